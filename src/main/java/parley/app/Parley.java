@@ -1,0 +1,71 @@
+package parley.app;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import parley.bus.Bus;
+import parley.bus.LocalBus;
+import parley.room.Hub;
+import parley.room.RoomEvent;
+import parley.store.ChatStore;
+import parley.store.SqliteStore;
+import parley.transport.WebServer;
+
+/** A running Parley: the only place that knows every package, and wires them. */
+public final class Parley implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Parley.class);
+
+    private final Vertx vertx;
+    private final ChatStore store;
+    private final Bus<RoomEvent> bus;
+    private final Hub hub;
+    private final WebServer web;
+    private final int port;
+
+    private Parley(Settings s) {
+        store = new SqliteStore(s.sqliteFile(), s.storeBatchMax(), s.storeQueueMax(), 4);
+        bus = new LocalBus<>();
+        hub = Hub.open(store, bus, new Hub.Limits(s.maxTextChars(), 50, s.historyPageMax(), s.catchupMax()), Clock.systemUTC());
+        if (hub.rooms().isEmpty()) hub.createRoom("general", "Everyone, everything", null, null).join();
+        vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(s.eventLoops()));
+        web = new WebServer(vertx, new WebServer.Options(s.bind(), s.port(), s.maxFrameBytes(), s.eventLoops()), hub, store);
+        try {
+            port = web.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            close();
+            throw new IllegalStateException("cannot listen on " + s.bind() + ":" + s.port() + ": " + rootMessage(e), e);
+        }
+    }
+
+    public static Parley start(Settings settings) {
+        return new Parley(settings);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    private static String rootMessage(Throwable e) {
+        while (e.getCause() != null) e = e.getCause();
+        return e.getMessage();
+    }
+
+    /** Closes sockets (1001), stops taking writes, commits what is queued, and closes the store. */
+    @Override
+    public void close() {
+        if (web != null) {
+            try {
+                web.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                log.warn("stopping the web server: {}", e.toString());
+            }
+        }
+        if (vertx != null) vertx.close();
+        hub.close();
+        bus.close();
+        store.close();
+    }
+}

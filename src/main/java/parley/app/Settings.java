@@ -1,0 +1,127 @@
+package parley.app;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every setting, from flags ({@code --port 9000}) over environment variables ({@code PARLEY_PORT=9000})
+ * over defaults. {@link #DEFINITIONS} is the single list: {@code --help} and the README table show it.
+ */
+public record Settings(
+        String bind,
+        int port,
+        Path dataDir,
+        String dbUrl,
+        int maxFrameBytes,
+        int maxTextChars,
+        int historyPageMax,
+        int catchupMax,
+        int storeBatchMax,
+        int storeQueueMax,
+        int eventLoops) {
+
+    public record Definition(String name, String defaultValue, String meaning) {
+        public String flag() {
+            return "--" + name;
+        }
+
+        public String env() {
+            return "PARLEY_" + name.toUpperCase().replace('-', '_');
+        }
+    }
+
+    public static final List<Definition> DEFINITIONS = List.of(
+            new Definition("bind", "0.0.0.0", "address to listen on (127.0.0.1 for this machine only)"),
+            new Definition("port", "8080", "HTTP and WebSocket port (0 picks a free one)"),
+            new Definition("data-dir", "./data", "where the database file lives"),
+            new Definition("db-url", "", "JDBC URL of the database; empty means jdbc:sqlite:<data-dir>/parley.db"),
+            new Definition("max-frame-bytes", "65536", "largest WebSocket frame read; larger ones get too_large"),
+            new Definition("max-text-chars", "4000", "longest chat message, in characters"),
+            new Definition("history-page-max", "200", "most messages one history request returns"),
+            new Definition("catchup-max", "1000", "most missed messages replayed on reconnect; beyond it the client reloads"),
+            new Definition("store-batch-max", "1000", "most writes committed in one transaction (group commit)"),
+            new Definition("store-queue-max", "100000", "writes waiting for the store before sends are refused"),
+            new Definition("event-loops", String.valueOf(Runtime.getRuntime().availableProcessors()),
+                    "event-loop threads serving connections"));
+
+    /** A bad flag or value; the message says which and why. */
+    public static final class Invalid extends RuntimeException {
+        public Invalid(String message) {
+            super(message);
+        }
+    }
+
+    public static Settings parse(List<String> args, Map<String, String> env) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (Definition d : DEFINITIONS) {
+            values.put(d.name(), env.getOrDefault(d.env(), d.defaultValue()));
+        }
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (!arg.startsWith("--")) throw new Invalid("unexpected argument: " + arg);
+            String name = arg.substring(2);
+            String value = null;
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            }
+            if (!values.containsKey(name)) throw new Invalid("unknown setting: --" + name + " (see --help)");
+            if (value == null) {
+                if (i + 1 >= args.size()) throw new Invalid("--" + name + " needs a value");
+                value = args.get(++i);
+            }
+            values.put(name, value);
+        }
+        Path dataDir = Path.of(values.get("data-dir"));
+        String dbUrl = values.get("db-url").isBlank()
+                ? "jdbc:sqlite:" + dataDir.resolve("parley.db")
+                : values.get("db-url");
+        if (!dbUrl.startsWith("jdbc:sqlite:")) {
+            throw new Invalid("db-url: only jdbc:sqlite: is supported in this version, got " + dbUrl);
+        }
+        return new Settings(
+                values.get("bind"),
+                integer(values, "port", 0, 65535),
+                dataDir,
+                dbUrl,
+                integer(values, "max-frame-bytes", 1024, 16 * 1024 * 1024),
+                integer(values, "max-text-chars", 1, 1_000_000),
+                integer(values, "history-page-max", 1, 10_000),
+                integer(values, "catchup-max", 0, 1_000_000),
+                integer(values, "store-batch-max", 1, 100_000),
+                integer(values, "store-queue-max", 1, 10_000_000),
+                integer(values, "event-loops", 1, 256));
+    }
+
+    private static int integer(Map<String, String> values, String name, int min, int max) {
+        String raw = values.get(name).trim();
+        try {
+            int v = Integer.parseInt(raw);
+            if (v < min || v > max) throw new Invalid(name + " must be between " + min + " and " + max + ", got " + raw);
+            return v;
+        } catch (NumberFormatException e) {
+            throw new Invalid(name + " must be a whole number, got \"" + raw + "\"");
+        }
+    }
+
+    public Path sqliteFile() {
+        return Path.of(dbUrl.substring("jdbc:sqlite:".length()));
+    }
+
+    public static String help() {
+        List<String> lines = new ArrayList<>();
+        lines.add("Usage: parley serve [--setting value]...");
+        lines.add("");
+        lines.add("Each setting is a flag or an environment variable; flags win.");
+        lines.add("");
+        for (Definition d : DEFINITIONS) {
+            lines.add(String.format("  %-20s %-26s default %s", d.flag(), d.env(), d.defaultValue().isEmpty() ? "(none)" : d.defaultValue()));
+            lines.add(String.format("  %-20s %s", "", d.meaning()));
+        }
+        return String.join("\n", lines);
+    }
+}

@@ -1,0 +1,105 @@
+package parley.protocol;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+/**
+ * Every message a client may send, one record per {@code type}. Records check their own fields in
+ * their compact constructors and throw {@link ProtocolException} with code {@code bad_message}, so a
+ * decoded message is always valid. {@code ref} is optional on every message and echoed on replies.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = ClientMessage.Hello.class, name = "hello"),
+    @JsonSubTypes.Type(value = ClientMessage.Ping.class, name = "ping"),
+    @JsonSubTypes.Type(value = ClientMessage.ListRooms.class, name = "list_rooms"),
+    @JsonSubTypes.Type(value = ClientMessage.CreateRoom.class, name = "create_room"),
+    @JsonSubTypes.Type(value = ClientMessage.Join.class, name = "join"),
+    @JsonSubTypes.Type(value = ClientMessage.Leave.class, name = "leave"),
+    @JsonSubTypes.Type(value = ClientMessage.Send.class, name = "send"),
+    @JsonSubTypes.Type(value = ClientMessage.History.class, name = "history"),
+    @JsonSubTypes.Type(value = ClientMessage.Typing.class, name = "typing"),
+})
+public sealed interface ClientMessage {
+
+    int MAX_REF = 64;
+    int MAX_NAME = 64;
+    int MAX_TOPIC = 256;
+    int MAX_ID = 64;
+
+    String ref();
+
+    record Hello(String ref, String name, String token) implements ClientMessage {
+        public Hello {
+            ref = Check.ref(ref);
+            name = Check.displayName("name", name, MAX_NAME);
+            token = Check.optionalText("token", token, 128);
+        }
+    }
+
+    record Ping(String ref) implements ClientMessage {
+        public Ping {
+            ref = Check.ref(ref);
+        }
+    }
+
+    record ListRooms(String ref) implements ClientMessage {
+        public ListRooms {
+            ref = Check.ref(ref);
+        }
+    }
+
+    record CreateRoom(String ref, String name, String topic) implements ClientMessage {
+        public CreateRoom {
+            ref = Check.ref(ref);
+            name = Check.displayName("name", name, MAX_NAME);
+            topic = topic == null ? "" : Check.optionalText("topic", topic.strip(), MAX_TOPIC);
+        }
+    }
+
+    /** {@code since} is null when the client holds nothing of the room yet. */
+    record Join(String ref, String room, Long since) implements ClientMessage {
+        public Join {
+            ref = Check.ref(ref);
+            room = Check.id("room", room);
+            if (since != null && since < 0) throw Check.bad("since must be >= 0");
+        }
+    }
+
+    record Leave(String ref, String room) implements ClientMessage {
+        public Leave {
+            ref = Check.ref(ref);
+            room = Check.id("room", room);
+        }
+    }
+
+    /** The text length limit is a server setting, so it is checked by the dispatcher, not here. */
+    record Send(String ref, String room, String clientId, String text) implements ClientMessage {
+        public Send {
+            ref = Check.ref(ref);
+            room = Check.id("room", room);
+            clientId = Check.id("clientId", clientId);
+            if (text == null) throw Check.bad("text is required");
+            text = text.stripTrailing();
+            if (text.isEmpty()) throw Check.bad("text must not be empty");
+        }
+    }
+
+    /** {@code before} null means the latest page; {@code limit} null means the default page size. */
+    record History(String ref, String room, Long before, Integer limit) implements ClientMessage {
+        public History {
+            ref = Check.ref(ref);
+            room = Check.id("room", room);
+            if (before != null && before < 1) throw Check.bad("before must be >= 1");
+            if (limit != null && limit < 1) throw Check.bad("limit must be >= 1");
+        }
+    }
+
+    record Typing(String ref, String room, Boolean active) implements ClientMessage {
+        public Typing {
+            ref = Check.ref(ref);
+            room = Check.id("room", room);
+            if (active == null) throw Check.bad("active is required");
+        }
+    }
+}

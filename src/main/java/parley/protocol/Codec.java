@@ -1,0 +1,106 @@
+package parley.protocol;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import java.util.stream.Collectors;
+
+/**
+ * Strict JSON codec for the wire messages. Decoding accepts exactly what docs/protocol.md describes:
+ * one JSON object, known type, known fields, exact JSON types (no "5" for 5, no 1 for true), no
+ * duplicate keys, bounded nesting. Every rejection is a {@link ProtocolException} with the code the
+ * client will see. Thread-safe.
+ */
+public final class Codec {
+    public static final int MAX_NESTING = 16;
+
+    private final ObjectReader reader;
+    private final ObjectWriter writer;
+
+    public Codec() {
+        JsonFactory factory = JsonFactory.builder()
+                .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
+                .build();
+        ObjectMapper mapper = new ObjectMapper(factory);
+        mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        mapper.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+        mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+        mapper.disable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY);
+        mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        for (LogicalType type : new LogicalType[] {LogicalType.Integer, LogicalType.Float, LogicalType.Boolean}) {
+            mapper.coercionConfigFor(type).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+            mapper.coercionConfigFor(type).setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail);
+        }
+        mapper.coercionConfigFor(LogicalType.Boolean).setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
+        mapper.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
+        mapper.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+        mapper.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        this.reader = mapper.readerFor(ClientMessage.class);
+        this.writer = mapper.writerFor(ServerMessage.class);
+    }
+
+    public ClientMessage decode(String frame) {
+        if (frame.isEmpty() || frame.charAt(firstNonSpace(frame)) != '{') {
+            throw new ProtocolException(ErrorCode.BAD_JSON, "a frame must be one JSON object");
+        }
+        try {
+            return reader.readValue(frame);
+        } catch (ValueInstantiationException e) {
+            if (e.getCause() instanceof ProtocolException p) throw p;
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "invalid message");
+        } catch (InvalidTypeIdException e) {
+            String id = e.getTypeId();
+            throw new ProtocolException(ErrorCode.UNKNOWN_TYPE,
+                    id == null ? "type is missing" : "unknown type: " + truncate(id));
+        } catch (UnrecognizedPropertyException e) {
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "unknown field: " + truncate(e.getPropertyName()));
+        } catch (StreamConstraintsException e) {
+            throw new ProtocolException(ErrorCode.BAD_JSON, "nesting deeper than " + MAX_NESTING);
+        } catch (JsonParseException e) {
+            throw new ProtocolException(ErrorCode.BAD_JSON, "malformed JSON: " + e.getOriginalMessage());
+        } catch (JsonMappingException e) {
+            if (e.getCause() instanceof ProtocolException p) throw p;
+            String path = e.getPath().stream()
+                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(Collectors.joining("."));
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE,
+                    path.isEmpty() ? "invalid message" : "wrong type for field: " + truncate(path));
+        } catch (JsonProcessingException e) {
+            throw new ProtocolException(ErrorCode.BAD_JSON, "malformed JSON");
+        }
+    }
+
+    public String encode(ServerMessage message) {
+        try {
+            return writer.writeValueAsString(message);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode " + message.getClass().getSimpleName(), e);
+        }
+    }
+
+    private static int firstNonSpace(String s) {
+        int i = 0;
+        while (i < s.length() - 1 && Character.isWhitespace(s.charAt(i))) i++;
+        return i;
+    }
+
+    private static String truncate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+    }
+}

@@ -1,0 +1,27 @@
+package parley.protocol;
+
+/** The error codes of {@code {"type":"error"}} replies; docs/protocol.md explains each. */
+public enum ErrorCode {
+    BAD_JSON("bad_json"),
+    UNKNOWN_TYPE("unknown_type"),
+    BAD_MESSAGE("bad_message"),
+    TOO_LARGE("too_large"),
+    HELLO_FIRST("hello_first"),
+    BAD_STATE("bad_state"),
+    NO_SUCH_ROOM("no_such_room"),
+    NOT_JOINED("not_joined"),
+    NAME_TAKEN("name_taken"),
+    UNAVAILABLE("unavailable"),
+    INTERNAL("internal");
+
+    private final String wire;
+
+    ErrorCode(String wire) {
+        this.wire = wire;
+    }
+
+    @com.fasterxml.jackson.annotation.JsonValue
+    public String wire() {
+        return wire;
+    }
+}

@@ -1,0 +1,67 @@
+package parley.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.List;
+
+/** Every message the server sends, one record per {@code type}. Null fields are left out. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = ServerMessage.Welcome.class, name = "welcome"),
+    @JsonSubTypes.Type(value = ServerMessage.Pong.class, name = "pong"),
+    @JsonSubTypes.Type(value = ServerMessage.Rooms.class, name = "rooms"),
+    @JsonSubTypes.Type(value = ServerMessage.RoomAdded.class, name = "room_added"),
+    @JsonSubTypes.Type(value = ServerMessage.Joined.class, name = "joined"),
+    @JsonSubTypes.Type(value = ServerMessage.Left.class, name = "left"),
+    @JsonSubTypes.Type(value = ServerMessage.Presence.class, name = "presence"),
+    @JsonSubTypes.Type(value = ServerMessage.Reset.class, name = "reset"),
+    @JsonSubTypes.Type(value = ServerMessage.Ack.class, name = "ack"),
+    @JsonSubTypes.Type(value = ServerMessage.Message.class, name = "message"),
+    @JsonSubTypes.Type(value = ServerMessage.HistoryPage.class, name = "history"),
+    @JsonSubTypes.Type(value = ServerMessage.Typing.class, name = "typing"),
+    @JsonSubTypes.Type(value = ServerMessage.Error.class, name = "error"),
+})
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public sealed interface ServerMessage {
+
+    record Limits(int maxFrameBytes, int maxTextChars, int historyPageMax) {}
+
+    record RoomView(String id, String name, String topic, long lastSeq, int online) {}
+
+    record MemberView(String sessionId, String userId, String name) {}
+
+    record Sender(String userId, String name) {}
+
+    record MessageView(long seq, String clientId, Sender from, String text, long ts) {}
+
+    record Welcome(String ref, String sessionId, String userId, String name, String token, Limits limits)
+            implements ServerMessage {}
+
+    record Pong(String ref) implements ServerMessage {}
+
+    record Rooms(String ref, List<RoomView> rooms) implements ServerMessage {}
+
+    record RoomAdded(String ref, RoomView room) implements ServerMessage {}
+
+    record Joined(String ref, RoomView room, List<MemberView> members) implements ServerMessage {}
+
+    record Left(String ref, String room) implements ServerMessage {}
+
+    record Presence(String room, String event, MemberView member) implements ServerMessage {}
+
+    record Reset(String room, long lastSeq) implements ServerMessage {}
+
+    record Ack(String ref, String room, String clientId, long seq, long ts, boolean duplicate)
+            implements ServerMessage {}
+
+    record Message(String room, long seq, String clientId, Sender from, String text, long ts)
+            implements ServerMessage {}
+
+    record HistoryPage(String ref, String room, List<MessageView> messages, boolean hasMore)
+            implements ServerMessage {}
+
+    record Typing(String room, boolean active, MemberView from) implements ServerMessage {}
+
+    record Error(String ref, ErrorCode code, String message) implements ServerMessage {}
+}

@@ -1,0 +1,244 @@
+package parley.room;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.Consumer;
+import parley.bus.Bus;
+import parley.store.ChatStore;
+import parley.store.ChatStore.AppendOutcome;
+import parley.store.ChatStore.StoredMessage;
+
+/**
+ * The rooms of this node and the people in them: the domain's entry point.
+ *
+ * <p>A message goes: {@link #send} checks the sender is joined, the store makes it durable and numbers
+ * it, the sender is told ({@link SendResult}), then the message is published on the room's bus channel,
+ * and every node's {@link Room} delivers it to its members in seq order. Presence and typing take the
+ * same bus path but are never stored.
+ */
+public final class Hub implements AutoCloseable {
+
+    /** Limits the hub enforces; each is a setting (see the README). */
+    public record Limits(int maxTextChars, int historyPageDefault, int historyPageMax, int catchupMax) {}
+
+    /** What became of a {@link #send}. */
+    public sealed interface SendResult {
+        record Accepted(ChatMessage message, boolean duplicate) implements SendResult {}
+
+        record Refused(RoomException reason) implements SendResult {}
+    }
+
+    public record Page(RoomId room, List<ChatMessage> messages, boolean hasMore) {}
+
+    private static final String ROOMS_CHANNEL = "rooms";
+
+    private final ChatStore store;
+    private final Bus<RoomEvent> bus;
+    private final Limits limits;
+    private final Clock clock;
+    private final ConcurrentMap<RoomId, Room> rooms = new ConcurrentHashMap<>();
+    private final ConcurrentMap<SessionId, Connection> connected = new ConcurrentHashMap<>();
+    private final List<Bus.Subscription> subscriptions = new ArrayList<>();
+
+    private record Connection(Member member, Set<RoomId> joined) {}
+
+    private Hub(ChatStore store, Bus<RoomEvent> bus, Limits limits, Clock clock) {
+        this.store = store;
+        this.bus = bus;
+        this.limits = limits;
+        this.clock = clock;
+    }
+
+    /** Loads the rooms from the store and subscribes to their channels. */
+    public static Hub open(ChatStore store, Bus<RoomEvent> bus, Limits limits, Clock clock) {
+        Hub hub = new Hub(store, bus, limits, clock);
+        hub.subscriptions.add(bus.subscribe(ROOMS_CHANNEL, hub::onRoomAdded));
+        for (ChatStore.StoredRoom r : store.rooms().join()) {
+            hub.addRoom(new Room(new RoomId(r.id()), r.name(), r.topic(), r.lastSeq()));
+        }
+        return hub;
+    }
+
+    private Room addRoom(Room room) {
+        Room existing = rooms.putIfAbsent(room.id, room);
+        if (existing != null) return existing;
+        synchronized (subscriptions) {
+            subscriptions.add(bus.subscribe(channel(room.id), room::onEvent));
+        }
+        return room;
+    }
+
+    private static String channel(RoomId id) {
+        return "room." + id.value();
+    }
+
+    public void connect(Member member) {
+        connected.put(member.sessionId(), new Connection(member, ConcurrentHashMap.newKeySet()));
+    }
+
+    /** Leaves every room the member joined, telling the others. */
+    public void disconnect(Member member) {
+        Connection c = connected.remove(member.sessionId());
+        if (c == null) return;
+        for (RoomId id : c.joined()) exit(member, rooms.get(id));
+    }
+
+    public List<RoomInfo> rooms() {
+        return rooms.values().stream().map(Room::info)
+                .sorted(Comparator.comparing((RoomInfo r) -> r.name().toLowerCase()).thenComparing(r -> r.id().value()))
+                .toList();
+    }
+
+    /** Creates a room; every connected member but {@code creator} (null for none) hears of it. */
+    public CompletableFuture<RoomInfo> createRoom(String name, String topic, UserId createdBy, SessionId creator) {
+        RoomId id = new RoomId(Ids.random("r_"));
+        return store.createRoom(new ChatStore.NewRoom(id.value(), name, topic, createdBy == null ? null : createdBy.value(), clock.millis()))
+                .handle((stored, error) -> {
+                    if (error != null) throw refusal(error);
+                    Room room = addRoom(new Room(id, stored.name(), stored.topic(), 0));
+                    bus.publish(ROOMS_CHANNEL, new RoomEvent.RoomAdded(room.info(), creator));
+                    return room.info();
+                });
+    }
+
+    private void onRoomAdded(RoomEvent event) {
+        if (!(event instanceof RoomEvent.RoomAdded added)) return;
+        RoomInfo info = added.room();
+        addRoom(new Room(info.id(), info.name(), info.topic(), info.lastSeq()));
+        for (Connection c : connected.values()) {
+            if (!c.member().sessionId().equals(added.creator())) c.member().deliver(added);
+        }
+    }
+
+    /**
+     * Joins the member to the room: it gets {@link RoomEvent.Entered} (carrying {@code ref}) before any
+     * other event of the room, then, with {@code since}, every message after it (or a
+     * {@link RoomEvent.Reset} when more than {@code catchupMax} were missed), then live events.
+     */
+    public void join(Member member, RoomId id, Long since, String ref) {
+        Room room = room(id);
+        Connection c = connection(member);
+        c.joined().add(id);
+        Room.Entry entry = room.enter(member, since, ref);
+        if (entry.added()) bus.publish(channel(id), new RoomEvent.PresenceChanged(id, member.info(), true));
+        if (since == null) return;
+        store.after(id.value(), since, limits.catchupMax() + 1).whenComplete((missed, error) -> {
+            if (error != null || missed.size() > limits.catchupMax()) {
+                room.caughtUp(entry.seat(), List.of(), true);
+            } else {
+                room.caughtUp(entry.seat(), missed.stream().map(Hub::toMessage).toList(), false);
+            }
+        });
+    }
+
+    public void leave(Member member, RoomId id) {
+        Room room = room(id);
+        Connection c = connected.get(member.sessionId());
+        if (c == null || !c.joined().remove(id)) throw notJoined(id);
+        exit(member, room);
+    }
+
+    private void exit(Member member, Room room) {
+        if (room != null && room.exit(member.sessionId())) {
+            bus.publish(channel(room.id), new RoomEvent.PresenceChanged(room.id, member.info(), false));
+        }
+    }
+
+    /**
+     * Stores a message and reports on {@code done} once it is durable (or refused); then publishes it.
+     * {@code done} runs on the store's completion thread, before the message is delivered to anyone.
+     */
+    public void send(Member member, RoomId id, String clientId, String text, Consumer<SendResult> done) {
+        Room room;
+        try {
+            room = joinedRoom(member, id);
+            if (text.length() > limits.maxTextChars()) {
+                throw new RoomException(Refusal.TOO_LONG, "text is longer than " + limits.maxTextChars() + " characters");
+            }
+        } catch (RoomException e) {
+            done.accept(new SendResult.Refused(e));
+            return;
+        }
+        var message = new ChatStore.NewMessage(id.value(), member.userId().value(), member.name(), clientId, text, clock.millis());
+        store.append(message, outcome -> {
+            switch (outcome) {
+                case AppendOutcome.Stored stored -> {
+                    ChatMessage m = toMessage(stored.message());
+                    done.accept(new SendResult.Accepted(m, stored.duplicate()));
+                    if (!stored.duplicate()) bus.publish(channel(room.id), new RoomEvent.Posted(m));
+                }
+                case AppendOutcome.Failed failed -> done.accept(new SendResult.Refused(
+                        new RoomException(Refusal.UNAVAILABLE, "the message could not be stored; retry with the same clientId")));
+            }
+        });
+    }
+
+    public CompletableFuture<Page> history(Member member, RoomId id, Long before, Integer limit) {
+        joinedRoom(member, id);
+        int n = Math.min(limit == null ? limits.historyPageDefault() : limit, limits.historyPageMax());
+        var page = before == null ? store.latest(id.value(), n + 1) : store.before(id.value(), before, n + 1);
+        return page.handle((stored, error) -> {
+            if (error != null) throw refusal(error);
+            boolean hasMore = stored.size() > n;
+            List<ChatMessage> messages = stored.subList(hasMore ? 1 : 0, stored.size()).stream().map(Hub::toMessage).toList();
+            return new Page(id, messages, hasMore);
+        });
+    }
+
+    public void typing(Member member, RoomId id, boolean active) {
+        joinedRoom(member, id);
+        bus.publish(channel(id), new RoomEvent.TypingChanged(id, member.info(), active));
+    }
+
+    public Limits limits() {
+        return limits;
+    }
+
+    private Room room(RoomId id) {
+        Room room = rooms.get(id);
+        if (room == null) throw new RoomException(Refusal.NO_SUCH_ROOM, "no room " + id);
+        return room;
+    }
+
+    private Room joinedRoom(Member member, RoomId id) {
+        Room room = room(id);
+        if (!room.has(member.sessionId())) throw notJoined(id);
+        return room;
+    }
+
+    private Connection connection(Member member) {
+        Connection c = connected.get(member.sessionId());
+        if (c == null) throw new IllegalStateException("member " + member.sessionId() + " is not connected");
+        return c;
+    }
+
+    private static RoomException notJoined(RoomId id) {
+        return new RoomException(Refusal.NOT_JOINED, "join room " + id + " first");
+    }
+
+    private static RoomException refusal(Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        if (cause instanceof RoomException r) return r;
+        if (cause instanceof ChatStore.NameTakenException) return new RoomException(Refusal.NAME_TAKEN, cause.getMessage());
+        return new RoomException(Refusal.UNAVAILABLE, "storage is unavailable; nothing was changed");
+    }
+
+    private static ChatMessage toMessage(StoredMessage m) {
+        return new ChatMessage(new RoomId(m.roomId()), m.seq(), m.clientId(), new UserId(m.senderId()), m.senderName(), m.text(), m.ts());
+    }
+
+    @Override
+    public void close() {
+        synchronized (subscriptions) {
+            subscriptions.forEach(Bus.Subscription::close);
+            subscriptions.clear();
+        }
+    }
+}

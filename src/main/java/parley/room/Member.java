@@ -1,0 +1,23 @@
+package parley.room;
+
+/**
+ * Someone (or something) that takes part in rooms: a WebSocket session, a test fake, later a bot or
+ * an SFU bridge. Its identity is fixed for its lifetime and comes from the server's session.
+ */
+public interface Member {
+    SessionId sessionId();
+
+    UserId userId();
+
+    String name();
+
+    /**
+     * Hands an event to this member. Must not block and must keep the order of calls from one thread:
+     * the hub calls it while holding a room's lock, in the room's order.
+     */
+    void deliver(RoomEvent event);
+
+    default MemberInfo info() {
+        return new MemberInfo(sessionId(), userId(), name());
+    }
+}

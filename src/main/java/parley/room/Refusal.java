@@ -1,0 +1,10 @@
+package parley.room;
+
+/** Why the hub refused a request. Nothing was changed. */
+public enum Refusal {
+    NO_SUCH_ROOM,
+    NOT_JOINED,
+    NAME_TAKEN,
+    TOO_LONG,
+    UNAVAILABLE
+}

@@ -1,0 +1,125 @@
+package parley.room;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One room's members on this node and the order in which they see its messages.
+ *
+ * <p>Every method holds the room's lock, so events reach each member in one order. For each member the
+ * room remembers the highest seq delivered, so a message is delivered at most once and never after a
+ * later one. A member that joins with {@code since} is "catching up": live messages are held back until
+ * the missed ones, read from the store, have been delivered.
+ */
+final class Room {
+    final RoomId id;
+    final String name;
+    final String topic;
+    private long lastSeq;
+    private final Map<SessionId, Seat> seats = new LinkedHashMap<>();
+
+    static final class Seat {
+        final Member member;
+        long delivered;
+        List<ChatMessage> held; // non-null while catching up
+
+        Seat(Member member) {
+            this.member = member;
+        }
+    }
+
+    Room(RoomId id, String name, String topic, long lastSeq) {
+        this.id = id;
+        this.name = name;
+        this.topic = topic;
+        this.lastSeq = lastSeq;
+    }
+
+    synchronized RoomInfo info() {
+        return new RoomInfo(id, name, topic, lastSeq, seats.size());
+    }
+
+    synchronized boolean has(SessionId session) {
+        return seats.containsKey(session);
+    }
+
+    /**
+     * Seats the member (again) and delivers {@link RoomEvent.Entered} to it. With {@code since}, holds
+     * live messages back until {@link #caughtUp}. Returns the seat, and whether it is new, to the caller.
+     */
+    synchronized Entry enter(Member member, Long since, String ref) {
+        Seat seat = seats.get(member.sessionId());
+        boolean added = seat == null;
+        if (added) {
+            seat = new Seat(member);
+            seats.put(member.sessionId(), seat);
+        }
+        if (since != null) {
+            seat.delivered = since;
+            if (seat.held == null) seat.held = new ArrayList<>();
+        }
+        List<MemberInfo> members = seats.values().stream().map(s -> s.member.info()).toList();
+        member.deliver(new RoomEvent.Entered(new RoomInfo(id, name, topic, lastSeq, seats.size()), members, ref));
+        return new Entry(seat, added);
+    }
+
+    record Entry(Seat seat, boolean added) {}
+
+    /**
+     * Delivers the missed messages, then those held back meanwhile, and puts the seat back on live
+     * delivery. With {@code tooMany}, the member gets {@link RoomEvent.Reset} instead of the missed ones.
+     */
+    synchronized void caughtUp(Seat seat, List<ChatMessage> missed, boolean tooMany) {
+        if (seats.get(seat.member.sessionId()) != seat || seat.held == null) return;
+        if (tooMany) {
+            seat.member.deliver(new RoomEvent.Reset(id, lastSeq));
+            seat.delivered = 0;
+        } else {
+            missed.forEach(m -> deliver(seat, m));
+        }
+        List<ChatMessage> held = seat.held;
+        seat.held = null;
+        held.forEach(m -> deliver(seat, m));
+    }
+
+    synchronized boolean exit(SessionId session) {
+        return seats.remove(session) != null;
+    }
+
+    synchronized void onEvent(RoomEvent event) {
+        switch (event) {
+            case RoomEvent.Posted p -> {
+                ChatMessage m = p.message();
+                if (m.seq() > lastSeq) lastSeq = m.seq();
+                for (Seat seat : seats.values()) {
+                    if (seat.held != null) {
+                        seat.held.add(m);
+                    } else if (m.seq() > seat.delivered) {
+                        seat.delivered = m.seq();
+                        seat.member.deliver(p);
+                    }
+                }
+            }
+            case RoomEvent.PresenceChanged p -> toOthers(p.member().sessionId(), p);
+            case RoomEvent.TypingChanged t -> toOthers(t.member().sessionId(), t);
+            case RoomEvent.Entered e -> throw new IllegalArgumentException("Entered is not broadcast");
+            case RoomEvent.RoomAdded a -> throw new IllegalArgumentException("RoomAdded is not a room event");
+            case RoomEvent.Reset r -> throw new IllegalArgumentException("Reset is not broadcast");
+        }
+    }
+
+    private void deliver(Seat seat, ChatMessage m) {
+        if (m.seq() > seat.delivered) {
+            seat.delivered = m.seq();
+            seat.member.deliver(new RoomEvent.Posted(m));
+        }
+    }
+
+    private void toOthers(SessionId except, RoomEvent event) {
+        for (Seat seat : seats.values()) {
+            if (!seat.member.sessionId().equals(except)) seat.member.deliver(event);
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package parley.room;
+
+import java.util.List;
+
+/** What the hub delivers to members. */
+public sealed interface RoomEvent {
+
+    /** To the joiner only, before any other event of that room; {@code ref} is the caller's correlation token. */
+    record Entered(RoomInfo room, List<MemberInfo> members, String ref) implements RoomEvent {}
+
+    /** A stored message. Each member receives a room's messages in seq order, each once. */
+    record Posted(ChatMessage message) implements RoomEvent {}
+
+    /** Someone joined or left the room; not sent to that someone. */
+    record PresenceChanged(RoomId room, MemberInfo member, boolean joined) implements RoomEvent {}
+
+    /** Not sent to the typist. */
+    record TypingChanged(RoomId room, MemberInfo member, boolean active) implements RoomEvent {}
+
+    /** A room was created; to every connected member but its creator, who gets the reply. */
+    record RoomAdded(RoomInfo room, SessionId creator) implements RoomEvent {}
+
+    /** The member missed too much to catch up message by message: it must reload the room's history. */
+    record Reset(RoomId room, long lastSeq) implements RoomEvent {}
+}

@@ -1,0 +1,79 @@
+package parley.store;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * Durable storage of rooms, messages and guest identities.
+ *
+ * <p>Contract of {@link #append}: the outcome is reported only after the message is durably committed
+ * (or the commit failed). Outcomes are reported on one store thread, in commit order, which is also
+ * sequence order within a room; so a caller that publishes from the callback publishes every room's
+ * messages in sequence order. Sequence numbers are per room, start at 1 and have no gaps.
+ *
+ * <p>The futures of the other methods complete on store threads; callers must not block them.
+ */
+public interface ChatStore extends AutoCloseable {
+
+    void append(NewMessage message, Consumer<AppendOutcome> onDurable);
+
+    /** The latest {@code limit} messages, oldest first. */
+    CompletableFuture<List<StoredMessage>> latest(String roomId, int limit);
+
+    /** The {@code limit} messages just before {@code beforeSeq}, oldest first. */
+    CompletableFuture<List<StoredMessage>> before(String roomId, long beforeSeq, int limit);
+
+    /** Up to {@code limit} messages after {@code afterSeq}, oldest first. */
+    CompletableFuture<List<StoredMessage>> after(String roomId, long afterSeq, int limit);
+
+    /** Fails with {@link NameTakenException} when a room of that name (ignoring case) exists. */
+    CompletableFuture<StoredRoom> createRoom(NewRoom room);
+
+    CompletableFuture<List<StoredRoom>> rooms();
+
+    /**
+     * The guest whose token hashes to {@code tokenHash}, renamed to {@code name}; or, when there is none,
+     * a new guest with id {@code newUserId} and token hash {@code newTokenHash}.
+     */
+    CompletableFuture<Guest> guest(String tokenHash, String name, String newUserId, String newTokenHash);
+
+    /** Completes with true when the store can read and its writer is running. */
+    CompletableFuture<Boolean> healthy();
+
+    @Override
+    void close();
+
+    record NewMessage(String roomId, String senderId, String senderName, String clientId, String text, long ts) {}
+
+    record StoredMessage(String roomId, long seq, String senderId, String senderName, String clientId,
+                         String text, long ts) {}
+
+    record NewRoom(String id, String name, String topic, String createdBy, long ts) {}
+
+    record StoredRoom(String id, String name, String topic, long lastSeq) {}
+
+    /** {@code created} says the token was unknown and a new guest was made. */
+    record Guest(String userId, String name, boolean created) {}
+
+    sealed interface AppendOutcome {
+        /** {@code duplicate}: the same sender already stored this client id; {@code message} is the original. */
+        record Stored(StoredMessage message, boolean duplicate) implements AppendOutcome {}
+
+        /** Nothing was stored. */
+        record Failed(Exception cause) implements AppendOutcome {}
+    }
+
+    final class NameTakenException extends RuntimeException {
+        public NameTakenException(String name) {
+            super("a room named " + name + " exists", null, false, false);
+        }
+    }
+
+    /** The write queue is full: the store is behind; nothing was stored. */
+    final class OverloadedException extends RuntimeException {
+        public OverloadedException(int queued) {
+            super("store write queue full (" + queued + ")", null, false, false);
+        }
+    }
+}

@@ -1,0 +1,430 @@
+package parley.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The default store: one SQLite file in WAL mode.
+ *
+ * <p>All writes go through one writer thread that owns one connection. It takes whatever is queued (up
+ * to {@code batchMax} writes), runs them in one transaction and commits once, so a burst of messages
+ * costs one fsync ({@code synchronous=FULL}: a commit is on disk before it returns). Only then are the
+ * outcomes reported, in commit order, on a separate completion thread, so the writer is already
+ * committing the next batch while the previous one is delivered. Reads use a small pool of read-only
+ * connections, which WAL lets run beside the writer.
+ */
+public final class SqliteStore implements ChatStore {
+    private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
+
+    private final Connection writerConnection;
+    private final HikariDataSource readers;
+    private final ExecutorService readerThreads;
+    private final ExecutorService completions;
+    private final BlockingQueue<Write> queue;
+    private final Thread writer;
+    private final int batchMax;
+    private final Map<String, Long> lastSeq = new HashMap<>(); // writer thread only
+    private volatile boolean running = true;
+
+    public SqliteStore(Path file, int batchMax, int queueMax, int readerPool) {
+        this.batchMax = batchMax;
+        this.queue = new ArrayBlockingQueue<>(queueMax);
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) Files.createDirectories(parent);
+            String url = "jdbc:sqlite:" + file.toAbsolutePath();
+            SQLiteDataSource writerSource = dataSource(url, false);
+            Flyway.configure().dataSource(writerSource).locations("classpath:db/migration").load().migrate();
+            writerConnection = writerSource.getConnection();
+            writerConnection.setAutoCommit(false);
+
+            HikariConfig pool = new HikariConfig();
+            pool.setDataSource(dataSource(url, true));
+            pool.setMaximumPoolSize(readerPool);
+            pool.setPoolName("parley-readers");
+            pool.setReadOnly(true);
+            readers = new HikariDataSource(pool);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot open the SQLite store at " + file + ": " + e.getMessage(), e);
+        }
+        readerThreads = Executors.newFixedThreadPool(readerPool, named("parley-store-read"));
+        completions = Executors.newSingleThreadExecutor(named("parley-store-done"));
+        writer = named("parley-store-write").newThread(this::writeLoop);
+        writer.start();
+    }
+
+    private static SQLiteDataSource dataSource(String url, boolean readOnly) {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+        config.setBusyTimeout(10_000);
+        config.enforceForeignKeys(true);
+        config.setReadOnly(readOnly);
+        SQLiteDataSource source = new SQLiteDataSource(config);
+        source.setUrl(url);
+        return source;
+    }
+
+    private static java.util.concurrent.ThreadFactory named(String name) {
+        return Thread.ofPlatform().name(name + "-", 0).daemon(true).factory();
+    }
+
+    // ---- writes ---------------------------------------------------------------------------------
+
+    /** One unit of work for the writer thread; {@link #done} runs on the completion thread after commit. */
+    private interface Write {
+        void apply(Connection c) throws SQLException;
+
+        void done();
+
+        void failed(Exception e);
+    }
+
+    private void enqueue(Write w) {
+        if (!running) {
+            w.failed(new IllegalStateException("store is closed"));
+        } else if (!queue.offer(w)) {
+            w.failed(new OverloadedException(queue.size()));
+        }
+    }
+
+    @Override
+    public void append(NewMessage m, Consumer<AppendOutcome> onDurable) {
+        enqueue(new Write() {
+            AppendOutcome outcome;
+
+            @Override
+            public void apply(Connection c) throws SQLException {
+                long next = currentSeq(c, m.roomId()) + 1;
+                try (PreparedStatement insert = c.prepareStatement("""
+                        INSERT INTO messages (room_id, seq, sender_id, sender_name, client_id, body, created_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (room_id, sender_id, client_id) DO NOTHING""")) {
+                    insert.setString(1, m.roomId());
+                    insert.setLong(2, next);
+                    insert.setString(3, m.senderId());
+                    insert.setString(4, m.senderName());
+                    insert.setString(5, m.clientId());
+                    insert.setString(6, m.text());
+                    insert.setLong(7, m.ts());
+                    if (insert.executeUpdate() == 1) {
+                        lastSeq.put(m.roomId(), next);
+                        outcome = new AppendOutcome.Stored(new StoredMessage(m.roomId(), next, m.senderId(),
+                                m.senderName(), m.clientId(), m.text(), m.ts()), false);
+                        return;
+                    }
+                }
+                try (PreparedStatement find = c.prepareStatement(SELECT_MESSAGE
+                        + " WHERE room_id = ? AND sender_id = ? AND client_id = ?")) {
+                    find.setString(1, m.roomId());
+                    find.setString(2, m.senderId());
+                    find.setString(3, m.clientId());
+                    outcome = new AppendOutcome.Stored(readMessages(find).getFirst(), true);
+                }
+            }
+
+            @Override
+            public void done() {
+                onDurable.accept(outcome);
+            }
+
+            @Override
+            public void failed(Exception e) {
+                onDurable.accept(new AppendOutcome.Failed(e));
+            }
+        });
+    }
+
+    private long currentSeq(Connection c, String roomId) throws SQLException {
+        Long cached = lastSeq.get(roomId);
+        if (cached != null) return cached;
+        try (PreparedStatement s = c.prepareStatement("SELECT last_seq FROM rooms WHERE id = ?")) {
+            s.setString(1, roomId);
+            try (ResultSet r = s.executeQuery()) {
+                if (!r.next()) throw new SQLException("no such room: " + roomId);
+                long seq = r.getLong(1);
+                lastSeq.put(roomId, seq);
+                return seq;
+            }
+        }
+    }
+
+    /** A write whose result is a value, run inside its own savepoint so its failure spares the batch. */
+    private <T> CompletableFuture<T> write(SqlFunction<T> work) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        enqueue(new Write() {
+            T value;
+
+            @Override
+            public void apply(Connection c) throws SQLException {
+                try (var s = c.createStatement()) {
+                    s.execute("SAVEPOINT one");
+                }
+                try {
+                    value = work.apply(c);
+                    try (var s = c.createStatement()) {
+                        s.execute("RELEASE one");
+                    }
+                } catch (SQLException | RuntimeException e) {
+                    try (var s = c.createStatement()) {
+                        s.execute("ROLLBACK TO one");
+                        s.execute("RELEASE one");
+                    }
+                    throw new SavepointFailure(e);
+                }
+            }
+
+            @Override
+            public void done() {
+                result.complete(value);
+            }
+
+            @Override
+            public void failed(Exception e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    /** The failure of one savepoint-guarded write; the rest of its batch still commits. */
+    private static final class SavepointFailure extends RuntimeException {
+        SavepointFailure(Exception cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
+    }
+
+    @FunctionalInterface
+    private interface SqlFunction<T> {
+        T apply(Connection c) throws SQLException;
+    }
+
+    private void writeLoop() {
+        List<Write> batch = new ArrayList<>(batchMax);
+        while (running || !queue.isEmpty()) {
+            try {
+                Write first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) continue;
+                batch.add(first);
+                queue.drainTo(batch, batchMax - 1);
+                commit(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void commit(List<Write> batch) {
+        List<Write> succeeded = new ArrayList<>(batch.size());
+        List<Map.Entry<Write, Exception>> refused = new ArrayList<>();
+        Map<String, Long> before = new HashMap<>(lastSeq);
+        try {
+            for (Write w : batch) {
+                try {
+                    w.apply(writerConnection);
+                    succeeded.add(w);
+                } catch (SavepointFailure e) {
+                    refused.add(Map.entry(w, (Exception) e.getCause()));
+                }
+            }
+            updateRoomSeqs(before);
+            writerConnection.commit();
+        } catch (SQLException | RuntimeException e) {
+            log.error("store commit of {} writes failed; none of them is stored", batch.size(), e);
+            try {
+                writerConnection.rollback();
+            } catch (SQLException rollbackFailure) {
+                e.addSuppressed(rollbackFailure);
+            }
+            lastSeq.clear();
+            List<Write> all = List.copyOf(batch);
+            completions.execute(() -> all.forEach(w -> w.failed(e)));
+            return;
+        }
+        completions.execute(() -> {
+            // Refusals first is fine: they carry no sequence number.
+            refused.forEach(r -> r.getKey().failed(r.getValue()));
+            succeeded.forEach(Write::done);
+        });
+    }
+
+    private void updateRoomSeqs(Map<String, Long> before) throws SQLException {
+        try (PreparedStatement update = writerConnection.prepareStatement("UPDATE rooms SET last_seq = ? WHERE id = ?")) {
+            for (var e : lastSeq.entrySet()) {
+                if (!e.getValue().equals(before.get(e.getKey()))) {
+                    update.setLong(1, e.getValue());
+                    update.setString(2, e.getKey());
+                    update.addBatch();
+                }
+            }
+            update.executeBatch();
+        }
+    }
+
+    @Override
+    public CompletableFuture<StoredRoom> createRoom(NewRoom room) {
+        return write(c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    INSERT INTO rooms (id, name, name_key, topic, created_by, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name_key) DO NOTHING""")) {
+                s.setString(1, room.id());
+                s.setString(2, room.name());
+                s.setString(3, room.name().toLowerCase(Locale.ROOT));
+                s.setString(4, room.topic());
+                s.setString(5, room.createdBy());
+                s.setLong(6, room.ts());
+                if (s.executeUpdate() == 0) throw new NameTakenException(room.name());
+            }
+            return new StoredRoom(room.id(), room.name(), room.topic(), 0);
+        });
+    }
+
+    @Override
+    public CompletableFuture<Guest> guest(String tokenHash, String name, String newUserId, String newTokenHash) {
+        return write(c -> {
+            if (tokenHash != null) {
+                try (PreparedStatement s = c.prepareStatement("UPDATE guests SET name = ? WHERE token_hash = ? RETURNING id")) {
+                    s.setString(1, name);
+                    s.setString(2, tokenHash);
+                    try (ResultSet r = s.executeQuery()) {
+                        if (r.next()) return new Guest(r.getString(1), name, false);
+                    }
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement(
+                    "INSERT INTO guests (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)")) {
+                s.setString(1, newUserId);
+                s.setString(2, name);
+                s.setString(3, newTokenHash);
+                s.setLong(4, System.currentTimeMillis());
+                s.executeUpdate();
+            }
+            return new Guest(newUserId, name, true);
+        });
+    }
+
+    // ---- reads ----------------------------------------------------------------------------------
+
+    private static final String SELECT_MESSAGE =
+            "SELECT room_id, seq, sender_id, sender_name, client_id, body, created_at FROM messages";
+
+    private <T> CompletableFuture<T> read(SqlFunction<T> query) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (Connection c = readers.getConnection()) {
+                return query.apply(c);
+            } catch (SQLException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, readerThreads);
+    }
+
+    private static List<StoredMessage> readMessages(PreparedStatement s) throws SQLException {
+        List<StoredMessage> out = new ArrayList<>();
+        try (ResultSet r = s.executeQuery()) {
+            while (r.next()) {
+                out.add(new StoredMessage(r.getString(1), r.getLong(2), r.getString(3), r.getString(4),
+                        r.getString(5), r.getString(6), r.getLong(7)));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public CompletableFuture<List<StoredMessage>> latest(String roomId, int limit) {
+        return before(roomId, Long.MAX_VALUE, limit);
+    }
+
+    @Override
+    public CompletableFuture<List<StoredMessage>> before(String roomId, long beforeSeq, int limit) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    SELECT_MESSAGE + " WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?")) {
+                s.setString(1, roomId);
+                s.setLong(2, beforeSeq);
+                s.setInt(3, limit);
+                return readMessages(s).reversed();
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<List<StoredMessage>> after(String roomId, long afterSeq, int limit) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    SELECT_MESSAGE + " WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?")) {
+                s.setString(1, roomId);
+                s.setLong(2, afterSeq);
+                s.setInt(3, limit);
+                return readMessages(s);
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<List<StoredRoom>> rooms() {
+        return read(c -> {
+            List<StoredRoom> out = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT id, name, topic, last_seq FROM rooms ORDER BY name_key");
+                 ResultSet r = s.executeQuery()) {
+                while (r.next()) out.add(new StoredRoom(r.getString(1), r.getString(2), r.getString(3), r.getLong(4)));
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Boolean> healthy() {
+        if (!writer.isAlive()) return CompletableFuture.completedFuture(false);
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT count(*) FROM rooms"); ResultSet r = s.executeQuery()) {
+                return r.next();
+            }
+        }).exceptionally(e -> false);
+    }
+
+    /** Stops taking writes, commits what is queued, reports it, and closes the file. */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            writer.join(10_000);
+            completions.shutdown();
+            completions.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        readerThreads.shutdown();
+        readers.close();
+        try {
+            writerConnection.close();
+        } catch (SQLException e) {
+            log.warn("closing the SQLite writer connection failed", e);
+        }
+    }
+}

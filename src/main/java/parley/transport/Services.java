@@ -1,0 +1,8 @@
+package parley.transport;
+
+import parley.protocol.Codec;
+import parley.protocol.ServerMessage;
+import parley.room.Hub;
+
+/** What every WebSocket session shares. */
+record Services(Hub hub, Guests guests, Codec codec, Wire wire, int maxFrameBytes, ServerMessage.Limits limits) {}

@@ -1,0 +1,136 @@
+package parley.transport;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.StaticHandler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import parley.protocol.Codec;
+import parley.protocol.ServerMessage;
+import parley.room.Hub;
+import parley.store.ChatStore;
+
+/**
+ * The HTTP side: the browser client, {@code /health}, and {@code /ws}. One HTTP server per event loop,
+ * all on the same port, so connections spread over the cores.
+ */
+public final class WebServer {
+
+    /** {@code maxFrameBytes}: larger frames get {@code too_large}; frames beyond the hard limit close the socket. */
+    public record Options(String bind, int port, int maxFrameBytes, int eventLoops) {
+        public int hardFrameBytes() {
+            return Math.max(256 * 1024, 4 * maxFrameBytes);
+        }
+    }
+
+    private static final String CSP = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data: blob:; "
+            + "object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+    private final Vertx vertx;
+    private final Options options;
+    private final Hub hub;
+    private final ChatStore store;
+    private final Services services;
+    private final List<HttpServer> servers = new ArrayList<>();
+    private final Set<ServerWebSocket> sockets = ConcurrentHashMap.newKeySet();
+
+    public WebServer(Vertx vertx, Options options, Hub hub, ChatStore store) {
+        this.vertx = vertx;
+        this.options = options;
+        this.hub = hub;
+        this.store = store;
+        Hub.Limits l = hub.limits();
+        this.services = new Services(hub, new Guests(store), new Codec(), new Wire(new Codec()), options.maxFrameBytes(),
+                new ServerMessage.Limits(options.maxFrameBytes(), l.maxTextChars(), l.historyPageMax()));
+    }
+
+    /**
+     * Deploys one server per event loop on the same port (Vert.x shares it among them). Port 0 means a
+     * free port: it is chosen first, because servers on port 0 would each get a port of their own.
+     */
+    public Future<Integer> start() {
+        int port = options.port() != 0 ? options.port() : freePort(options.bind());
+        return listen(port, options.eventLoops()).map(port);
+    }
+
+    private static int freePort(String bind) {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(bind))) {
+            return probe.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot find a free port on " + bind, e);
+        }
+    }
+
+    /** Deploys {@code instances} servers; Vert.x gives each its own event loop and shares the port. */
+    private Future<String> listen(int port, int instances) {
+        return vertx.deployVerticle(() -> new VerticleBase() {
+            @Override
+            public Future<?> start() {
+                HttpServer server = vertx.createHttpServer(new HttpServerOptions()
+                        .setHost(options.bind())
+                        .setPort(port)
+                        .setMaxWebSocketFrameSize(options.hardFrameBytes())
+                        .setMaxWebSocketMessageSize(options.hardFrameBytes())
+                        .setPerMessageWebSocketCompressionSupported(false)
+                        .setPerFrameWebSocketCompressionSupported(false)
+                        .setRegisterWebSocketWriteHandlers(false));
+                server.requestHandler(router());
+                server.webSocketHandshakeHandler(hs -> {
+                    if ("/ws".equals(hs.path())) hs.accept();
+                    else hs.reject(404);
+                });
+                server.webSocketHandler(ws -> accept(ws));
+                return server.listen().onSuccess(s -> {
+                    synchronized (servers) {
+                        servers.add(s);
+                    }
+                });
+            }
+        }, new DeploymentOptions().setInstances(instances));
+    }
+
+    private void accept(ServerWebSocket ws) {
+        sockets.add(ws);
+        new WsSession(ws, vertx.getOrCreateContext(), services, () -> sockets.remove(ws));
+    }
+
+    private Router router() {
+        Router router = Router.router(vertx);
+        router.route().handler(ctx -> {
+            ctx.response()
+                    .putHeader("Content-Security-Policy", CSP)
+                    .putHeader("X-Content-Type-Options", "nosniff")
+                    .putHeader("Referrer-Policy", "no-referrer");
+            ctx.next();
+        });
+        router.get("/health").handler(ctx -> store.healthy().whenComplete((ok, e) -> {
+            boolean up = e == null && Boolean.TRUE.equals(ok);
+            ctx.response()
+                    .setStatusCode(up ? 200 : 503)
+                    .putHeader("Content-Type", "application/json")
+                    .putHeader("Cache-Control", "no-store")
+                    .end(new JsonObject().put("status", up ? "up" : "down").put("storage", up ? "up" : "down").encode());
+        }));
+        router.get().handler(StaticHandler.create("web").setCachingEnabled(false).setIndexPage("index.html"));
+        return router;
+    }
+
+    /** Closes every WebSocket with 1001 (going away), then the servers. */
+    public Future<Void> stop() {
+        for (ServerWebSocket ws : sockets) ws.close((short) 1001, "server shutting down");
+        List<Future<Void>> closing;
+        synchronized (servers) {
+            closing = servers.stream().map(HttpServer::close).toList();
+        }
+        return Future.all(closing).mapEmpty();
+    }
+}

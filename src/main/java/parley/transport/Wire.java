@@ -1,0 +1,87 @@
+package parley.transport;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import parley.protocol.Codec;
+import parley.protocol.ErrorCode;
+import parley.protocol.ServerMessage;
+import parley.room.ChatMessage;
+import parley.room.MemberInfo;
+import parley.room.Refusal;
+import parley.room.RoomEvent;
+import parley.room.RoomInfo;
+
+/** Translates domain events and refusals into wire messages, and encodes them. */
+final class Wire {
+    private final Codec codec;
+    /**
+     * The last message encoded: a room delivers one {@link RoomEvent.Posted} to all its members in a row,
+     * under its lock, so caching one entry encodes each message once instead of once per member.
+     */
+    private final AtomicReference<Encoded> lastPosted = new AtomicReference<>();
+
+    private record Encoded(RoomEvent.Posted event, String json) {}
+
+    Wire(Codec codec) {
+        this.codec = codec;
+    }
+
+    String encode(ServerMessage m) {
+        return codec.encode(m);
+    }
+
+    String encode(RoomEvent event) {
+        if (event instanceof RoomEvent.Posted p) {
+            Encoded e = lastPosted.get();
+            if (e != null && e.event() == p) return e.json();
+            String json = codec.encode(toWire(p));
+            lastPosted.set(new Encoded(p, json));
+            return json;
+        }
+        return codec.encode(toWire(event));
+    }
+
+    static ServerMessage toWire(RoomEvent event) {
+        return switch (event) {
+            case RoomEvent.Entered e -> new ServerMessage.Joined(e.ref(), view(e.room()),
+                    e.members().stream().map(Wire::view).toList());
+            case RoomEvent.Posted p -> {
+                ChatMessage m = p.message();
+                yield new ServerMessage.Message(m.room().value(), m.seq(), m.clientId(), sender(m), m.text(), m.ts());
+            }
+            case RoomEvent.PresenceChanged p -> new ServerMessage.Presence(p.room().value(),
+                    p.joined() ? "join" : "leave", view(p.member()));
+            case RoomEvent.TypingChanged t -> new ServerMessage.Typing(t.room().value(), t.active(), view(t.member()));
+            case RoomEvent.RoomAdded a -> new ServerMessage.RoomAdded(null, view(a.room()));
+            case RoomEvent.Reset r -> new ServerMessage.Reset(r.room().value(), r.lastSeq());
+        };
+    }
+
+    static ServerMessage.RoomView view(RoomInfo r) {
+        return new ServerMessage.RoomView(r.id().value(), r.name(), r.topic(), r.lastSeq(), r.online());
+    }
+
+    static ServerMessage.MemberView view(MemberInfo m) {
+        return new ServerMessage.MemberView(m.sessionId().value(), m.userId().value(), m.name());
+    }
+
+    static ServerMessage.Sender sender(ChatMessage m) {
+        return new ServerMessage.Sender(m.senderId().value(), m.senderName());
+    }
+
+    static List<ServerMessage.MessageView> views(List<ChatMessage> messages) {
+        return messages.stream()
+                .map(m -> new ServerMessage.MessageView(m.seq(), m.clientId(), sender(m), m.text(), m.ts()))
+                .toList();
+    }
+
+    static ErrorCode code(Refusal refusal) {
+        return switch (refusal) {
+            case NO_SUCH_ROOM -> ErrorCode.NO_SUCH_ROOM;
+            case NOT_JOINED -> ErrorCode.NOT_JOINED;
+            case NAME_TAKEN -> ErrorCode.NAME_TAKEN;
+            case TOO_LONG -> ErrorCode.BAD_MESSAGE;
+            case UNAVAILABLE -> ErrorCode.UNAVAILABLE;
+        };
+    }
+}

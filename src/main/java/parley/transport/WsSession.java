@@ -1,0 +1,185 @@
+package parley.transport;
+
+import io.vertx.core.Context;
+import io.vertx.core.http.ServerWebSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.Queue;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import parley.protocol.ClientMessage;
+import parley.protocol.ErrorCode;
+import parley.protocol.ProtocolException;
+import parley.protocol.ServerMessage;
+import parley.room.Hub;
+import parley.room.Ids;
+import parley.room.Member;
+import parley.room.RoomEvent;
+import parley.room.RoomException;
+import parley.room.RoomId;
+import parley.room.SessionId;
+import parley.room.UserId;
+
+/**
+ * One browser tab's WebSocket, adapted to a domain {@link Member}.
+ *
+ * <p>Frames are decoded and dispatched on the socket's event loop. Everything sent to the client, from
+ * whatever thread, goes through one outbound queue drained on the event loop, so the client sees frames
+ * in the order they were handed over (a reply to a join before that room's messages, an ack before its
+ * message).
+ */
+final class WsSession implements Member {
+    private static final Logger log = LoggerFactory.getLogger(WsSession.class);
+
+    private final ServerWebSocket ws;
+    private final Context context;
+    private final Services services;
+    private final SessionId sessionId = new SessionId(Ids.random("s_"));
+    private final Queue<String> outbound = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private volatile Guests.Identity identity; // set once, on the event loop, by hello
+    private boolean helloPending;
+
+    WsSession(ServerWebSocket ws, Context context, Services services, Runnable onClose) {
+        this.ws = ws;
+        this.context = context;
+        this.services = services;
+        ws.textMessageHandler(this::onText);
+        ws.binaryMessageHandler(b -> ws.close((short) 1003, "binary frames are not supported"));
+        ws.closeHandler(v -> {
+            onClose.run();
+            if (identity != null) services.hub().disconnect(this);
+        });
+        ws.exceptionHandler(e -> log.debug("websocket {} failed: {}", sessionId, e.toString()));
+    }
+
+    @Override
+    public SessionId sessionId() {
+        return sessionId;
+    }
+
+    @Override
+    public UserId userId() {
+        return identity.userId();
+    }
+
+    @Override
+    public String name() {
+        return identity.name();
+    }
+
+    @Override
+    public void deliver(RoomEvent event) {
+        enqueue(services.wire().encode(event));
+    }
+
+    private void reply(ServerMessage message) {
+        enqueue(services.wire().encode(message));
+    }
+
+    private void error(String ref, ErrorCode code, String message) {
+        reply(new ServerMessage.Error(ref, code, message));
+    }
+
+    private void enqueue(String frame) {
+        outbound.add(frame);
+        if (drainScheduled.compareAndSet(false, true)) context.runOnContext(v -> drain());
+    }
+
+    private void drain() {
+        do {
+            drainScheduled.set(false);
+            String frame;
+            while ((frame = outbound.poll()) != null) {
+                if (!ws.isClosed()) ws.writeTextMessage(frame);
+            }
+        } while (!outbound.isEmpty() && drainScheduled.compareAndSet(false, true));
+    }
+
+    private void onText(String frame) {
+        int max = services.maxFrameBytes();
+        if (frame.length() > max || (frame.length() * 3 > max && frame.getBytes(StandardCharsets.UTF_8).length > max)) {
+            error(null, ErrorCode.TOO_LARGE, "frames are limited to " + max + " bytes");
+            return;
+        }
+        ClientMessage message;
+        try {
+            message = services.codec().decode(frame);
+        } catch (ProtocolException e) {
+            error(null, e.code(), e.getMessage());
+            return;
+        }
+        try {
+            dispatch(message);
+        } catch (ProtocolException e) {
+            error(message.ref(), e.code(), e.getMessage());
+        } catch (RoomException e) {
+            error(message.ref(), Wire.code(e.refusal()), e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("bug while handling {} from {}", message.getClass().getSimpleName(), sessionId, e);
+            error(message.ref(), ErrorCode.INTERNAL, "internal error; nothing was changed");
+        }
+    }
+
+    private void dispatch(ClientMessage message) {
+        if (identity == null && !(message instanceof ClientMessage.Hello)) {
+            throw new ProtocolException(ErrorCode.HELLO_FIRST, "say hello first");
+        }
+        Hub hub = services.hub();
+        switch (message) {
+            case ClientMessage.Hello h -> hello(h);
+            case ClientMessage.Ping p -> reply(new ServerMessage.Pong(p.ref()));
+            case ClientMessage.ListRooms l -> reply(new ServerMessage.Rooms(l.ref(), hub.rooms().stream().map(Wire::view).toList()));
+            case ClientMessage.CreateRoom c -> hub.createRoom(c.name(), c.topic(), userId(), sessionId).whenComplete((room, e) -> {
+                if (e == null) reply(new ServerMessage.RoomAdded(c.ref(), Wire.view(room)));
+                else fail(c.ref(), e);
+            });
+            case ClientMessage.Join j -> hub.join(this, new RoomId(j.room()), j.since(), j.ref());
+            case ClientMessage.Leave l -> {
+                hub.leave(this, new RoomId(l.room()));
+                reply(new ServerMessage.Left(l.ref(), l.room()));
+            }
+            case ClientMessage.Send s -> hub.send(this, new RoomId(s.room()), s.clientId(), s.text(), result -> {
+                switch (result) {
+                    case Hub.SendResult.Accepted a -> reply(new ServerMessage.Ack(s.ref(), s.room(), s.clientId(),
+                            a.message().seq(), a.message().ts(), a.duplicate()));
+                    case Hub.SendResult.Refused r -> fail(s.ref(), r.reason());
+                }
+            });
+            case ClientMessage.History h -> hub.history(this, new RoomId(h.room()), h.before(), h.limit()).whenComplete((page, e) -> {
+                if (e == null) reply(new ServerMessage.HistoryPage(h.ref(), h.room(), Wire.views(page.messages()), page.hasMore()));
+                else fail(h.ref(), e);
+            });
+            case ClientMessage.Typing t -> hub.typing(this, new RoomId(t.room()), t.active());
+        }
+    }
+
+    private void hello(ClientMessage.Hello h) {
+        if (identity != null || helloPending) throw new ProtocolException(ErrorCode.BAD_STATE, "hello was already said");
+        helloPending = true;
+        services.guests().identify(h.token(), h.name()).whenComplete((id, e) -> context.runOnContext(v -> {
+            helloPending = false;
+            if (e != null) {
+                fail(h.ref(), e);
+                return;
+            }
+            identity = id;
+            if (ws.isClosed()) return;
+            services.hub().connect(this);
+            reply(new ServerMessage.Welcome(h.ref(), sessionId.value(), id.userId().value(), id.name(), id.token(),
+                    services.limits()));
+        }));
+    }
+
+    private void fail(String ref, Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof RoomException r) {
+            error(ref, Wire.code(r.refusal()), r.getMessage());
+        } else {
+            log.warn("request from {} failed", sessionId, cause);
+            error(ref, ErrorCode.UNAVAILABLE, "storage is unavailable; nothing was changed");
+        }
+    }
+}

@@ -1,0 +1,292 @@
+import { Emitter } from './emitter.js';
+import { prefs } from './prefs.js';
+
+/** @typedef {import('./protocol.js').ServerMessage} ServerMessage */
+/** @typedef {import('./protocol.js').ClientMessage} ClientMessage */
+/** @typedef {import('./protocol.js').Welcome} Welcome */
+/** @typedef {'connecting' | 'open' | 'reconnecting'} ConnectionState */
+
+const PING_EVERY_MS = 15_000;
+const PONG_WITHIN_MS = 10_000;
+// A SYN to a vanished host, or a server that accepts but never welcomes, would otherwise
+// leave us waiting for the browser's own timeout (minutes).
+const WELCOME_WITHIN_MS = 10_000;
+const BACKOFF_FIRST_MS = 500;
+const BACKOFF_MAX_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 20_000;
+
+/** An error reply, or a request that could not complete; `code` is the protocol's error code or one of ours. */
+export class RequestError extends Error {
+  /** @param {string} code @param {string} [message] */
+  constructor(code, message) {
+    super(message || code);
+    this.code = code;
+  }
+}
+
+/**
+ * One WebSocket to the server, kept alive for as long as the page lives.
+ *
+ * Lifecycle: `start()` connects and says hello; the state is "open" only once `welcome`
+ * has arrived, so `send` and `request` work exactly when the server will accept them.
+ * After any close (server gone, network lost, heartbeat missed) the state becomes
+ * "reconnecting" and a new socket is tried with exponential backoff and jitter; each
+ * successful welcome emits "ready", after which the owner must re-join its rooms: a new
+ * socket is a new session that is a member of nothing.
+ *
+ * Events: every server message is emitted under its `type` (replies to `request` too,
+ * except errors that a request consumed); plus "state" (ConnectionState), "ready" (Welcome),
+ * "rejected" (the server refused our hello: the name is invalid; we stop retrying).
+ */
+export class Connection extends Emitter {
+  /** @type {ConnectionState} */
+  state = 'connecting';
+  /** @type {Welcome|null} the latest welcome: who we are on the server */
+  session = null;
+
+  #url;
+  #name;
+  /** @type {WebSocket|null} */
+  #ws = null;
+  #stopped = true;
+  #attempt = 0;
+  #nextRef = 0;
+  /** @type {string|null} */
+  #helloRef = null;
+  /** @type {Map<string, {resolve: (m: ServerMessage) => void, reject: (e: RequestError) => void, timer?: ReturnType<typeof setTimeout>}>} */
+  #pending = new Map();
+  /** @type {ReturnType<typeof setTimeout>|undefined} */
+  #reconnectTimer;
+  /** @type {ReturnType<typeof setTimeout>|undefined} */
+  #deadline;
+  /** @type {ReturnType<typeof setInterval>|undefined} */
+  #pinger;
+
+  /**
+   * @param {string} name the display name sent in hello
+   * @param {string} [url] defaults to ws(s)://<this host>/ws
+   */
+  constructor(name, url) {
+    super();
+    this.#name = name;
+    this.#url = url ?? `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
+    // Waiting out a 10 s backoff after the network is back would look broken.
+    window.addEventListener('online', () => {
+      if (!this.#stopped && !this.#ws) this.#connectNow();
+    });
+  }
+
+  start() {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    this.#connect();
+  }
+
+  /** Closes the socket and stops reconnecting, until the next `start()`. */
+  stop() {
+    this.#stopped = true;
+    clearTimeout(this.#reconnectTimer);
+    this.#drop('stopped');
+  }
+
+  /**
+   * Sends a message if the connection is open.
+   * @param {ClientMessage} msg
+   * @returns {boolean} false when not open: nothing was sent
+   */
+  send(msg) {
+    if (this.state !== 'open' || !this.#ws) return false;
+    this.#ws.send(JSON.stringify(msg));
+    return true;
+  }
+
+  /**
+   * Sends a message with a fresh `ref` and settles with the reply that repeats it.
+   * Rejects with a RequestError: the server's code for an `error` reply; "offline" if the
+   * connection is not open; "closed" if it closed before the reply; "timeout" after
+   * `timeoutMs` (0: wait as long as the socket lives).
+   * @param {ClientMessage} msg
+   * @param {{timeoutMs?: number}} [options]
+   * @returns {Promise<ServerMessage>}
+   */
+  request(msg, { timeoutMs = REQUEST_TIMEOUT_MS } = {}) {
+    if (this.state !== 'open' || !this.#ws) return Promise.reject(new RequestError('offline'));
+    const ref = String(++this.#nextRef);
+    return new Promise((resolve, reject) => {
+      /** @type {{resolve: (m: ServerMessage) => void, reject: (e: RequestError) => void, timer?: ReturnType<typeof setTimeout>}} */
+      const entry = { resolve, reject };
+      if (timeoutMs > 0) {
+        entry.timer = setTimeout(() => {
+          this.#pending.delete(ref);
+          reject(new RequestError('timeout', `no reply to ${msg.type}`));
+        }, timeoutMs);
+      }
+      this.#pending.set(ref, entry);
+      this.#ws?.send(JSON.stringify({ ...msg, ref }));
+    });
+  }
+
+  /** @param {ConnectionState} state */
+  #setState(state) {
+    if (this.state === state) return;
+    this.state = state;
+    this.emit('state', state);
+  }
+
+  #connect() {
+    clearTimeout(this.#reconnectTimer);
+    /** @type {WebSocket} */
+    let ws;
+    try {
+      ws = new WebSocket(this.#url);
+    } catch (e) {
+      console.error('cannot open WebSocket', e);
+      this.#closed();
+      return;
+    }
+    this.#ws = ws;
+    this.#armDeadline(WELCOME_WITHIN_MS, 'no welcome');
+    ws.onopen = () => {
+      this.#helloRef = String(++this.#nextRef);
+      const token = prefs.token();
+      /** @type {ClientMessage} */
+      const hello = { type: 'hello', name: this.#name, ref: this.#helloRef };
+      // The server decodes strictly: an absent token must be absent, not null.
+      if (token) hello.token = token;
+      ws.send(JSON.stringify(hello));
+    };
+    ws.onmessage = (ev) => this.#onFrame(ev.data);
+    ws.onclose = () => {
+      if (this.#ws === ws) {
+        this.#ws = null;
+        this.#closed();
+      }
+    };
+  }
+
+  #connectNow() {
+    this.#attempt = 0;
+    this.#connect();
+  }
+
+  /**
+   * Forgets the current socket at once and closes it. A dead TCP connection may take
+   * minutes to report its close; we do not wait for it.
+   * @param {string} reason
+   */
+  #drop(reason) {
+    const ws = this.#ws;
+    if (!ws) return;
+    this.#ws = null;
+    ws.onopen = ws.onmessage = ws.onclose = null;
+    try {
+      ws.close(4000, reason);
+    } catch {
+      // Already closing: nothing more to do.
+    }
+    this.#closed();
+  }
+
+  #closed() {
+    clearTimeout(this.#deadline);
+    clearInterval(this.#pinger);
+    for (const { reject, timer } of this.#pending.values()) {
+      clearTimeout(timer);
+      reject(new RequestError('closed', 'the connection closed'));
+    }
+    this.#pending.clear();
+    if (this.#stopped) return;
+    this.#setState('reconnecting');
+    const cap = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** this.#attempt);
+    this.#attempt++;
+    // "Equal jitter": never less than half the cap, so a crowd of tabs spreads out
+    // after a server restart without any of them retrying at once in a tight loop.
+    const delay = cap / 2 + Math.random() * (cap / 2);
+    this.#reconnectTimer = setTimeout(() => this.#connect(), delay);
+    this.emit('close');
+  }
+
+  /** @param {number} ms @param {string} reason */
+  #armDeadline(ms, reason) {
+    clearTimeout(this.#deadline);
+    this.#deadline = setTimeout(() => {
+      console.warn(`dropping the connection: ${reason}`);
+      this.#drop(reason);
+    }, ms);
+  }
+
+  #startHeartbeat() {
+    clearInterval(this.#pinger);
+    this.#pinger = setInterval(() => {
+      if (!this.#ws || this.state !== 'open') return;
+      this.#ws.send(JSON.stringify({ type: 'ping', ref: String(++this.#nextRef) }));
+      this.#armDeadline(PONG_WITHIN_MS, 'no pong');
+    }, PING_EVERY_MS);
+  }
+
+  /** @param {unknown} data */
+  #onFrame(data) {
+    /** @type {ServerMessage} */
+    let msg;
+    try {
+      msg = JSON.parse(String(data));
+    } catch {
+      console.warn('ignoring a frame that is not JSON');
+      return;
+    }
+    if (!msg || typeof msg.type !== 'string') return;
+    const ref = typeof msg.ref === 'string' ? msg.ref : null;
+
+    if (msg.type === 'pong') {
+      // Any pong proves the socket is alive; matching refs would add nothing.
+      clearTimeout(this.#deadline);
+      return;
+    }
+    if (msg.type === 'welcome') {
+      this.#onWelcome(/** @type {Welcome} */ (msg));
+      return;
+    }
+    if (ref !== null && ref === this.#helloRef && msg.type === 'error') {
+      this.#onHelloRefused(msg);
+      return;
+    }
+    const entry = ref !== null ? this.#pending.get(ref) : undefined;
+    if (entry && ref !== null) {
+      this.#pending.delete(ref);
+      clearTimeout(entry.timer);
+      if (msg.type === 'error') {
+        entry.reject(new RequestError(msg.code, msg.message));
+        return;
+      }
+      entry.resolve(msg);
+    }
+    this.emit(msg.type, msg);
+  }
+
+  /** @param {Welcome} welcome */
+  #onWelcome(welcome) {
+    clearTimeout(this.#deadline);
+    this.#attempt = 0;
+    this.session = welcome;
+    if (welcome.token) prefs.setToken(welcome.token);
+    if (welcome.name) {
+      this.#name = welcome.name;
+      prefs.setName(welcome.name);
+    }
+    this.#startHeartbeat();
+    this.#setState('open');
+    this.emit('welcome', welcome);
+    this.emit('ready', welcome);
+  }
+
+  /** @param {ServerMessage} error */
+  #onHelloRefused(error) {
+    if (error.code === 'bad_message') {
+      // The name itself is refused: retrying with it would fail forever.
+      this.stop();
+      this.emit('rejected', new RequestError(error.code, error.message));
+    } else {
+      this.#drop(`hello refused: ${error.code}`);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+// Everything the client keeps in localStorage, in one place so the keys are documented once.
+// Storage can throw (private mode, quota, disabled): the client then works without memory.
+
+const NAME = 'parley.name';
+const TOKEN = 'parley.token';
+const JOINED = 'parley.joined';
+const SEEN = 'parley.seen.';
+
+/** @param {string} key @returns {string|null} */
+function read(key) {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+/** @param {string} key @param {string|null} value */
+function write(key, value) {
+  try {
+    if (value === null) localStorage.removeItem(key);
+    else localStorage.setItem(key, value);
+  } catch {
+    // Not remembering is acceptable; failing the UI is not.
+  }
+}
+
+export const prefs = {
+  /** @returns {string|null} */
+  name: () => read(NAME),
+  /** @param {string|null} name */
+  setName: (name) => write(NAME, name),
+
+  /** @returns {string|null} the token from the last welcome, which keeps our userId */
+  token: () => read(TOKEN),
+  /** @param {string} token */
+  setToken: (token) => write(TOKEN, token),
+
+  /** @returns {string[]} ids of the rooms the person has joined, in joining order */
+  joined() {
+    try {
+      const list = JSON.parse(read(JOINED) ?? '[]');
+      return Array.isArray(list) ? list.filter((id) => typeof id === 'string') : [];
+    } catch {
+      return [];
+    }
+  },
+  /** @param {string} roomId */
+  addJoined(roomId) {
+    const list = prefs.joined();
+    if (!list.includes(roomId)) write(JOINED, JSON.stringify([...list, roomId]));
+  },
+  /** @param {string} roomId */
+  removeJoined(roomId) {
+    write(JOINED, JSON.stringify(prefs.joined().filter((id) => id !== roomId)));
+  },
+
+  /** @param {string} roomId @returns {number} the highest seq the person has seen, 0 if none */
+  seen(roomId) {
+    const n = Number(read(SEEN + roomId));
+    return Number.isFinite(n) && n > 0 ? n : 0;
+  },
+  /** @param {string} roomId @param {number} seq */
+  setSeen(roomId, seq) {
+    write(SEEN + roomId, String(seq));
+  },
+};

@@ -1,0 +1,16 @@
+// JSDoc shapes of the wire messages in docs/protocol.md; no runtime code.
+// Only the fields the client reads are listed.
+
+/**
+ * @typedef {{id: string, name: string, topic?: string|null, lastSeq: number, online: number}} RoomInfo
+ * @typedef {{sessionId: string, userId: string, name: string}} MemberInfo
+ * @typedef {{userId: string, name: string}} Sender
+ * @typedef {{seq: number, clientId?: string|null, from: Sender, text: string, ts: number}} ChatMessage
+ * @typedef {{maxFrameBytes: number, maxTextChars: number, historyPageMax: number}} Limits
+ * @typedef {{type: 'welcome', sessionId: string, userId: string, name: string, token: string, limits: Limits}} Welcome
+ * @typedef {{type: 'error', code: string, message?: string, ref?: string|null}} ErrorReply
+ * @typedef {{type: string, ref?: string|null, [key: string]: any}} ServerMessage
+ * @typedef {{type: string, ref?: string, [key: string]: any}} ClientMessage
+ */
+
+export {};

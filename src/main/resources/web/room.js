@@ -1,0 +1,103 @@
+/** @typedef {import('./protocol.js').RoomInfo} RoomInfo */
+/** @typedef {import('./protocol.js').MemberInfo} MemberInfo */
+/** @typedef {import('./protocol.js').ChatMessage} ChatMessage */
+
+/**
+ * What the client holds for one room. Plain data and bookkeeping, no DOM and no I/O.
+ *
+ * Messages are keyed by seq, so a message that arrives twice (catch-up after a reconnect,
+ * an ack racing its own `message` event, overlapping history pages) is stored once.
+ */
+export class RoomState {
+  /** @type {Map<number, ChatMessage>} */
+  messages = new Map();
+  /**
+   * The highest seq up to which we hold every message from the lowest we hold: what we
+   * pass as `since` when re-joining, so the server fills any hole above it. 0 when empty.
+   */
+  top = 0;
+  /** Whether older messages exist before the lowest we hold; null until a history page says. */
+  /** @type {boolean|null} */
+  hasMore = null;
+  loadingLatest = false;
+  loadingOlder = false;
+  /** Joined on the current connection (not just remembered as joined). */
+  joined = false;
+  /** @type {Promise<void>|null} */
+  joining = null;
+  /** @type {Map<string, MemberInfo>} by sessionId */
+  members = new Map();
+  /** @type {Map<string, {name: string, userId: string, timer: ReturnType<typeof setTimeout>}>} by sessionId */
+  typing = new Map();
+
+  /** @type {ChatMessage[]|null} */
+  #sorted = null;
+
+  /** @param {RoomInfo} info */
+  constructor(info) {
+    /** @type {RoomInfo} */
+    this.info = info;
+  }
+
+  get id() {
+    return this.info.id;
+  }
+
+  /** The highest seq the room is known to have, from the server's lastSeq or what we hold. */
+  get lastSeq() {
+    return this.info.lastSeq;
+  }
+
+  /** @returns {number} the lowest seq held, 0 when none */
+  get lowest() {
+    return this.sorted()[0]?.seq ?? 0;
+  }
+
+  /** @param {RoomInfo} info */
+  updateInfo(info) {
+    this.info = { ...info, lastSeq: Math.max(info.lastSeq ?? 0, this.info.lastSeq ?? 0) };
+  }
+
+  /**
+   * Stores messages, ignoring seqs already held.
+   * @param {ChatMessage[]} list
+   * @returns {boolean} whether anything new was stored
+   */
+  add(list) {
+    let added = false;
+    for (const msg of list) {
+      if (!Number.isInteger(msg.seq) || msg.seq < 1 || this.messages.has(msg.seq)) continue;
+      this.messages.set(msg.seq, msg);
+      added = true;
+      if (this.top === 0 || msg.seq === this.top + 1) this.top = msg.seq;
+      if (msg.seq > this.info.lastSeq) this.info = { ...this.info, lastSeq: msg.seq };
+    }
+    if (!added) return false;
+    while (this.messages.has(this.top + 1)) this.top++;
+    this.#sorted = null;
+    if (this.lowest === 1) this.hasMore = false;
+    return true;
+  }
+
+  /** Forgets every message: the server told us our copy cannot be caught up. */
+  clearMessages() {
+    this.messages.clear();
+    this.#sorted = null;
+    this.top = 0;
+    this.hasMore = null;
+  }
+
+  /** @returns {ChatMessage[]} the messages held, in seq order */
+  sorted() {
+    this.#sorted ??= [...this.messages.values()].sort((a, b) => a.seq - b.seq);
+    return this.#sorted;
+  }
+
+  /** Called when the connection drops: membership and presence are per connection. */
+  detach() {
+    this.joined = false;
+    this.members.clear();
+    for (const t of this.typing.values()) clearTimeout(t.timer);
+    this.typing.clear();
+  }
+}

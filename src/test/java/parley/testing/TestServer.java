@@ -1,0 +1,69 @@
+package parley.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import parley.app.Parley;
+import parley.app.Settings;
+
+/** The real server, in this JVM, on a free port with its own data directory. */
+public final class TestServer implements AutoCloseable {
+    private final Path dataDir;
+    private final Parley parley;
+
+    private TestServer(Path dataDir, String... settings) {
+        this.dataDir = dataDir;
+        List<String> args = new ArrayList<>(List.of("--port", "0", "--bind", "127.0.0.1", "--data-dir", dataDir.toString()));
+        args.addAll(List.of(settings));
+        this.parley = Parley.start(Settings.parse(args, Map.of()));
+    }
+
+    public static TestServer start(String... settings) {
+        try {
+            return new TestServer(Files.createTempDirectory("parley-test"), settings);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public int port() {
+        return parley.port();
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + port() + "/";
+    }
+
+    public WsClient hello(String name) {
+        return WsClient.hello(port(), name);
+    }
+
+    public HttpResponse<String> get(String path) {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url() + path.replaceFirst("^/", ""))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        parley.close();
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

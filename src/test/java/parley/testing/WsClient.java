@@ -1,0 +1,220 @@
+package parley.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A real WebSocket client that records every frame it receives, for tests. {@link #expect} reads the
+ * frames in order, skipping (but keeping in {@link #received()}) those that do not match.
+ */
+public final class WsClient implements AutoCloseable {
+    public static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final WebSocket ws;
+    private final BlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
+    private final List<JsonNode> received = new CopyOnWriteArrayList<>();
+    private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private String sessionId;
+    private String userId;
+    private String token;
+
+    private WsClient(int port) {
+        ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                .connectTimeout(WAIT)
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), new Listener())
+                .orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS)
+                .join();
+    }
+
+    public static WsClient connect(int port) {
+        return new WsClient(port);
+    }
+
+    /** Connects and says hello; with a token from an earlier welcome it is the same person again. */
+    public static WsClient hello(int port, String name, String token) {
+        WsClient c = new WsClient(port);
+        ObjectNode hello = JSON.createObjectNode().put("type", "hello").put("name", name);
+        if (token != null) hello.put("token", token);
+        c.send(hello);
+        JsonNode welcome = c.expect("welcome");
+        c.sessionId = welcome.get("sessionId").asText();
+        c.userId = welcome.get("userId").asText();
+        c.token = welcome.get("token").asText();
+        return c;
+    }
+
+    public static WsClient hello(int port, String name) {
+        return hello(port, name, null);
+    }
+
+    public String sessionId() {
+        return sessionId;
+    }
+
+    public String userId() {
+        return userId;
+    }
+
+    public String token() {
+        return token;
+    }
+
+    public void sendRaw(String frame) {
+        ws.sendText(frame, true).join();
+    }
+
+    public void sendBinary(byte[] data) {
+        ws.sendBinary(ByteBuffer.wrap(data), true).join();
+    }
+
+    public void send(JsonNode message) {
+        sendRaw(message.toString());
+    }
+
+    /** Builds a message from alternating keys and values: {@code send("join", "room", id)}. */
+    public void send(String type, Object... fields) {
+        send(message(type, fields));
+    }
+
+    public static ObjectNode message(String type, Object... fields) {
+        ObjectNode m = JSON.createObjectNode().put("type", type);
+        for (int i = 0; i < fields.length; i += 2) m.set((String) fields[i], JSON.valueToTree(fields[i + 1]));
+        return m;
+    }
+
+    /** The next frame, whatever it is. */
+    public JsonNode next() {
+        try {
+            JsonNode m = inbox.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(m).as("a frame within " + WAIT + " (received so far: " + received + ")").isNotNull();
+            return m;
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public JsonNode expect(Predicate<JsonNode> match, String what) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                JsonNode m = inbox.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                if (m != null && match.test(m)) return m;
+            }
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+        throw new AssertionError("no " + what + " within " + WAIT + "; received: " + received);
+    }
+
+    public JsonNode expect(String type) {
+        return expect(m -> type.equals(m.path("type").asText()), type);
+    }
+
+    public JsonNode expectError(String code) {
+        JsonNode e = expect("error");
+        assertThat(e.get("code").asText()).as("error code of " + e).isEqualTo(code);
+        return e;
+    }
+
+    /** Sends a ping and waits for its pong: everything the server sent before it has arrived. */
+    public void sync() {
+        String ref = "sync-" + System.nanoTime();
+        send("ping", "ref", ref);
+        expect(m -> "pong".equals(m.path("type").asText()) && ref.equals(m.path("ref").asText()), "pong " + ref);
+    }
+
+    /** A position in {@link #received()}, for {@link #receivedSince}. */
+    public int mark() {
+        return received.size();
+    }
+
+    /** Frames of this type received after {@code mark}, once a round trip has flushed everything sent before. */
+    public List<JsonNode> receivedSince(int mark, String type) {
+        sync();
+        return received.subList(mark, received.size()).stream()
+                .filter(m -> type.equals(m.path("type").asText())).toList();
+    }
+
+    public List<JsonNode> received() {
+        return List.copyOf(received);
+    }
+
+    public List<JsonNode> received(String type) {
+        return received.stream().filter(m -> type.equals(m.path("type").asText())).toList();
+    }
+
+    /** The close code the server sent, waiting for it. */
+    public int closeCode() {
+        return closed.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+    }
+
+    public boolean isClosed() {
+        return closed.isDone();
+    }
+
+    /** Drops the TCP connection without a close handshake, like a network failure. */
+    public void abort() {
+        ws.abort();
+    }
+
+    @Override
+    public void close() {
+        if (!ws.isOutputClosed()) {
+            try {
+                ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(2, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                ws.abort();
+            }
+        }
+        ws.abort();
+    }
+
+    private final class Listener implements WebSocket.Listener {
+        private final StringBuilder partial = new StringBuilder();
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                try {
+                    JsonNode m = JSON.readTree(partial.toString());
+                    received.add(m);
+                    inbox.add(m);
+                } catch (Exception e) {
+                    closed.completeExceptionally(new AssertionError("server sent bad JSON: " + partial, e));
+                }
+                partial.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closed.complete(statusCode);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closed.complete(-1);
+        }
+    }
+}
