@@ -90,6 +90,20 @@ export class Connection extends Emitter {
   }
 
   /**
+   * Changes the name sent in hello. The server only reads a name in hello, so this starts
+   * a new connection (the token keeps the same userId).
+   * @param {string} name
+   */
+  rename(name) {
+    this.#name = name;
+    if (this.#stopped) this.start();
+    else {
+      this.#drop('rename');
+      this.#connectNow();
+    }
+  }
+
+  /**
    * Sends a message if the connection is open.
    * @param {ClientMessage} msg
    * @returns {boolean} false when not open: nothing was sent

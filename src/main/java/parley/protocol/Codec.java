@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.type.LogicalType;
@@ -74,13 +75,17 @@ public final class Codec {
             throw new ProtocolException(ErrorCode.BAD_JSON, "nesting deeper than " + MAX_NESTING);
         } catch (JsonParseException e) {
             throw new ProtocolException(ErrorCode.BAD_JSON, "malformed JSON: " + e.getOriginalMessage());
+        } catch (MismatchedInputException e) {
+            if (e.getPath().isEmpty()) {
+                // Shape of the whole frame: trailing tokens, or a root that is not an object.
+                throw new ProtocolException(ErrorCode.BAD_JSON, "a frame must be exactly one JSON object");
+            }
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "wrong type for field: " + path(e));
         } catch (JsonMappingException e) {
             if (e.getCause() instanceof ProtocolException p) throw p;
-            String path = e.getPath().stream()
-                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                    .collect(Collectors.joining("."));
+            String path = path(e);
             throw new ProtocolException(ErrorCode.BAD_MESSAGE,
-                    path.isEmpty() ? "invalid message" : "wrong type for field: " + truncate(path));
+                    path.isEmpty() ? "invalid message" : "wrong type for field: " + path);
         } catch (JsonProcessingException e) {
             throw new ProtocolException(ErrorCode.BAD_JSON, "malformed JSON");
         }
@@ -92,6 +97,12 @@ public final class Codec {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot encode " + message.getClass().getSimpleName(), e);
         }
+    }
+
+    private static String path(JsonMappingException e) {
+        return truncate(e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining(".")));
     }
 
     private static int firstNonSpace(String s) {

@@ -1,6 +1,11 @@
 package parley.transport;
 
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.http.ServerWebSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.Queue;
@@ -41,18 +46,69 @@ final class WsSession implements Member {
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private volatile Guests.Identity identity; // set once, on the event loop, by hello
     private boolean helloPending;
+    private Buffer partial; // the text message being reassembled, event loop only
+    private boolean oversize;
 
     WsSession(ServerWebSocket ws, Context context, Services services, Runnable onClose) {
         this.ws = ws;
         this.context = context;
         this.services = services;
-        ws.textMessageHandler(this::onText);
-        ws.binaryMessageHandler(b -> ws.close((short) 1003, "binary frames are not supported"));
+        ws.frameHandler(this::onFrame);
         ws.closeHandler(v -> {
             onClose.run();
             if (identity != null) services.hub().disconnect(this);
         });
-        ws.exceptionHandler(e -> log.debug("websocket {} failed: {}", sessionId, e.toString()));
+        ws.exceptionHandler(this::onFailure);
+    }
+
+    /**
+     * Reassembles text messages from their frames, keeping at most {@code maxFrameBytes}: a longer
+     * message is read to its end and dropped with {@code too_large}, and the connection lives on.
+     * (A single frame beyond the hard limit never gets here: Netty closes the socket with 1009.)
+     */
+    private void onFrame(WebSocketFrame frame) {
+        if (frame.isBinary()) {
+            ws.close((short) WebSocketCloseStatus.INVALID_MESSAGE_TYPE.code(), "binary frames are not supported");
+            return;
+        }
+        if (!frame.isText() && !frame.isContinuation()) return; // ping, pong and close are Vert.x's
+        if (frame.isText()) {
+            partial = null;
+            oversize = false;
+        }
+        Buffer data = frame.binaryData();
+        if (!oversize) {
+            int size = (partial == null ? 0 : partial.length()) + data.length();
+            if (size > services.maxFrameBytes()) {
+                oversize = true;
+                partial = null;
+            } else if (partial == null && frame.isFinal()) {
+                partial = data;
+            } else {
+                if (partial == null) partial = Buffer.buffer(Math.min(size * 2, services.maxFrameBytes()));
+                partial.appendBuffer(data);
+            }
+        }
+        if (!frame.isFinal()) return;
+        if (oversize) {
+            oversize = false;
+            error(null, ErrorCode.TOO_LARGE, "messages are limited to " + services.maxFrameBytes() + " bytes");
+        } else {
+            String text = partial.toString(StandardCharsets.UTF_8);
+            partial = null;
+            onText(text);
+        }
+    }
+
+    /** Frame-level protocol violations close the socket with the code the WebSocket RFC gives them. */
+    private void onFailure(Throwable e) {
+        if (e instanceof CorruptedWebSocketFrameException c) {
+            ws.close((short) c.closeStatus().code(), c.closeStatus().reasonText());
+        } else if (e instanceof TooLongFrameException) {
+            ws.close((short) WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), "message too big");
+        } else {
+            log.debug("websocket {} failed: {}", sessionId, e.toString());
+        }
     }
 
     @Override
@@ -99,11 +155,6 @@ final class WsSession implements Member {
     }
 
     private void onText(String frame) {
-        int max = services.maxFrameBytes();
-        if (frame.length() > max || (frame.length() * 3 > max && frame.getBytes(StandardCharsets.UTF_8).length > max)) {
-            error(null, ErrorCode.TOO_LARGE, "frames are limited to " + max + " bytes");
-            return;
-        }
         ClientMessage message;
         try {
             message = services.codec().decode(frame);

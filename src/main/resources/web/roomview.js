@@ -1,0 +1,160 @@
+import { byId, h } from './dom.js';
+import { avatar } from './format.js';
+import { MessageList } from './messagelist.js';
+
+/** @typedef {import('./chat.js').Chat} Chat */
+
+/**
+ * The open room: header, messages, who is typing, the composer and the members panel.
+ * It only reads the Chat and calls it; all protocol work stays there.
+ */
+export class RoomView {
+  #chat;
+  #view = byId('room-view');
+  #empty = byId('no-room');
+  #title = byId('room-title');
+  #topic = byId('room-topic');
+  #typing = byId('typing');
+  #members = byId('members');
+  #memberCount = byId('member-count');
+  #membersPanel = byId('members-panel');
+  #composer = /** @type {HTMLFormElement} */ (byId('composer'));
+  #input = /** @type {HTMLTextAreaElement} */ (byId('message-input'));
+  #send = /** @type {HTMLButtonElement} */ (byId('send-button'));
+  #messages;
+
+  /** @param {Chat} chat */
+  constructor(chat) {
+    this.#chat = chat;
+    this.#messages = new MessageList(byId('messages'), {
+      onNearTop: () => chat.current && chat.loadOlder(chat.current),
+      onRetry: (clientId) => chat.retry(clientId),
+    });
+
+    chat.on('current', () => this.#showRoom());
+    chat.on('info', (id) => id === chat.current && this.#renderHeader());
+    chat.on('messages', (id) => id === chat.current && this.#renderMessages());
+    chat.on('members', (id) => id === chat.current && this.#renderMembers());
+    chat.on('typing', (id) => id === chat.current && this.#renderTyping());
+
+    byId('leave-room').addEventListener('click', () => chat.current && chat.leave(chat.current));
+    this.#composer.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      this.#submit();
+    });
+    this.#input.addEventListener('keydown', (ev) => {
+      // isComposing: Enter also confirms an IME composition (Japanese, Chinese...).
+      if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
+        ev.preventDefault();
+        this.#submit();
+      }
+    });
+    this.#input.addEventListener('input', () => {
+      if (this.#input.value.trim()) chat.userTyping();
+      else chat.stopTyping();
+    });
+    this.#showRoom();
+  }
+
+  /** @param {number} maxChars the server's maxTextChars */
+  setMaxChars(maxChars) {
+    if (maxChars > 0) this.#input.maxLength = maxChars;
+  }
+
+  #submit() {
+    const text = this.#input.value;
+    if (!text.trim() || !this.#chat.current) return;
+    this.#chat.sendText(text);
+    this.#input.value = '';
+    // One's own message is always worth seeing, wherever one had scrolled.
+    this.#messages.scrollToBottom();
+    this.#input.focus();
+  }
+
+  #showRoom() {
+    const id = this.#chat.current;
+    this.#view.hidden = !id;
+    this.#empty.hidden = !!id;
+    this.#membersPanel.hidden = !id;
+    this.#messages.reset();
+    this.#input.disabled = this.#send.disabled = !id;
+    if (!id) {
+      this.#members.replaceChildren();
+      this.#memberCount.textContent = '';
+      return;
+    }
+    this.#renderHeader();
+    this.#renderMessages();
+    this.#renderMembers();
+    this.#renderTyping();
+    this.#input.focus();
+  }
+
+  #renderHeader() {
+    const room = this.#chat.current ? this.#chat.room(this.#chat.current) : undefined;
+    if (!room) return;
+    this.#title.textContent = room.info.name || '…';
+    this.#topic.textContent = room.info.topic ?? '';
+    this.#topic.hidden = !room.info.topic;
+  }
+
+  #renderMessages() {
+    const id = this.#chat.current;
+    const room = id ? this.#chat.room(id) : undefined;
+    if (!id || !room) return;
+    this.#messages.render(room, this.#chat.outbox.in(id), this.#chat.me);
+  }
+
+  /**
+   * One `li[data-session-id]` per connection. A person with several tabs is listed once
+   * per tab; the tabs after the first are marked so the style can play them down.
+   */
+  #renderMembers() {
+    const room = this.#chat.current ? this.#chat.room(this.#chat.current) : undefined;
+    if (!room) return;
+    const me = this.#chat.me;
+    const members = [...room.members.values()].sort(
+      (a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }) || a.userId.localeCompare(b.userId),
+    );
+    /** @type {Map<string, number>} */
+    const tabs = new Map();
+    for (const m of members) tabs.set(m.userId, (tabs.get(m.userId) ?? 0) + 1);
+    const seen = new Set();
+    const items = members.map((m) => {
+      const extra = seen.has(m.userId);
+      seen.add(m.userId);
+      const count = tabs.get(m.userId) ?? 1;
+      const li = h(
+        'li',
+        { className: extra ? 'member extra-tab' : 'member' },
+        avatar(m.userId, m.name),
+        h('span', { className: 'member-name' }, m.name),
+        me && m.userId === me.userId ? h('span', { className: 'you' }, '(you)') : null,
+        !extra && count > 1 ? h('span', { className: 'tab-count', attrs: { title: `${count} tabs` } }, `×${count}`) : null,
+      );
+      li.dataset.sessionId = m.sessionId;
+      li.dataset.userId = m.userId;
+      return li;
+    });
+    this.#members.replaceChildren(...items);
+    const people = tabs.size;
+    this.#memberCount.textContent = room.joined ? `${people} online` : '';
+  }
+
+  #renderTyping() {
+    const id = this.#chat.current;
+    this.#typing.textContent = id ? typingSentence(this.#chat.typingNames(id)) : '';
+  }
+}
+
+/**
+ * @param {string[]} names
+ * @returns {string} e.g. "Ada is typing…", "Ada and Grace are typing…"
+ */
+export function typingSentence(names) {
+  if (names.length === 0) return '';
+  if (names.length === 1) return `${names[0]} is typing…`;
+  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
+  if (names.length === 3) return `${names[0]}, ${names[1]} and ${names[2]} are typing…`;
+  return 'Several people are typing…';
+}

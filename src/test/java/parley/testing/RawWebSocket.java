@@ -1,0 +1,104 @@
+package parley.testing;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** A WebSocket client at the frame level, for frames a well-behaved client library never sends. */
+public final class RawWebSocket implements AutoCloseable {
+    public static final int TEXT = 1;
+    public static final int CONTINUATION = 0;
+    public static final int CLOSE = 8;
+
+    public record Frame(int opcode, byte[] payload) {
+        public int closeCode() {
+            return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : -1;
+        }
+
+        public String text() {
+            return new String(payload, StandardCharsets.UTF_8);
+        }
+    }
+
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+
+    public RawWebSocket(int port) {
+        try {
+            socket = new Socket("127.0.0.1", port);
+            socket.setSoTimeout(10_000);
+            in = new DataInputStream(socket.getInputStream());
+            out = socket.getOutputStream();
+            byte[] key = new byte[16];
+            ThreadLocalRandom.current().nextBytes(key);
+            out.write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) head.append((char) in.readUnsignedByte());
+            if (!head.toString().startsWith("HTTP/1.1 101")) throw new IOException("upgrade refused: " + head);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public void send(int opcode, boolean fin, byte[] payload) {
+        try {
+            byte[] mask = new byte[4];
+            ThreadLocalRandom.current().nextBytes(mask);
+            out.write((fin ? 0x80 : 0) | opcode);
+            int n = payload.length;
+            if (n < 126) {
+                out.write(0x80 | n);
+            } else if (n < 65536) {
+                out.write(0x80 | 126);
+                out.write(n >>> 8);
+                out.write(n & 0xff);
+            } else {
+                out.write(0x80 | 127);
+                for (int shift = 56; shift >= 0; shift -= 8) out.write((int) ((long) n >>> shift) & 0xff);
+            }
+            out.write(mask);
+            byte[] masked = new byte[n];
+            for (int i = 0; i < n; i++) masked[i] = (byte) (payload[i] ^ mask[i % 4]);
+            out.write(masked);
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public void sendText(String text) {
+        send(TEXT, true, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public Frame read() {
+        try {
+            int b0 = in.readUnsignedByte();
+            int b1 = in.readUnsignedByte();
+            long n = b1 & 0x7f;
+            if (n == 126) n = in.readUnsignedShort();
+            else if (n == 127) n = in.readLong();
+            byte[] payload = new byte[(int) n];
+            in.readFully(payload);
+            return new Frame(b0 & 0x0f, payload);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+}
