@@ -96,6 +96,7 @@ export class RoomView {
     this.#title.textContent = room.info.name || '…';
     this.#topic.textContent = room.info.topic ?? '';
     this.#topic.hidden = !room.info.topic;
+    this.#input.placeholder = room.info.name ? `Message #${room.info.name}` : 'Write a message…';
   }
 
   #renderMessages() {

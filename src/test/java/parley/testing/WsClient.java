@@ -110,6 +110,15 @@ public final class WsClient implements AutoCloseable {
         }
     }
 
+    /** The next frame, or null if none arrives in time. */
+    public JsonNode poll(Duration timeout) {
+        try {
+            return inbox.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public JsonNode expect(Predicate<JsonNode> match, String what) {
         long deadline = System.nanoTime() + WAIT.toNanos();
         try {
