@@ -16,6 +16,7 @@ const TYPING_EXPIRES_MS = 6_000;
 // After a failed page of older history, wait before the view may ask again, so an
 // auto-fill loop cannot hammer a failing server.
 const OLDER_RETRY_MS = 2_000;
+const JOIN_RETRY_MS = 3_000;
 
 /**
  * The chat's state and protocol logic, without any DOM: rooms, membership, messages,
@@ -58,9 +59,13 @@ export class Chat extends Emitter {
     conn.on('error', (m) => console.warn('server error', m.code, m.message));
   }
 
-  /** @returns {{userId: string, name: string, sessionId: string}|null} */
+  /**
+   * Who we are. Before the first welcome (offline from the start) only the name is known;
+   * the empty ids then match no one.
+   * @returns {{userId: string, name: string, sessionId: string}}
+   */
   get me() {
-    return this.#conn.session;
+    return this.#conn.session ?? { userId: '', sessionId: '', name: prefs.name() ?? '' };
   }
 
   /** @param {string} roomId */
@@ -260,7 +265,14 @@ export class Chat extends Emitter {
       } catch (e) {
         const code = /** @type {RequestError} */ (e).code;
         if (code === 'no_such_room') this.#forget(room.id);
-        else if (code !== 'closed' && code !== 'offline') console.warn('join failed', room.id, e);
+        else if (code !== 'closed' && code !== 'offline') {
+          // A slow or failing store (timeout, unavailable): try again while the room is
+          // still wanted; a closed socket needs nothing, "ready" will re-join.
+          console.warn('join failed', room.id, e);
+          setTimeout(() => {
+            if (this.#conn.state === 'open' && !room.joined && prefs.joined().includes(room.id)) this.#join(room);
+          }, JOIN_RETRY_MS);
+        }
       } finally {
         room.joining = null;
       }

@@ -30,7 +30,6 @@ export class MessageList {
   #status = h('li', { className: 'history-status', attrs: { 'aria-live': 'polite' } });
   /** @type {string|null} */
   #roomId = null;
-  #lowest = 0;
 
   /**
    * @param {HTMLElement} list the `#messages` element, which scrolls
@@ -50,7 +49,6 @@ export class MessageList {
     this.#bySeq.clear();
     this.#byClientId.clear();
     this.#roomId = null;
-    this.#lowest = 0;
     this.#list.replaceChildren();
   }
 
@@ -67,7 +65,11 @@ export class MessageList {
     const list = this.#list;
     const firstRender = this.#roomId !== room.id;
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < BOTTOM_SLACK_PX;
-    const distanceFromBottom = list.scrollHeight - list.scrollTop;
+    // What the reader is looking at must not move when things change above it (an older
+    // page, the "Loading…" line). The browser's own scroll anchoring does not work at
+    // scrollTop 0, which is exactly where older pages are asked for.
+    const anchor = firstRender || atBottom ? null : this.#firstVisible();
+    const anchorTop = anchor?.getBoundingClientRect().top ?? 0;
     if (firstRender) this.reset();
     this.#roomId = room.id;
 
@@ -104,17 +106,38 @@ export class MessageList {
 
     reconcile(list, wanted);
 
-    const lowest = messages[0]?.seq ?? 0;
-    const prepended = !firstRender && this.#lowest > 0 && lowest > 0 && lowest < this.#lowest;
-    this.#lowest = lowest;
     if (firstRender || atBottom) this.scrollToBottom();
-    // Older messages went in above what the reader is looking at: keep it where it was.
-    else if (prepended) list.scrollTop = list.scrollHeight - distanceFromBottom;
+    else if (anchor?.isConnected) list.scrollTop += anchor.getBoundingClientRect().top - anchorTop;
 
     // A short page may not fill the list, so no scroll event would ever ask for more.
     if (room.hasMore !== false && list.scrollHeight <= list.clientHeight + LOAD_OLDER_WITHIN_PX) {
       queueMicrotask(this.#onNearTop);
     }
+  }
+
+  /**
+   * Binary search, since the list may hold thousands of messages.
+   * @returns {HTMLElement|null} the first element at least partly inside the visible area
+   */
+  #firstVisible() {
+    const items = this.#list.children;
+    const top = this.#list.getBoundingClientRect().top;
+    let lo = 0;
+    let hi = items.length - 1;
+    let found = null;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const el = /** @type {HTMLElement} */ (items[mid]);
+      if (el.getBoundingClientRect().bottom > top) {
+        found = el;
+        hi = mid - 1;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    // The status line changes size itself; anchor on a message whenever there is one.
+    if (found === this.#status && items.length > 1) return /** @type {HTMLElement} */ (items[1]);
+    return found;
   }
 
   /** @param {RoomState} room */
