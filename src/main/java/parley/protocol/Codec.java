@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -30,6 +31,7 @@ public final class Codec {
     public static final int MAX_NESTING = 16;
 
     private final ObjectReader reader;
+    private final ObjectReader tree;
     private final ObjectWriter writer;
 
     public Codec() {
@@ -53,10 +55,34 @@ public final class Codec {
         mapper.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
         mapper.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
         this.reader = mapper.readerFor(ClientMessage.class);
+        this.tree = mapper.reader();
         this.writer = mapper.writerFor(ServerMessage.class);
     }
 
+    /**
+     * Decodes one frame or throws {@link ProtocolException}. When the frame is well-formed JSON but not a
+     * valid message, the exception carries the frame's {@code ref} (if it has a usable one), so the
+     * client can tell which of its requests failed.
+     */
     public ClientMessage decode(String frame) {
+        try {
+            return decodeStrictly(frame);
+        } catch (ProtocolException e) {
+            if (e.code() == ErrorCode.BAD_JSON) throw e;
+            throw e.withRef(refOf(frame));
+        }
+    }
+
+    private String refOf(String frame) {
+        try {
+            JsonNode ref = tree.readTree(frame).get("ref");
+            return ref != null && ref.isTextual() && ref.asText().length() <= ClientMessage.MAX_REF ? ref.asText() : null;
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+    }
+
+    private ClientMessage decodeStrictly(String frame) {
         if (frame.isEmpty() || frame.charAt(firstNonSpace(frame)) != '{') {
             throw new ProtocolException(ErrorCode.BAD_JSON, "a frame must be one JSON object");
         }

@@ -159,7 +159,7 @@ final class WsSession implements Member {
         try {
             message = services.codec().decode(frame);
         } catch (ProtocolException e) {
-            error(null, e.code(), e.getMessage());
+            error(e.ref(), e.code(), e.getMessage());
             return;
         }
         try {

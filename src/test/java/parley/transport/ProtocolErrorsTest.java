@@ -127,6 +127,16 @@ class ProtocolErrorsTest {
     }
 
     @Test
+    void a_message_that_fails_validation_gets_an_error_with_its_ref() {
+        try (WsClient c = server.hello("Ref")) {
+            c.sendRaw("{\"type\":\"send\",\"room\":\"" + room + "\",\"clientId\":\"x\",\"text\":\" \",\"ref\":\"s-7\"}");
+            assertThat(c.expectError("bad_message").get("ref").asText()).isEqualTo("s-7");
+            c.sendRaw("{\"type\":\"warp\",\"ref\":\"w-1\"}");
+            assertThat(c.expectError("unknown_type").get("ref").asText()).isEqualTo("w-1");
+        }
+    }
+
+    @Test
     void a_binary_frame_closes_the_socket_with_1003() {
         try (WsClient c = server.hello("Binary")) {
             c.sendBinary(new byte[] {1, 2, 3});
