@@ -40,6 +40,7 @@ public final class SqliteStore implements ChatStore {
     private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
 
     private final Connection writerConnection;
+    private final PreparedStatement insertMessage; // writer thread only, prepared once
     private final HikariDataSource readers;
     private final ExecutorService readerThreads;
     private final ExecutorService completions;
@@ -60,6 +61,10 @@ public final class SqliteStore implements ChatStore {
             Flyway.configure().dataSource(writerSource).locations("classpath:db/migration").load().migrate();
             writerConnection = writerSource.getConnection();
             writerConnection.setAutoCommit(false);
+            insertMessage = writerConnection.prepareStatement("""
+                    INSERT INTO messages (room_id, seq, sender_id, sender_name, client_id, body, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (room_id, sender_id, client_id) DO NOTHING""");
 
             HikariConfig pool = new HikariConfig();
             pool.setDataSource(dataSource(url, true));
@@ -119,23 +124,19 @@ public final class SqliteStore implements ChatStore {
             @Override
             public void apply(Connection c) throws SQLException {
                 long next = currentSeq(c, m.roomId()) + 1;
-                try (PreparedStatement insert = c.prepareStatement("""
-                        INSERT INTO messages (room_id, seq, sender_id, sender_name, client_id, body, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (room_id, sender_id, client_id) DO NOTHING""")) {
-                    insert.setString(1, m.roomId());
-                    insert.setLong(2, next);
-                    insert.setString(3, m.senderId());
-                    insert.setString(4, m.senderName());
-                    insert.setString(5, m.clientId());
-                    insert.setString(6, m.text());
-                    insert.setLong(7, m.ts());
-                    if (insert.executeUpdate() == 1) {
-                        lastSeq.put(m.roomId(), next);
-                        outcome = new AppendOutcome.Stored(new StoredMessage(m.roomId(), next, m.senderId(),
-                                m.senderName(), m.clientId(), m.text(), m.ts()), false);
-                        return;
-                    }
+                PreparedStatement insert = insertMessage;
+                insert.setString(1, m.roomId());
+                insert.setLong(2, next);
+                insert.setString(3, m.senderId());
+                insert.setString(4, m.senderName());
+                insert.setString(5, m.clientId());
+                insert.setString(6, m.text());
+                insert.setLong(7, m.ts());
+                if (insert.executeUpdate() == 1) {
+                    lastSeq.put(m.roomId(), next);
+                    outcome = new AppendOutcome.Stored(new StoredMessage(m.roomId(), next, m.senderId(),
+                            m.senderName(), m.clientId(), m.text(), m.ts()), false);
+                    return;
                 }
                 try (PreparedStatement find = c.prepareStatement(SELECT_MESSAGE
                         + " WHERE room_id = ? AND sender_id = ? AND client_id = ?")) {
@@ -422,6 +423,7 @@ public final class SqliteStore implements ChatStore {
         readerThreads.shutdown();
         readers.close();
         try {
+            insertMessage.close();
             writerConnection.close();
         } catch (SQLException e) {
             log.warn("closing the SQLite writer connection failed", e);

@@ -1,0 +1,58 @@
+package parley.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SettingsTest {
+
+    @Test
+    void defaults_give_a_server_on_8080_with_a_sqlite_file_in_data() {
+        Settings s = Settings.parse(List.of(), Map.of());
+        assertThat(s.port()).isEqualTo(8080);
+        assertThat(s.bind()).isEqualTo("0.0.0.0");
+        assertThat(s.sqliteFile()).isEqualTo(Path.of("./data/parley.db"));
+        assertThat(s.maxFrameBytes()).isEqualTo(65536);
+        assertThat(s.maxTextChars()).isEqualTo(4000);
+        assertThat(s.catchupMax()).isEqualTo(1000);
+    }
+
+    @Test
+    void flags_win_over_environment_variables_which_win_over_defaults() {
+        Settings s = Settings.parse(List.of("--port", "9001", "--max-text-chars=100"),
+                Map.of("PARLEY_PORT", "9000", "PARLEY_DATA_DIR", "/srv/parley", "PARLEY_CATCHUP_MAX", "7"));
+        assertThat(s.port()).isEqualTo(9001);
+        assertThat(s.maxTextChars()).isEqualTo(100);
+        assertThat(s.dataDir()).isEqualTo(Path.of("/srv/parley"));
+        assertThat(s.catchupMax()).isEqualTo(7);
+    }
+
+    @Test
+    void bad_settings_are_refused_with_a_message_that_names_them() {
+        assertThatThrownBy(() -> Settings.parse(List.of("--prot", "1"), Map.of())).hasMessageContaining("--prot");
+        assertThatThrownBy(() -> Settings.parse(List.of("--port"), Map.of())).hasMessageContaining("needs a value");
+        assertThatThrownBy(() -> Settings.parse(List.of(), Map.of("PARLEY_PORT", "eighty"))).hasMessageContaining("port must be a whole number");
+        assertThatThrownBy(() -> Settings.parse(List.of("--port", "70000"), Map.of())).hasMessageContaining("between 0 and 65535");
+        assertThatThrownBy(() -> Settings.parse(List.of("--db-url", "jdbc:h2:mem:x"), Map.of())).hasMessageContaining("only jdbc:sqlite:");
+        assertThatThrownBy(() -> Settings.parse(List.of("serve"), Map.of())).hasMessageContaining("unexpected argument");
+    }
+
+    @Test
+    void the_readme_table_lists_every_setting_with_its_flag_variable_and_default() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        for (Settings.Definition d : Settings.DEFINITIONS) {
+            String row = "| `" + d.flag() + "` | `" + d.env() + "` | ";
+            assertThat(readme).as("README row for " + d.name()).contains(row);
+            if (!d.name().equals("event-loops")) {
+                String shownDefault = d.defaultValue().isEmpty() ? "(none)" : "`" + d.defaultValue() + "`";
+                assertThat(readme).contains(row + shownDefault + " |");
+            }
+        }
+        assertThat(Settings.help()).contains(Settings.DEFINITIONS.stream().map(Settings.Definition::flag).toList());
+    }
+}
