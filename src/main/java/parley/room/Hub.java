@@ -130,9 +130,9 @@ public final class Hub implements AutoCloseable {
         if (since == null) return;
         store.after(id.value(), since, limits.catchupMax() + 1).whenComplete((missed, error) -> {
             if (error != null || missed.size() > limits.catchupMax()) {
-                room.caughtUp(entry.seat(), List.of(), true);
+                room.caughtUp(entry, List.of(), true);
             } else {
-                room.caughtUp(entry.seat(), missed.stream().map(Hub::toMessage).toList(), false);
+                room.caughtUp(entry, missed.stream().map(Hub::toMessage).toList(), false);
             }
         });
     }

@@ -24,6 +24,7 @@ final class Room {
         final Member member;
         long delivered;
         List<ChatMessage> held; // non-null while catching up
+        int catchUp; // which catch-up is current: a join again with since starts a new one
 
         Seat(Member member) {
             this.member = member;
@@ -58,21 +59,25 @@ final class Room {
         }
         if (since != null) {
             seat.delivered = since;
+            seat.catchUp++;
             if (seat.held == null) seat.held = new ArrayList<>();
         }
         List<MemberInfo> members = seats.values().stream().map(s -> s.member.info()).toList();
         member.deliver(new RoomEvent.Entered(new RoomInfo(id, name, topic, lastSeq, seats.size()), members, ref));
-        return new Entry(seat, added);
+        return new Entry(seat, added, seat.catchUp);
     }
 
-    record Entry(Seat seat, boolean added) {}
+    /** {@code catchUp} identifies the catch-up this join started, for {@link #caughtUp}. */
+    record Entry(Seat seat, boolean added, int catchUp) {}
 
     /**
      * Delivers the missed messages, then those held back meanwhile, and puts the seat back on live
      * delivery. With {@code tooMany}, the member gets {@link RoomEvent.Reset} instead of the missed ones.
+     * The result of a catch-up that a later join replaced is ignored: the later one delivers.
      */
-    synchronized void caughtUp(Seat seat, List<ChatMessage> missed, boolean tooMany) {
-        if (seats.get(seat.member.sessionId()) != seat || seat.held == null) return;
+    synchronized void caughtUp(Entry entry, List<ChatMessage> missed, boolean tooMany) {
+        Seat seat = entry.seat();
+        if (seats.get(seat.member.sessionId()) != seat || seat.held == null || seat.catchUp != entry.catchUp()) return;
         if (tooMany) {
             seat.member.deliver(new RoomEvent.Reset(id, lastSeq));
             seat.delivered = 0;

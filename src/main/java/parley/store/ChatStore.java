@@ -8,9 +8,11 @@ import java.util.function.Consumer;
  * Durable storage of rooms, messages and guest identities.
  *
  * <p>Contract of {@link #append}: the outcome is reported only after the message is durably committed
- * (or the commit failed). Outcomes are reported on one store thread, in commit order, which is also
- * sequence order within a room; so a caller that publishes from the callback publishes every room's
- * messages in sequence order. Sequence numbers are per room, start at 1 and have no gaps.
+ * (or the commit failed). Stored outcomes are reported on one store thread, in commit order, which is
+ * also sequence order within a room; so a caller that publishes from the callback publishes every
+ * room's messages in sequence order. Sequence numbers are per room, start at 1 and have no gaps. A
+ * refusal that stored nothing (queue full, store closed) may be reported at once on the caller's
+ * thread; it carries no sequence number, so it cannot disturb that order.
  *
  * <p>The futures of the other methods complete on store threads; callers must not block them.
  */

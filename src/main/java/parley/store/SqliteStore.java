@@ -41,6 +41,8 @@ public final class SqliteStore implements ChatStore {
 
     private final Connection writerConnection;
     private final PreparedStatement insertMessage; // writer thread only, prepared once
+    private final PreparedStatement begin;
+    private final PreparedStatement end;
     private final HikariDataSource readers;
     private final ExecutorService readerThreads;
     private final ExecutorService completions;
@@ -48,6 +50,7 @@ public final class SqliteStore implements ChatStore {
     private final Thread writer;
     private final int batchMax;
     private final Map<String, Long> lastSeq = new HashMap<>(); // writer thread only
+    private final java.util.Set<String> touched = new java.util.HashSet<>(); // rooms written in this batch
     private volatile boolean running = true;
 
     public SqliteStore(Path file, int batchMax, int queueMax, int readerPool) {
@@ -59,8 +62,9 @@ public final class SqliteStore implements ChatStore {
             String url = "jdbc:sqlite:" + file.toAbsolutePath();
             SQLiteDataSource writerSource = dataSource(url, false);
             Flyway.configure().dataSource(writerSource).locations("classpath:db/migration").load().migrate();
-            writerConnection = writerSource.getConnection();
-            writerConnection.setAutoCommit(false);
+            writerConnection = writerSource.getConnection(); // auto-commit: commit() runs each batch's transaction
+            begin = writerConnection.prepareStatement("BEGIN IMMEDIATE");
+            end = writerConnection.prepareStatement("COMMIT");
             insertMessage = writerConnection.prepareStatement("""
                     INSERT INTO messages (room_id, seq, sender_id, sender_name, client_id, body, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -108,12 +112,16 @@ public final class SqliteStore implements ChatStore {
         void failed(Exception e);
     }
 
+    /** Under the queue's monitor, so that no write slips in after {@link #close} stopped taking them. */
     private void enqueue(Write w) {
-        if (!running) {
-            w.failed(new IllegalStateException("store is closed"));
-        } else if (!queue.offer(w)) {
-            w.failed(new OverloadedException(queue.size()));
+        boolean accepted;
+        boolean open;
+        synchronized (queue) {
+            open = running;
+            accepted = open && queue.offer(w);
         }
+        if (!open) w.failed(new IllegalStateException("store is closed"));
+        else if (!accepted) w.failed(new OverloadedException(queue.size()));
     }
 
     @Override
@@ -123,7 +131,12 @@ public final class SqliteStore implements ChatStore {
 
             @Override
             public void apply(Connection c) throws SQLException {
-                long next = currentSeq(c, m.roomId()) + 1;
+                Long current = currentSeq(c, m.roomId());
+                if (current == null) {
+                    outcome = new AppendOutcome.Failed(new SQLException("no such room: " + m.roomId()));
+                    return;
+                }
+                long next = current + 1;
                 PreparedStatement insert = insertMessage;
                 insert.setString(1, m.roomId());
                 insert.setLong(2, next);
@@ -134,6 +147,7 @@ public final class SqliteStore implements ChatStore {
                 insert.setLong(7, m.ts());
                 if (insert.executeUpdate() == 1) {
                     lastSeq.put(m.roomId(), next);
+                    touched.add(m.roomId());
                     outcome = new AppendOutcome.Stored(new StoredMessage(m.roomId(), next, m.senderId(),
                             m.senderName(), m.clientId(), m.text(), m.ts()), false);
                     return;
@@ -159,13 +173,14 @@ public final class SqliteStore implements ChatStore {
         });
     }
 
-    private long currentSeq(Connection c, String roomId) throws SQLException {
+    /** The room's highest seq, or null when there is no such room. */
+    private Long currentSeq(Connection c, String roomId) throws SQLException {
         Long cached = lastSeq.get(roomId);
         if (cached != null) return cached;
         try (PreparedStatement s = c.prepareStatement("SELECT last_seq FROM rooms WHERE id = ?")) {
             s.setString(1, roomId);
             try (ResultSet r = s.executeQuery()) {
-                if (!r.next()) throw new SQLException("no such room: " + roomId);
+                if (!r.next()) return null;
                 long seq = r.getLong(1);
                 lastSeq.put(roomId, seq);
                 return seq;
@@ -244,8 +259,10 @@ public final class SqliteStore implements ChatStore {
     private void commit(List<Write> batch) {
         List<Write> succeeded = new ArrayList<>(batch.size());
         List<Map.Entry<Write, Exception>> refused = new ArrayList<>();
-        Map<String, Long> before = new HashMap<>(lastSeq);
         try {
+            // IMMEDIATE takes the write lock up front, so a lock held by another program (the sqlite3
+            // shell, say) is waited out with the busy timeout instead of failing the batch midway.
+            begin.execute();
             for (Write w : batch) {
                 try {
                     w.apply(writerConnection);
@@ -254,16 +271,17 @@ public final class SqliteStore implements ChatStore {
                     refused.add(Map.entry(w, (Exception) e.getCause()));
                 }
             }
-            updateRoomSeqs(before);
-            writerConnection.commit();
+            updateRoomSeqs();
+            end.execute();
         } catch (SQLException | RuntimeException e) {
             log.error("store commit of {} writes failed; none of them is stored", batch.size(), e);
-            try {
-                writerConnection.rollback();
+            try (var st = writerConnection.createStatement()) {
+                st.execute("ROLLBACK"); // fails harmlessly when BEGIN itself failed
             } catch (SQLException rollbackFailure) {
                 e.addSuppressed(rollbackFailure);
             }
             lastSeq.clear();
+            touched.clear();
             List<Write> all = List.copyOf(batch);
             completions.execute(() -> all.forEach(w -> w.failed(e)));
             return;
@@ -275,17 +293,18 @@ public final class SqliteStore implements ChatStore {
         });
     }
 
-    private void updateRoomSeqs(Map<String, Long> before) throws SQLException {
+    /** Keeps rooms.last_seq in step with the messages, in the same transaction. */
+    private void updateRoomSeqs() throws SQLException {
+        if (touched.isEmpty()) return;
         try (PreparedStatement update = writerConnection.prepareStatement("UPDATE rooms SET last_seq = ? WHERE id = ?")) {
-            for (var e : lastSeq.entrySet()) {
-                if (!e.getValue().equals(before.get(e.getKey()))) {
-                    update.setLong(1, e.getValue());
-                    update.setString(2, e.getKey());
-                    update.addBatch();
-                }
+            for (String room : touched) {
+                update.setLong(1, lastSeq.get(room));
+                update.setString(2, room);
+                update.addBatch();
             }
             update.executeBatch();
         }
+        touched.clear();
     }
 
     @Override
@@ -412,9 +431,16 @@ public final class SqliteStore implements ChatStore {
     /** Stops taking writes, commits what is queued, reports it, and closes the file. */
     @Override
     public void close() {
-        running = false;
+        synchronized (queue) {
+            running = false;
+        }
         try {
             writer.join(10_000);
+            // Only if the writer did not finish in time are writes left: fail them rather than drop them.
+            List<Write> stranded = new ArrayList<>();
+            queue.drainTo(stranded);
+            IllegalStateException closed = new IllegalStateException("store is closed");
+            stranded.forEach(w -> completions.execute(() -> w.failed(closed)));
             completions.shutdown();
             completions.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -424,6 +450,8 @@ public final class SqliteStore implements ChatStore {
         readers.close();
         try {
             insertMessage.close();
+            begin.close();
+            end.close();
             writerConnection.close();
         } catch (SQLException e) {
             log.warn("closing the SQLite writer connection failed", e);

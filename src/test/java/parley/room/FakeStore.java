@@ -1,0 +1,202 @@
+package parley.room;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import parley.store.ChatStore;
+
+/**
+ * An in-memory {@link ChatStore} whose timing the test controls.
+ *
+ * <p>Appends are committed (numbered and readable) when {@link #append} is called. Their outcome is
+ * reported at once, on the calling thread and under the store's lock, so outcomes are reported in commit
+ * order even when several threads append; or, after {@link #holdOutcomes()}, only when the test calls
+ * {@link #releaseOutcomes()}: that is the window a real store has between its commit and its report. After
+ * {@link #failAppends()} nothing is stored and the outcome is {@link AppendOutcome.Failed}.
+ *
+ * <p>Catch-up reads ({@link #after}) complete at once with what is stored; or, after {@link #holdReads()},
+ * the test completes each {@link PendingRead} by hand, with what was stored when the read was asked for or
+ * with what is stored now.
+ */
+final class FakeStore implements ChatStore {
+
+    /** A catch-up read the test completes by hand. */
+    final class PendingRead {
+        final String roomId;
+        final long afterSeq;
+        final int limit;
+        private final List<StoredMessage> atRequest;
+        private final CompletableFuture<List<StoredMessage>> future = new CompletableFuture<>();
+
+        private PendingRead(String roomId, long afterSeq, int limit) {
+            this.roomId = roomId;
+            this.afterSeq = afterSeq;
+            this.limit = limit;
+            this.atRequest = read(roomId, afterSeq, limit);
+        }
+
+        /** Completes with the messages that were stored when the read was asked for. */
+        void completeAsOfRequest() {
+            future.complete(atRequest);
+        }
+
+        /** Completes with the messages stored now, as a read that ran late would see them. */
+        void completeWithCurrent() {
+            future.complete(read(roomId, afterSeq, limit));
+        }
+
+        void fail() {
+            future.completeExceptionally(new IllegalStateException("disk on fire"));
+        }
+    }
+
+    private enum AppendMode { REPORT_AT_ONCE, HOLD_OUTCOMES, FAIL }
+
+    private final Map<String, StoredRoom> rooms = new LinkedHashMap<>();
+    private final Map<String, List<StoredMessage>> messages = new LinkedHashMap<>();
+    private final List<NewMessage> appendCalls = new ArrayList<>();
+    private final List<Runnable> heldOutcomes = new ArrayList<>();
+    private final List<PendingRead> pendingReads = new ArrayList<>();
+    private final List<Integer> pageLimits = new ArrayList<>();
+    private AppendMode appendMode = AppendMode.REPORT_AT_ONCE;
+    private boolean holdReads;
+
+    // ---- set-up and control ---------------------------------------------------------------------
+
+    synchronized RoomId addRoom(String id, String name) {
+        rooms.put(id, new StoredRoom(id, name, "about " + name, 0));
+        messages.put(id, new ArrayList<>());
+        return new RoomId(id);
+    }
+
+    synchronized void holdOutcomes() {
+        appendMode = AppendMode.HOLD_OUTCOMES;
+    }
+
+    /** Reports the held outcomes in commit order; later appends are reported at once again. */
+    void releaseOutcomes() {
+        List<Runnable> held;
+        synchronized (this) {
+            held = List.copyOf(heldOutcomes);
+            heldOutcomes.clear();
+            appendMode = AppendMode.REPORT_AT_ONCE;
+        }
+        held.forEach(Runnable::run);
+    }
+
+    synchronized void failAppends() {
+        appendMode = AppendMode.FAIL;
+    }
+
+    synchronized void holdReads() {
+        holdReads = true;
+    }
+
+    synchronized List<PendingRead> pendingReads() {
+        return List.copyOf(pendingReads);
+    }
+
+    /** Every message handed to {@link #append}, stored or not. */
+    synchronized List<NewMessage> appendCalls() {
+        return List.copyOf(appendCalls);
+    }
+
+    synchronized List<StoredMessage> stored(RoomId room) {
+        return List.copyOf(messages.get(room.value()));
+    }
+
+    /** The {@code limit} of every {@link #latest} and {@link #before} call, in order. */
+    synchronized List<Integer> pageLimits() {
+        return List.copyOf(pageLimits);
+    }
+
+    // ---- ChatStore ------------------------------------------------------------------------------
+
+    @Override
+    public synchronized void append(NewMessage m, Consumer<AppendOutcome> onDurable) {
+        appendCalls.add(m);
+        if (appendMode == AppendMode.FAIL) {
+            onDurable.accept(new AppendOutcome.Failed(new IllegalStateException("disk full")));
+            return;
+        }
+        StoredMessage original = messages.get(m.roomId()).stream()
+                .filter(s -> s.senderId().equals(m.senderId()) && s.clientId().equals(m.clientId()))
+                .findFirst().orElse(null);
+        AppendOutcome outcome = original != null
+                ? new AppendOutcome.Stored(original, true)
+                : new AppendOutcome.Stored(commit(m), false);
+        if (appendMode == AppendMode.HOLD_OUTCOMES) {
+            heldOutcomes.add(() -> onDurable.accept(outcome));
+        } else {
+            onDurable.accept(outcome);
+        }
+    }
+
+    private StoredMessage commit(NewMessage m) {
+        List<StoredMessage> list = messages.get(m.roomId());
+        StoredMessage s = new StoredMessage(m.roomId(), list.size() + 1, m.senderId(), m.senderName(),
+                m.clientId(), m.text(), m.ts());
+        list.add(s);
+        StoredRoom r = rooms.get(m.roomId());
+        rooms.put(r.id(), new StoredRoom(r.id(), r.name(), r.topic(), s.seq()));
+        return s;
+    }
+
+    @Override
+    public synchronized CompletableFuture<List<StoredMessage>> latest(String roomId, int limit) {
+        return before(roomId, Long.MAX_VALUE, limit);
+    }
+
+    @Override
+    public synchronized CompletableFuture<List<StoredMessage>> before(String roomId, long beforeSeq, int limit) {
+        pageLimits.add(limit);
+        List<StoredMessage> older = messages.get(roomId).stream().filter(s -> s.seq() < beforeSeq).toList();
+        return CompletableFuture.completedFuture(List.copyOf(older.subList(Math.max(0, older.size() - limit), older.size())));
+    }
+
+    @Override
+    public synchronized CompletableFuture<List<StoredMessage>> after(String roomId, long afterSeq, int limit) {
+        if (!holdReads) return CompletableFuture.completedFuture(read(roomId, afterSeq, limit));
+        PendingRead read = new PendingRead(roomId, afterSeq, limit);
+        pendingReads.add(read);
+        return read.future;
+    }
+
+    private synchronized List<StoredMessage> read(String roomId, long afterSeq, int limit) {
+        return messages.get(roomId).stream().filter(s -> s.seq() > afterSeq).limit(limit).toList();
+    }
+
+    @Override
+    public synchronized CompletableFuture<StoredRoom> createRoom(NewRoom room) {
+        String key = room.name().toLowerCase(Locale.ROOT);
+        if (rooms.values().stream().anyMatch(r -> r.name().toLowerCase(Locale.ROOT).equals(key))) {
+            return CompletableFuture.failedFuture(new NameTakenException(room.name()));
+        }
+        StoredRoom stored = new StoredRoom(room.id(), room.name(), room.topic(), 0);
+        rooms.put(room.id(), stored);
+        messages.put(room.id(), new ArrayList<>());
+        return CompletableFuture.completedFuture(stored);
+    }
+
+    @Override
+    public synchronized CompletableFuture<List<StoredRoom>> rooms() {
+        return CompletableFuture.completedFuture(List.copyOf(rooms.values()));
+    }
+
+    @Override
+    public CompletableFuture<Guest> guest(String tokenHash, String name, String newUserId, String newTokenHash) {
+        throw new UnsupportedOperationException("the hub has no guests");
+    }
+
+    @Override
+    public CompletableFuture<Boolean> healthy() {
+        return CompletableFuture.completedFuture(true);
+    }
+
+    @Override
+    public void close() {}
+}

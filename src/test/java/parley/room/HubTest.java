@@ -1,0 +1,665 @@
+package parley.room;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import parley.bus.LocalBus;
+import parley.room.Hub.SendResult;
+import parley.room.Hub.SendResult.Accepted;
+import parley.room.Hub.SendResult.Refused;
+
+/** The domain with a fake store and the in-process bus: no Vert.x, no SQLite. */
+class HubTest {
+    private static final long NOW = 1_764_000_000_000L;
+    /** maxTextChars 20, history page 3 by default and 5 at most, catch-up of at most 4 messages. */
+    private static final Hub.Limits LIMITS = new Hub.Limits(20, 3, 5, 4);
+
+    private final FakeStore store = new FakeStore();
+    private final LocalBus<RoomEvent> bus = new LocalBus<>();
+    private final RoomId general = store.addRoom("r_general", "general");
+    private final RoomId random = store.addRoom("r_random", "random");
+    private Hub hub;
+    private int pastSessions;
+
+    @BeforeEach
+    void open() {
+        hub = Hub.open(store, bus, LIMITS, Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC));
+    }
+
+    @AfterEach
+    void close() {
+        hub.close();
+    }
+
+    private FakeMember connect(String name) {
+        FakeMember m = new FakeMember(name);
+        hub.connect(m);
+        return m;
+    }
+
+    /** Has someone say {@code n} messages in {@code room} and leave: what was said before the test's members came. */
+    private void said(RoomId room, int n) {
+        FakeMember past = new FakeMember("s_past" + ++pastSessions, "u_past", "Past");
+        hub.connect(past);
+        hub.join(past, room, null, null);
+        long first = store.stored(room).size() + 1;
+        for (long seq = first; seq < first + n; seq++) accepted(send(past, room, "past-" + seq, "old " + seq));
+        hub.disconnect(past);
+    }
+
+    private FakeMember joined(String name, RoomId... rooms) {
+        FakeMember m = connect(name);
+        for (RoomId r : rooms) hub.join(m, r, null, null);
+        return m;
+    }
+
+    /** The result of a send; complete at once unless the store holds outcomes back. */
+    private CompletableFuture<SendResult> send(Member m, RoomId room, String clientId, String text) {
+        CompletableFuture<SendResult> result = new CompletableFuture<>();
+        hub.send(m, room, clientId, text, result::complete);
+        return result;
+    }
+
+    private static Accepted accepted(CompletableFuture<SendResult> result) {
+        assertThat(result).isDone();
+        SendResult r = result.join();
+        assertThat(r).isInstanceOf(Accepted.class);
+        return (Accepted) r;
+    }
+
+    private static Refusal refusal(CompletableFuture<SendResult> result) {
+        assertThat(result).isDone();
+        SendResult r = result.join();
+        assertThat(r).isInstanceOf(Refused.class);
+        return ((Refused) r).reason().refusal();
+    }
+
+    private static Refusal refusalOf(CompletableFuture<?> future) {
+        assertThat(future).isCompletedExceptionally();
+        Throwable cause = future.handle((v, e) -> e.getCause() != null ? e.getCause() : e).join();
+        assertThat(cause).isInstanceOf(RoomException.class);
+        return ((RoomException) cause).refusal();
+    }
+
+    private static List<Long> seqs(long from, long to) {
+        return LongStream.rangeClosed(from, to).boxed().toList();
+    }
+
+    // ---- joining --------------------------------------------------------------------------------
+
+    @Test
+    void a_joiner_gets_entered_with_its_ref_before_any_other_event_of_the_room() {
+        FakeMember ada = joined("ada", general);
+        FakeMember bob = connect("bob");
+
+        hub.join(bob, general, null, "ref-7");
+        send(ada, general, "c1", "hello");
+
+        List<RoomEvent> events = bob.events(general);
+        assertThat(events).hasSize(2);
+        assertThat(events.getFirst()).isInstanceOfSatisfying(RoomEvent.Entered.class, e -> {
+            assertThat(e.ref()).isEqualTo("ref-7");
+            assertThat(e.room().id()).isEqualTo(general);
+            assertThat(e.room().online()).isEqualTo(2);
+            assertThat(e.members()).containsExactly(ada.info(), bob.info());
+        });
+        assertThat(events.get(1)).isInstanceOf(RoomEvent.Posted.class);
+    }
+
+    @Test
+    void a_joiner_with_since_gets_entered_before_the_messages_it_missed() {
+        said(general, 3);
+        FakeMember ada = connect("ada");
+
+        hub.join(ada, general, 1L, "j1");
+
+        List<RoomEvent> events = ada.events(general);
+        assertThat(events.getFirst()).isInstanceOfSatisfying(RoomEvent.Entered.class, e -> {
+            assertThat(e.ref()).isEqualTo("j1");
+            assertThat(e.room().lastSeq()).isEqualTo(3);
+        });
+        assertThat(ada.seqs(general)).containsExactly(2L, 3L);
+        assertThat(events).hasSize(3);
+    }
+
+    @Test
+    void joining_an_unknown_room_is_refused_no_such_room() {
+        FakeMember ada = connect("ada");
+
+        assertThatThrownBy(() -> hub.join(ada, new RoomId("r_nowhere"), null, null))
+                .isInstanceOfSatisfying(RoomException.class, e -> assertThat(e.refusal()).isEqualTo(Refusal.NO_SUCH_ROOM));
+        assertThat(ada.events()).isEmpty();
+    }
+
+    // ---- messages -------------------------------------------------------------------------------
+
+    @Test
+    void messages_reach_every_joined_member_once_in_seq_order_and_never_a_non_member() {
+        FakeMember ada = joined("ada", general);
+        FakeMember bob = joined("bob", general);
+        FakeMember carol = connect("carol");
+        FakeMember dan = joined("dan", random);
+
+        for (int i = 1; i <= 6; i++) {
+            FakeMember sender = i % 2 == 0 ? ada : bob;
+            assertThat(accepted(send(sender, general, "c" + i, "m" + i)).message().seq()).isEqualTo(i);
+        }
+
+        assertThat(ada.seqs(general)).containsExactlyElementsOf(seqs(1, 6));
+        assertThat(bob.seqs(general)).containsExactlyElementsOf(seqs(1, 6));
+        assertThat(carol.eventsOf(RoomEvent.Posted.class)).isEmpty();
+        assertThat(dan.eventsOf(RoomEvent.Posted.class)).isEmpty();
+        RoomEvent.Posted first = ada.eventsOf(RoomEvent.Posted.class).getFirst();
+        assertThat(first.message()).isEqualTo(new ChatMessage(general, 1, "c1", bob.userId(), "bob", "m1", NOW));
+    }
+
+    @Test
+    void a_member_who_left_gets_no_more_messages() {
+        FakeMember ada = joined("ada", general);
+        FakeMember bob = joined("bob", general);
+        send(ada, general, "c1", "before");
+
+        hub.leave(bob, general);
+        send(ada, general, "c2", "after");
+
+        assertThat(bob.seqs(general)).containsExactly(1L);
+        assertThat(ada.seqs(general)).containsExactly(1L, 2L);
+    }
+
+    @Test
+    void leaving_a_room_not_joined_is_refused_not_joined() {
+        FakeMember ada = connect("ada");
+
+        assertThatThrownBy(() -> hub.leave(ada, general))
+                .isInstanceOfSatisfying(RoomException.class, e -> assertThat(e.refusal()).isEqualTo(Refusal.NOT_JOINED));
+    }
+
+    @Test
+    void a_member_who_has_not_joined_the_room_cannot_send_and_nothing_is_stored() {
+        FakeMember ada = joined("ada", general);
+        FakeMember bob = joined("bob", random);
+
+        assertThat(refusal(send(bob, general, "c1", "let me in"))).isEqualTo(Refusal.NOT_JOINED);
+
+        assertThat(store.appendCalls()).isEmpty();
+        assertThat(ada.eventsOf(RoomEvent.Posted.class)).isEmpty();
+    }
+
+    @Test
+    void sending_to_an_unknown_room_is_refused_no_such_room() {
+        FakeMember ada = joined("ada", general);
+
+        assertThat(refusal(send(ada, new RoomId("r_nowhere"), "c1", "anyone?"))).isEqualTo(Refusal.NO_SUCH_ROOM);
+        assertThat(store.appendCalls()).isEmpty();
+    }
+
+    @Test
+    void text_longer_than_max_text_chars_is_refused_too_long_and_text_of_exactly_the_limit_is_accepted() {
+        FakeMember ada = joined("ada", general);
+
+        assertThat(refusal(send(ada, general, "c1", "x".repeat(21)))).isEqualTo(Refusal.TOO_LONG);
+        assertThat(store.appendCalls()).isEmpty();
+        assertThat(ada.eventsOf(RoomEvent.Posted.class)).isEmpty();
+
+        assertThat(accepted(send(ada, general, "c2", "x".repeat(20))).message().seq()).isEqualTo(1);
+    }
+
+    @Test
+    void a_duplicate_send_is_acked_with_the_original_seq_and_not_published_again() {
+        FakeMember ada = joined("ada", general);
+        FakeMember bob = joined("bob", general);
+        Accepted first = accepted(send(ada, general, "c1", "hello"));
+        send(bob, general, "c2", "hi");
+
+        Accepted retry = accepted(send(ada, general, "c1", "hello"));
+
+        assertThat(first.duplicate()).isFalse();
+        assertThat(retry.duplicate()).isTrue();
+        assertThat(retry.message()).isEqualTo(first.message());
+        assertThat(ada.seqs(general)).containsExactly(1L, 2L);
+        assertThat(bob.seqs(general)).containsExactly(1L, 2L);
+    }
+
+    @Test
+    void the_sender_is_answered_before_its_message_is_delivered_to_anyone() {
+        FakeMember ada = joined("ada", general);
+        FakeMember bob = joined("bob", general);
+        store.holdOutcomes();
+
+        CompletableFuture<SendResult> result = send(ada, general, "c1", "hello");
+
+        assertThat(result).isNotDone();
+        assertThat(ada.eventsOf(RoomEvent.Posted.class)).isEmpty();
+        assertThat(bob.eventsOf(RoomEvent.Posted.class)).isEmpty();
+        List<Integer> postedWhenAnswered = new ArrayList<>();
+        result.thenRun(() -> postedWhenAnswered.add(ada.seqs(general).size() + bob.seqs(general).size()));
+
+        store.releaseOutcomes();
+
+        assertThat(postedWhenAnswered).containsExactly(0);
+        assertThat(ada.seqs(general)).containsExactly(1L);
+        assertThat(bob.seqs(general)).containsExactly(1L);
+    }
+
+    @Test
+    void a_store_failure_on_append_refuses_unavailable_and_publishes_nothing() {
+        FakeMember ada = joined("ada", general);
+        FakeMember bob = joined("bob", general);
+        store.failAppends();
+
+        assertThat(refusal(send(ada, general, "c1", "hello"))).isEqualTo(Refusal.UNAVAILABLE);
+
+        assertThat(store.stored(general)).isEmpty();
+        assertThat(ada.eventsOf(RoomEvent.Posted.class)).isEmpty();
+        assertThat(bob.eventsOf(RoomEvent.Posted.class)).isEmpty();
+    }
+
+    // ---- catching up ----------------------------------------------------------------------------
+
+    @Test
+    void a_member_joining_with_since_gets_the_missed_messages_then_the_live_ones() {
+        said(general, 3);
+        FakeMember bob = joined("bob", general);
+        FakeMember ada = connect("ada");
+
+        hub.join(ada, general, 1L, null);
+        send(bob, general, "c4", "live");
+
+        assertThat(ada.seqs(general)).containsExactly(2L, 3L, 4L);
+    }
+
+    @Test
+    void since_zero_replays_every_message() {
+        said(general, 2);
+        FakeMember ada = connect("ada");
+
+        hub.join(ada, general, 0L, null);
+
+        assertThat(ada.seqs(general)).containsExactly(1L, 2L);
+    }
+
+    @Test
+    void live_messages_published_before_the_catch_up_read_completes_arrive_once_after_the_missed_ones() {
+        said(general, 3);
+        FakeMember bob = joined("bob", general);
+        FakeMember ada = connect("ada");
+        store.holdReads();
+
+        hub.join(ada, general, 1L, null);
+        send(bob, general, "c4", "live 4");
+        send(bob, general, "c5", "live 5");
+        send(bob, general, "c6", "live 6");
+        assertThat(ada.seqs(general)).isEmpty();
+
+        store.pendingReads().getFirst().completeAsOfRequest();
+        send(bob, general, "c7", "live 7");
+
+        assertThat(ada.seqs(general)).containsExactlyElementsOf(seqs(2, 7));
+        assertThat(ada.events(general).getFirst()).isInstanceOf(RoomEvent.Entered.class);
+    }
+
+    @Test
+    void a_catch_up_read_that_includes_messages_also_published_live_delivers_each_once() {
+        said(general, 2);
+        FakeMember bob = joined("bob", general);
+        FakeMember ada = connect("ada");
+        store.holdReads();
+
+        hub.join(ada, general, 1L, null);
+        send(bob, general, "c3", "live 3");
+        send(bob, general, "c4", "live 4");
+
+        store.pendingReads().getFirst().completeWithCurrent();
+        send(bob, general, "c5", "live 5");
+
+        assertThat(ada.seqs(general)).containsExactly(2L, 3L, 4L, 5L);
+    }
+
+    @Test
+    void a_message_stored_before_the_join_but_published_after_it_is_delivered_once() {
+        said(general, 1);
+        FakeMember bob = joined("bob", general);
+        FakeMember ada = connect("ada");
+        store.holdOutcomes();
+        assertThat(send(bob, general, "c2", "not yet published")).isNotDone();
+
+        hub.join(ada, general, 1L, null);
+        assertThat(ada.seqs(general)).containsExactly(2L);
+
+        store.releaseOutcomes();
+        send(bob, general, "c3", "live");
+
+        assertThat(ada.seqs(general)).containsExactly(2L, 3L);
+        assertThat(bob.seqs(general)).containsExactly(2L, 3L);
+    }
+
+    @Test
+    void members_joining_with_since_while_messages_keep_arriving_from_another_thread_get_each_once_in_order()
+            throws Exception {
+        int total = 3_000;
+        said(general, 2);
+        FakeMember bob = joined("bob", general);
+        FakeMember ada = connect("ada");
+        CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
+            for (int i = 3; i <= total; i++) send(bob, general, "c" + i, "live " + i);
+        });
+
+        // Ada rejoins over and over, a little behind the room each time, racing the sender.
+        long since;
+        boolean isJoined = false;
+        do {
+            if (isJoined) hub.leave(ada, general);
+            ada.forget();
+            since = store.stored(general).size() - 2;
+            hub.join(ada, general, since, null);
+            isJoined = true;
+            assertCaughtUpFrom(ada, since);
+        } while (!sender.isDone());
+        sender.get(10, TimeUnit.SECONDS);
+
+        assertThat(bob.seqs(general)).containsExactlyElementsOf(seqs(3, total));
+        assertCaughtUpFrom(ada, since);
+        // The last racing join may have ended in a Reset (the sender ran more than catchupMax ahead)
+        // with nothing live after it; one more join, now that the room is quiet, must catch up exactly.
+        hub.leave(ada, general);
+        ada.forget();
+        hub.join(ada, general, (long) total - 2, null);
+        assertThat(ada.seqs(general)).containsExactly((long) total - 1, (long) total);
+    }
+
+    /**
+     * Checks what {@code member} got of the general room since it joined with {@code since}: Entered first,
+     * then each message once, in order, with no gap: from {@code since + 1}, or, after a Reset (more than
+     * catchupMax were missed by the time the store read), from wherever live delivery began.
+     */
+    private void assertCaughtUpFrom(FakeMember member, long since) {
+        List<RoomEvent> events = member.events(general);
+        assertThat(events.getFirst()).isInstanceOf(RoomEvent.Entered.class);
+        List<Long> got = member.seqs(general);
+        if (got.isEmpty()) return;
+        assertThat(got).as("gapless, in order, once").isEqualTo(seqs(got.getFirst(), got.getLast()));
+        if (member.eventsOf(RoomEvent.Reset.class).isEmpty()) {
+            assertThat(got.getFirst()).isEqualTo(since + 1);
+        } else {
+            assertThat(events.get(1)).isInstanceOf(RoomEvent.Reset.class);
+        }
+    }
+
+    @Test
+    void joining_again_with_an_earlier_since_while_still_catching_up_catches_up_from_the_earlier_since() {
+        said(general, 5);
+        FakeMember bob = joined("bob", general);
+        FakeMember ada = connect("ada");
+        store.holdReads();
+
+        hub.join(ada, general, 4L, "first");
+        hub.join(ada, general, 2L, "second");
+        send(bob, general, "c6", "live 6");
+        // The reads finish in the order they were asked for, as they usually do on the real store.
+        store.pendingReads().get(0).completeAsOfRequest();
+        store.pendingReads().get(1).completeAsOfRequest();
+        send(bob, general, "c7", "live 7");
+
+        // docs/protocol.md: joining again "catches up from since", with no gap and no duplicate. The
+        // client's latest word is since 2, so it must get every message after 2, once, in order.
+        assertThat(ada.seqs(general)).containsExactly(3L, 4L, 5L, 6L, 7L);
+    }
+
+    @Test
+    void missing_exactly_catchup_max_messages_still_catches_up_message_by_message() {
+        said(general, 6);
+        FakeMember ada = connect("ada");
+
+        hub.join(ada, general, 2L, null);
+
+        assertThat(ada.eventsOf(RoomEvent.Reset.class)).isEmpty();
+        assertThat(ada.seqs(general)).containsExactly(3L, 4L, 5L, 6L);
+    }
+
+    @Test
+    void missing_more_than_catchup_max_messages_gives_reset_then_only_live_messages() {
+        said(general, 10);
+        FakeMember bob = joined("bob", general);
+        FakeMember ada = connect("ada");
+
+        hub.join(ada, general, 2L, null);
+        send(bob, general, "c11", "live");
+
+        List<RoomEvent> events = ada.events(general);
+        assertThat(events).hasSize(3);
+        assertThat(events.get(0)).isInstanceOf(RoomEvent.Entered.class);
+        assertThat(events.get(1)).isEqualTo(new RoomEvent.Reset(general, 10));
+        assertThat(ada.seqs(general)).containsExactly(11L);
+    }
+
+    @Test
+    void a_reset_after_a_late_catch_up_read_is_followed_by_the_messages_published_meanwhile() {
+        said(general, 10);
+        FakeMember bob = joined("bob", general);
+        FakeMember ada = connect("ada");
+        store.holdReads();
+
+        hub.join(ada, general, 2L, null);
+        send(bob, general, "c11", "live 11");
+        send(bob, general, "c12", "live 12");
+        store.pendingReads().getFirst().completeAsOfRequest();
+        send(bob, general, "c13", "live 13");
+
+        List<RoomEvent> events = ada.events(general);
+        assertThat(events.get(0)).isInstanceOf(RoomEvent.Entered.class);
+        assertThat(events.get(1)).isInstanceOf(RoomEvent.Reset.class);
+        assertThat(ada.seqs(general)).containsExactly(11L, 12L, 13L);
+        assertThat(events).hasSize(5);
+    }
+
+    @Test
+    void a_failed_catch_up_read_gives_reset_then_live_messages() {
+        said(general, 3);
+        FakeMember bob = joined("bob", general);
+        FakeMember ada = connect("ada");
+        store.holdReads();
+
+        hub.join(ada, general, 1L, null);
+        store.pendingReads().getFirst().fail();
+        send(bob, general, "c4", "live");
+
+        assertThat(ada.eventsOf(RoomEvent.Reset.class)).containsExactly(new RoomEvent.Reset(general, 3));
+        assertThat(ada.seqs(general)).containsExactly(4L);
+    }
+
+    @Test
+    void a_catch_up_read_that_completes_after_the_member_left_delivers_nothing() {
+        said(general, 3);
+        FakeMember ada = connect("ada");
+        store.holdReads();
+
+        hub.join(ada, general, 0L, null);
+        hub.leave(ada, general);
+        store.pendingReads().getFirst().completeAsOfRequest();
+
+        assertThat(ada.seqs(general)).isEmpty();
+    }
+
+    // ---- presence and typing --------------------------------------------------------------------
+
+    @Test
+    void typing_reaches_the_other_members_but_not_the_typist() {
+        FakeMember ada = joined("ada", general);
+        FakeMember bob = joined("bob", general);
+        FakeMember carol = joined("carol", random);
+
+        hub.typing(ada, general, true);
+
+        assertThat(bob.eventsOf(RoomEvent.TypingChanged.class))
+                .containsExactly(new RoomEvent.TypingChanged(general, ada.info(), true));
+        assertThat(ada.eventsOf(RoomEvent.TypingChanged.class)).isEmpty();
+        assertThat(carol.eventsOf(RoomEvent.TypingChanged.class)).isEmpty();
+    }
+
+    @Test
+    void typing_in_a_room_not_joined_is_refused_not_joined() {
+        FakeMember ada = connect("ada");
+
+        assertThatThrownBy(() -> hub.typing(ada, general, true))
+                .isInstanceOfSatisfying(RoomException.class, e -> assertThat(e.refusal()).isEqualTo(Refusal.NOT_JOINED));
+    }
+
+    @Test
+    void joining_and_leaving_are_announced_to_the_other_members_only() {
+        FakeMember ada = joined("ada", general);
+        FakeMember carol = joined("carol", random);
+        FakeMember bob = connect("bob");
+
+        hub.join(bob, general, null, null);
+        hub.join(bob, general, null, null); // joining again is harmless and not announced again
+        hub.leave(bob, general);
+
+        assertThat(ada.eventsOf(RoomEvent.PresenceChanged.class)).containsExactly(
+                new RoomEvent.PresenceChanged(general, bob.info(), true),
+                new RoomEvent.PresenceChanged(general, bob.info(), false));
+        assertThat(bob.eventsOf(RoomEvent.PresenceChanged.class)).isEmpty();
+        assertThat(bob.eventsOf(RoomEvent.Entered.class)).hasSize(2);
+        assertThat(carol.eventsOf(RoomEvent.PresenceChanged.class)).isEmpty();
+    }
+
+    @Test
+    void disconnecting_leaves_every_joined_room_and_tells_the_others() {
+        FakeMember ada = joined("ada", general, random);
+        FakeMember bob = joined("bob", general);
+        FakeMember carol = joined("carol", random);
+        ada.forget();
+
+        hub.disconnect(ada);
+        send(bob, general, "c1", "still there?");
+
+        assertThat(bob.eventsOf(RoomEvent.PresenceChanged.class))
+                .containsExactly(new RoomEvent.PresenceChanged(general, ada.info(), false));
+        assertThat(carol.eventsOf(RoomEvent.PresenceChanged.class))
+                .containsExactly(new RoomEvent.PresenceChanged(random, ada.info(), false));
+        assertThat(ada.events()).isEmpty();
+        assertThat(hub.rooms()).extracting(RoomInfo::online).containsExactly(1, 1);
+    }
+
+    // ---- rooms ----------------------------------------------------------------------------------
+
+    @Test
+    void a_created_room_is_announced_to_every_connected_member_except_its_creator() {
+        FakeMember ada = connect("ada");
+        FakeMember bob = connect("bob");
+        FakeMember carol = joined("carol", general);
+
+        RoomInfo design = hub.createRoom("design", "mockups", ada.userId(), ada.sessionId()).join();
+
+        assertThat(design.name()).isEqualTo("design");
+        assertThat(design.topic()).isEqualTo("mockups");
+        assertThat(design.lastSeq()).isZero();
+        RoomEvent.RoomAdded expected = new RoomEvent.RoomAdded(design, ada.sessionId());
+        assertThat(bob.eventsOf(RoomEvent.RoomAdded.class)).containsExactly(expected);
+        assertThat(carol.eventsOf(RoomEvent.RoomAdded.class)).containsExactly(expected);
+        assertThat(ada.eventsOf(RoomEvent.RoomAdded.class)).isEmpty();
+        assertThat(hub.rooms()).extracting(RoomInfo::name).containsExactly("design", "general", "random");
+
+        hub.join(bob, design.id(), null, null);
+        assertThat(accepted(send(bob, design.id(), "c1", "first")).message().seq()).isEqualTo(1);
+    }
+
+    @Test
+    void a_room_created_by_the_server_is_announced_to_everyone() {
+        FakeMember ada = connect("ada");
+
+        RoomInfo lobby = hub.createRoom("lobby", "", null, null).join();
+
+        assertThat(ada.eventsOf(RoomEvent.RoomAdded.class)).containsExactly(new RoomEvent.RoomAdded(lobby, null));
+    }
+
+    @Test
+    void creating_a_room_whose_name_is_taken_ignoring_case_is_refused_name_taken_and_not_announced() {
+        FakeMember ada = connect("ada");
+        FakeMember bob = connect("bob");
+
+        CompletableFuture<RoomInfo> created = hub.createRoom("GENERAL", "", ada.userId(), ada.sessionId());
+
+        assertThat(refusalOf(created)).isEqualTo(Refusal.NAME_TAKEN);
+        assertThat(bob.events()).isEmpty();
+        assertThat(hub.rooms()).hasSize(2);
+    }
+
+    // ---- history --------------------------------------------------------------------------------
+
+    @Test
+    void history_without_before_is_the_latest_page_oldest_first_with_has_more_when_older_exist() {
+        said(general, 7);
+        FakeMember ada = joined("ada", general);
+
+        Hub.Page page = hub.history(ada, general, null, null).join();
+
+        assertThat(page.room()).isEqualTo(general);
+        assertThat(page.messages()).extracting(ChatMessage::seq).containsExactly(5L, 6L, 7L);
+        assertThat(page.hasMore()).isTrue();
+    }
+
+    @Test
+    void history_before_a_seq_pages_back_and_has_more_is_false_at_the_first_message() {
+        said(general, 7);
+        FakeMember ada = joined("ada", general);
+
+        Hub.Page middle = hub.history(ada, general, 5L, 3).join();
+        Hub.Page first = hub.history(ada, general, 4L, 3).join();
+        Hub.Page partial = hub.history(ada, general, 3L, 3).join();
+
+        assertThat(middle.messages()).extracting(ChatMessage::seq).containsExactly(2L, 3L, 4L);
+        assertThat(middle.hasMore()).isTrue();
+        assertThat(first.messages()).extracting(ChatMessage::seq).containsExactly(1L, 2L, 3L);
+        assertThat(first.hasMore()).isFalse();
+        assertThat(partial.messages()).extracting(ChatMessage::seq).containsExactly(1L, 2L);
+        assertThat(partial.hasMore()).isFalse();
+    }
+
+    @Test
+    void history_of_exactly_one_page_has_no_more_and_of_an_empty_room_is_empty() {
+        said(general, 3);
+        FakeMember ada = joined("ada", general, random);
+
+        Hub.Page full = hub.history(ada, general, null, 3).join();
+        Hub.Page empty = hub.history(ada, random, null, null).join();
+
+        assertThat(full.messages()).extracting(ChatMessage::seq).containsExactly(1L, 2L, 3L);
+        assertThat(full.hasMore()).isFalse();
+        assertThat(empty.messages()).isEmpty();
+        assertThat(empty.hasMore()).isFalse();
+    }
+
+    @Test
+    void history_limit_is_clamped_to_history_page_max() {
+        said(general, 20);
+        FakeMember ada = joined("ada", general);
+
+        Hub.Page page = hub.history(ada, general, null, 1_000).join();
+
+        assertThat(page.messages()).extracting(ChatMessage::seq).containsExactlyElementsOf(seqs(16, 20));
+        assertThat(page.hasMore()).isTrue();
+        assertThat(store.pageLimits()).allSatisfy(limit -> assertThat(limit).isLessThanOrEqualTo(LIMITS.historyPageMax() + 1));
+    }
+
+    @Test
+    void history_of_a_room_not_joined_is_refused_not_joined_and_of_an_unknown_room_no_such_room() {
+        said(general, 3);
+        FakeMember ada = joined("ada", random);
+
+        assertThatThrownBy(() -> hub.history(ada, general, null, null))
+                .isInstanceOfSatisfying(RoomException.class, e -> assertThat(e.refusal()).isEqualTo(Refusal.NOT_JOINED));
+        assertThatThrownBy(() -> hub.history(ada, new RoomId("r_nowhere"), null, null))
+                .isInstanceOfSatisfying(RoomException.class, e -> assertThat(e.refusal()).isEqualTo(Refusal.NO_SUCH_ROOM));
+    }
+}

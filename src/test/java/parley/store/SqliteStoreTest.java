@@ -1,0 +1,391 @@
+package parley.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import parley.store.ChatStore.AppendOutcome;
+import parley.store.ChatStore.Guest;
+import parley.store.ChatStore.NewMessage;
+import parley.store.ChatStore.NewRoom;
+import parley.store.ChatStore.StoredMessage;
+import parley.store.ChatStore.StoredRoom;
+
+/** The real SQLite store on a file in a temporary directory. */
+class SqliteStoreTest {
+    private static final long WAIT_SECONDS = 10;
+
+    @TempDir
+    Path dir;
+
+    private Path file;
+    private SqliteStore store;
+    private Thread writer;
+
+    @BeforeEach
+    void open() {
+        file = dir.resolve("parley.db");
+        store = openStore();
+    }
+
+    @AfterEach
+    void close() {
+        if (store != null) store.close();
+    }
+
+    /** Opens the store and remembers its writer thread, so that a test can tell when it is busy. */
+    private SqliteStore openStore() {
+        Set<Thread> before = Thread.getAllStackTraces().keySet();
+        SqliteStore s = new SqliteStore(file, 64, 10_000, 2);
+        writer = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("parley-store-write") && !before.contains(t))
+                .findFirst().orElseThrow(() -> new AssertionError("the store started no writer thread"));
+        return s;
+    }
+
+    private static <T> T await(CompletableFuture<T> future) throws Exception {
+        return future.get(WAIT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    private CompletableFuture<StoredRoom> createRoom(String id, String name) {
+        return store.createRoom(new NewRoom(id, name, "about " + name, "u_ada", 1_000));
+    }
+
+    private CompletableFuture<AppendOutcome> append(String room, String sender, String clientId, String text) {
+        CompletableFuture<AppendOutcome> outcome = new CompletableFuture<>();
+        store.append(new NewMessage(room, sender, "name of " + sender, clientId, text, 2_000), outcome::complete);
+        return outcome;
+    }
+
+    private static AppendOutcome.Stored stored(CompletableFuture<AppendOutcome> outcome) throws Exception {
+        AppendOutcome o = await(outcome);
+        assertThat(o).isInstanceOf(AppendOutcome.Stored.class);
+        return (AppendOutcome.Stored) o;
+    }
+
+    private List<Long> seqsAfter(String room, long afterSeq) throws Exception {
+        return seqs(await(store.after(room, afterSeq, 100_000)));
+    }
+
+    private static List<Long> seqs(List<StoredMessage> messages) {
+        return messages.stream().map(StoredMessage::seq).toList();
+    }
+
+    private static List<Long> range(long from, long to) {
+        return LongStream.rangeClosed(from, to).boxed().toList();
+    }
+
+    // ---- sequence numbers -----------------------------------------------------------------------
+
+    @Test
+    void sequence_numbers_start_at_1_per_room_and_have_no_gaps_under_concurrent_appenders() throws Exception {
+        await(createRoom("r_a", "alpha"));
+        await(createRoom("r_b", "beta"));
+        int threads = 8;
+        int perThread = 250;
+        record Report(String room, long seq, String clientId, boolean duplicate, String thread) {}
+        List<Report> reports = new ArrayList<>();
+        List<AppendOutcome> failures = new ArrayList<>();
+        CountDownLatch reported = new CountDownLatch(threads * perThread);
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService appenders = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> running = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                String sender = "u_" + t;
+                running.add(appenders.submit(() -> {
+                    go.await();
+                    for (int i = 0; i < perThread; i++) {
+                        String room = (i % 2 == 0) ? "r_a" : "r_b";
+                        store.append(new NewMessage(room, sender, sender, "c" + i, "text " + i, 3_000), outcome -> {
+                            synchronized (reports) {
+                                if (outcome instanceof AppendOutcome.Stored s) {
+                                    reports.add(new Report(s.message().roomId(), s.message().seq(), s.message().clientId(),
+                                            s.duplicate(), Thread.currentThread().getName()));
+                                } else {
+                                    failures.add(outcome);
+                                }
+                            }
+                            reported.countDown();
+                        });
+                    }
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (Future<?> f : running) f.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertThat(reported.await(30, TimeUnit.SECONDS)).as("every append reported").isTrue();
+        } finally {
+            appenders.shutdownNow();
+        }
+
+        int perRoom = threads * perThread / 2;
+        synchronized (reports) {
+            assertThat(failures).isEmpty();
+            assertThat(reports).noneMatch(Report::duplicate);
+            assertThat(reports.stream().map(Report::thread).distinct().toList())
+                    .as("outcomes are reported on one thread").hasSize(1)
+                    .allSatisfy(name -> assertThat(name).startsWith("parley-store-done"));
+            for (String room : List.of("r_a", "r_b")) {
+                assertThat(reports.stream().filter(r -> r.room().equals(room)).map(Report::seq).toList())
+                        .as("%s reported in commit order, 1 to %d", room, perRoom)
+                        .isEqualTo(range(1, perRoom));
+            }
+        }
+        assertThat(seqsAfter("r_a", 0)).isEqualTo(range(1, perRoom));
+        assertThat(seqsAfter("r_b", 0)).isEqualTo(range(1, perRoom));
+        assertThat(await(store.rooms())).extracting(StoredRoom::lastSeq).containsExactly((long) perRoom, (long) perRoom);
+    }
+
+    @Test
+    void reopening_the_store_keeps_the_messages_and_continues_the_numbering() throws Exception {
+        await(createRoom("r_general", "General"));
+        for (int i = 1; i <= 3; i++) stored(append("r_general", "u_ada", "c" + i, "before restart " + i));
+        store.close();
+        store = null;
+
+        store = openStore();
+
+        assertThat(await(store.rooms())).containsExactly(new StoredRoom("r_general", "General", "about General", 3));
+        assertThat(stored(append("r_general", "u_ada", "c4", "after restart")).message().seq()).isEqualTo(4);
+        assertThat(stored(append("r_general", "u_ada", "c1", "a retry from before")).duplicate()).isTrue();
+        List<StoredMessage> all = await(store.after("r_general", 0, 100));
+        assertThat(seqs(all)).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(all.getFirst()).isEqualTo(new StoredMessage("r_general", 1, "u_ada", "name of u_ada", "c1",
+                "before restart 1", 2_000));
+    }
+
+    // ---- idempotent appends ---------------------------------------------------------------------
+
+    @Test
+    void the_same_client_id_from_the_same_sender_in_a_later_batch_gives_the_original_seq_as_a_duplicate() throws Exception {
+        await(createRoom("r_general", "General"));
+        AppendOutcome.Stored first = stored(append("r_general", "u_ada", "c1", "hello"));
+        stored(append("r_general", "u_bob", "c9", "hi"));
+
+        AppendOutcome.Stored retry = stored(append("r_general", "u_ada", "c1", "hello, retried"));
+
+        assertThat(first.duplicate()).isFalse();
+        assertThat(retry.duplicate()).isTrue();
+        assertThat(retry.message()).isEqualTo(first.message());
+        assertThat(seqsAfter("r_general", 0)).containsExactly(1L, 2L);
+        assertThat(stored(append("r_general", "u_ada", "c2", "next")).message().seq()).isEqualTo(3);
+    }
+
+    @Test
+    void the_same_client_id_from_the_same_sender_twice_in_one_batch_is_stored_once() throws Exception {
+        await(createRoom("r_general", "General"));
+        CompletableFuture<AppendOutcome> first;
+        CompletableFuture<AppendOutcome> again;
+        CompletableFuture<AppendOutcome> other;
+        try (WriterPause pause = new WriterPause()) {
+            CompletableFuture<Guest> plug = store.guest(null, "Plug", "u_plug", "h_plug");
+            pause.awaitWriterBlocked();
+            first = append("r_general", "u_ada", "c1", "hello");
+            again = append("r_general", "u_ada", "c1", "hello");
+            other = append("r_general", "u_ada", "c2", "world");
+            pause.release();
+            assertThat(await(plug).created()).isTrue();
+        }
+
+        assertThat(stored(first).message().seq()).isEqualTo(1);
+        assertThat(stored(first).duplicate()).isFalse();
+        assertThat(stored(again).duplicate()).isTrue();
+        assertThat(stored(again).message()).isEqualTo(stored(first).message());
+        assertThat(stored(other).message().seq()).isEqualTo(2);
+        assertThat(await(store.after("r_general", 0, 100))).extracting(StoredMessage::clientId).containsExactly("c1", "c2");
+    }
+
+    @Test
+    void the_same_client_id_from_another_sender_or_in_another_room_is_a_new_message() throws Exception {
+        await(createRoom("r_general", "General"));
+        await(createRoom("r_random", "Random"));
+
+        AppendOutcome.Stored ada = stored(append("r_general", "u_ada", "c1", "from Ada"));
+        AppendOutcome.Stored bob = stored(append("r_general", "u_bob", "c1", "from Bob"));
+        AppendOutcome.Stored elsewhere = stored(append("r_random", "u_ada", "c1", "from Ada, elsewhere"));
+
+        assertThat(List.of(ada, bob, elsewhere)).noneMatch(AppendOutcome.Stored::duplicate);
+        assertThat(bob.message().seq()).isEqualTo(2);
+        assertThat(elsewhere.message().seq()).isEqualTo(1);
+        assertThat(await(store.after("r_general", 0, 100))).extracting(StoredMessage::text).containsExactly("from Ada", "from Bob");
+    }
+
+    // ---- rooms ----------------------------------------------------------------------------------
+
+    @Test
+    void a_room_name_differing_only_in_case_is_taken_while_the_other_writes_of_its_batch_commit() throws Exception {
+        await(createRoom("r_general", "General"));
+        CompletableFuture<AppendOutcome> before;
+        CompletableFuture<StoredRoom> upper;
+        CompletableFuture<StoredRoom> design;
+        CompletableFuture<StoredRoom> designAgain;
+        CompletableFuture<AppendOutcome> after;
+        try (WriterPause pause = new WriterPause()) {
+            CompletableFuture<Guest> plug = store.guest(null, "Plug", "u_plug", "h_plug");
+            pause.awaitWriterBlocked();
+            before = append("r_general", "u_ada", "c1", "before");
+            upper = createRoom("r_upper", "GENERAL");
+            design = createRoom("r_design", "Design");
+            designAgain = createRoom("r_design2", "design");
+            after = append("r_general", "u_ada", "c2", "after");
+            pause.release();
+            await(plug);
+        }
+
+        assertNameTaken(upper);
+        assertNameTaken(designAgain);
+        assertThat(await(design)).isEqualTo(new StoredRoom("r_design", "Design", "about Design", 0));
+        assertThat(stored(before).message().seq()).isEqualTo(1);
+        assertThat(stored(after).message().seq()).isEqualTo(2);
+        assertThat(await(store.rooms())).extracting(StoredRoom::id).containsExactly("r_design", "r_general");
+        assertThat(seqsAfter("r_general", 0)).containsExactly(1L, 2L);
+    }
+
+    private static void assertNameTaken(CompletableFuture<StoredRoom> created) {
+        assertThatThrownBy(() -> await(created))
+                .isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(ChatStore.NameTakenException.class);
+    }
+
+    @Test
+    void rooms_are_listed_with_their_last_seq() throws Exception {
+        await(createRoom("r_b", "beta"));
+        await(createRoom("r_a", "Alpha"));
+        stored(append("r_b", "u_ada", "c1", "one"));
+        stored(append("r_b", "u_ada", "c2", "two"));
+
+        assertThat(await(store.rooms())).containsExactly(
+                new StoredRoom("r_a", "Alpha", "about Alpha", 0),
+                new StoredRoom("r_b", "beta", "about beta", 2));
+    }
+
+    // ---- reads ----------------------------------------------------------------------------------
+
+    @Test
+    void latest_before_and_after_return_pages_oldest_first() throws Exception {
+        await(createRoom("r_general", "General"));
+        await(createRoom("r_random", "Random"));
+        for (int i = 1; i <= 10; i++) stored(append("r_general", "u_ada", "g" + i, "general " + i));
+        for (int i = 1; i <= 3; i++) stored(append("r_random", "u_ada", "r" + i, "random " + i));
+
+        assertThat(seqs(await(store.latest("r_general", 3)))).containsExactly(8L, 9L, 10L);
+        assertThat(seqs(await(store.latest("r_general", 50)))).isEqualTo(range(1, 10));
+        assertThat(seqs(await(store.before("r_general", 5, 3)))).containsExactly(2L, 3L, 4L);
+        assertThat(seqs(await(store.before("r_general", 3, 10)))).containsExactly(1L, 2L);
+        assertThat(await(store.before("r_general", 1, 10))).isEmpty();
+        assertThat(seqs(await(store.after("r_general", 7, 2)))).containsExactly(8L, 9L);
+        assertThat(seqs(await(store.after("r_general", 8, 10)))).containsExactly(9L, 10L);
+        assertThat(await(store.after("r_general", 10, 10))).isEmpty();
+        assertThat(await(store.latest("r_random", 10))).extracting(StoredMessage::text)
+                .containsExactly("random 1", "random 2", "random 3");
+        assertThat(await(store.latest("r_nowhere", 10))).isEmpty();
+    }
+
+    // ---- guests ---------------------------------------------------------------------------------
+
+    @Test
+    void an_unknown_token_creates_a_guest_and_a_known_one_returns_the_same_user_renamed() throws Exception {
+        Guest created = await(store.guest(null, "Ada", "u_ada", "hash-ada"));
+        Guest unknown = await(store.guest("hash-nobody", "Bob", "u_bob", "hash-bob"));
+
+        Guest known = await(store.guest("hash-ada", "Ada Lovelace", "u_unused", "hash-unused"));
+
+        assertThat(created).isEqualTo(new Guest("u_ada", "Ada", true));
+        assertThat(unknown).isEqualTo(new Guest("u_bob", "Bob", true));
+        assertThat(known).isEqualTo(new Guest("u_ada", "Ada Lovelace", false));
+        assertThat(guestsInFile()).isEqualTo(Map.of("u_ada", "Ada Lovelace", "u_bob", "Bob"));
+    }
+
+    private Map<String, String> guestsInFile() throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+             PreparedStatement s = c.prepareStatement("SELECT id, name FROM guests");
+             ResultSet r = s.executeQuery()) {
+            Map<String, String> out = new java.util.HashMap<>();
+            while (r.next()) out.put(r.getString(1), r.getString(2));
+            return out;
+        }
+    }
+
+    // ---- health ---------------------------------------------------------------------------------
+
+    @Test
+    void the_store_is_healthy_while_open_and_not_once_closed() throws Exception {
+        assertThat(await(store.healthy())).isTrue();
+
+        store.close();
+        SqliteStore closed = store;
+        store = null;
+
+        assertThat(await(closed.healthy())).isFalse();
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------
+
+    /**
+     * Holds SQLite's write lock from a second connection, so that the store's writer blocks on the first
+     * write of its next batch. Writes queued while it is blocked all go into the batch after it: that is
+     * how a test puts several writes into one batch. The write that blocks must write before it reads
+     * (SQLite fails at once, without waiting, a transaction that read and then wants the lock).
+     */
+    private final class WriterPause implements AutoCloseable {
+        private final Connection lock;
+        private boolean released;
+
+        WriterPause() throws SQLException {
+            lock = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            try (Statement s = lock.createStatement()) {
+                s.execute("BEGIN IMMEDIATE");
+            }
+        }
+
+        /** Returns once the writer has taken its next write off the queue and is inside SQLite with it. */
+        void awaitWriterBlocked() {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+            while (Arrays.stream(writer.getStackTrace()).noneMatch(f -> f.getClassName().startsWith("org.sqlite."))) {
+                if (System.nanoTime() > deadline) throw new AssertionError("the store's writer never reached SQLite");
+                Thread.onSpinWait();
+            }
+        }
+
+        void release() throws SQLException {
+            if (released) return;
+            released = true;
+            try (Statement s = lock.createStatement()) {
+                s.execute("ROLLBACK");
+            }
+        }
+
+        @Override
+        public void close() throws SQLException {
+            try {
+                release();
+            } finally {
+                lock.close();
+            }
+        }
+    }
+}
