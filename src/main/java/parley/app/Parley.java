@@ -31,7 +31,7 @@ public final class Parley implements AutoCloseable {
         hub = Hub.open(store, bus, new Hub.Limits(s.maxTextChars(), 50, s.historyPageMax(), s.catchupMax()), Clock.systemUTC());
         if (hub.rooms().isEmpty()) hub.createRoom("general", "Everyone, everything", null, null).join();
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(s.eventLoops()));
-        web = new WebServer(vertx, new WebServer.Options(s.bind(), s.port(), s.maxFrameBytes(), s.eventLoops()), hub, store);
+        web = new WebServer(vertx, new WebServer.Options(s.bind(), s.port(), s.maxFrameBytes(), s.maxQueuedBytes(), s.eventLoops()), hub, store);
         try {
             port = web.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -21,6 +21,7 @@ public record Settings(
         int catchupMax,
         int storeBatchMax,
         int storeQueueMax,
+        int maxQueuedBytes,
         int eventLoops) {
 
     public record Definition(String name, String defaultValue, String meaning) {
@@ -44,6 +45,8 @@ public record Settings(
             new Definition("catchup-max", "1000", "most missed messages replayed on reconnect; beyond it the client reloads"),
             new Definition("store-batch-max", "1000", "most writes committed in one transaction (group commit)"),
             new Definition("store-queue-max", "100000", "writes waiting for the store before sends are refused"),
+            new Definition("max-queued-bytes", "8388608",
+                    "most bytes waiting to be sent to one connection; a reader that falls further behind is disconnected (1008)"),
             new Definition("event-loops", String.valueOf(Runtime.getRuntime().availableProcessors()),
                     "event-loop threads serving connections"));
 
@@ -94,6 +97,7 @@ public record Settings(
                 integer(values, "catchup-max", 0, 1_000_000),
                 integer(values, "store-batch-max", 1, 100_000),
                 integer(values, "store-queue-max", 1, 10_000_000),
+                integer(values, "max-queued-bytes", 65_536, Integer.MAX_VALUE),
                 integer(values, "event-loops", 1, 256));
     }
 

@@ -128,12 +128,26 @@ public final class Hub implements AutoCloseable {
         Room.Entry entry = room.enter(member, since, ref);
         if (entry.added()) bus.publish(channel(id), new RoomEvent.PresenceChanged(id, member.info(), true));
         if (since == null) return;
-        store.after(id.value(), since, limits.catchupMax() + 1).whenComplete((missed, error) -> {
-            if (error != null || missed.size() > limits.catchupMax()) {
-                room.caughtUp(entry, List.of(), true);
-            } else {
-                room.caughtUp(entry, missed.stream().map(Hub::toMessage).toList(), false);
-            }
+        store.after(id.value(), since, limits.catchupMax() + 1)
+                .thenCompose(missed -> missed.isEmpty() && since > 0 ? beyondEnd(id, since, missed) : CompletableFuture.completedFuture(missed))
+                .whenComplete((missed, error) -> {
+                    if (error != null || missed == null || missed.size() > limits.catchupMax()) {
+                        room.caughtUp(entry, List.of(), true);
+                    } else {
+                        room.caughtUp(entry, missed.stream().map(Hub::toMessage).toList(), false);
+                    }
+                });
+    }
+
+    /**
+     * Nothing after {@code since}: fine if the client is up to date, but if it holds more than the store
+     * has (the database was restored from a backup, say) live delivery would skip everything up to its
+     * {@code since}, so it is reset instead (null).
+     */
+    private CompletableFuture<List<StoredMessage>> beyondEnd(RoomId id, long since, List<StoredMessage> none) {
+        return store.latest(id.value(), 1).thenApply(last -> {
+            long stored = last.isEmpty() ? 0 : last.getFirst().seq();
+            return since > stored ? null : none;
         });
     }
 

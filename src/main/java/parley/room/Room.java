@@ -14,6 +14,8 @@ import java.util.Map;
  * the missed ones, read from the store, have been delivered.
  */
 final class Room {
+    private static final System.Logger log = System.getLogger(Room.class.getName());
+
     final RoomId id;
     final String name;
     final String topic;
@@ -63,7 +65,7 @@ final class Room {
             if (seat.held == null) seat.held = new ArrayList<>();
         }
         List<MemberInfo> members = seats.values().stream().map(s -> s.member.info()).toList();
-        member.deliver(new RoomEvent.Entered(new RoomInfo(id, name, topic, lastSeq, seats.size()), members, ref));
+        hand(member, new RoomEvent.Entered(new RoomInfo(id, name, topic, lastSeq, seats.size()), members, ref));
         return new Entry(seat, added, seat.catchUp);
     }
 
@@ -79,7 +81,7 @@ final class Room {
         Seat seat = entry.seat();
         if (seats.get(seat.member.sessionId()) != seat || seat.held == null || seat.catchUp != entry.catchUp()) return;
         if (tooMany) {
-            seat.member.deliver(new RoomEvent.Reset(id, lastSeq));
+            hand(seat.member, new RoomEvent.Reset(id, lastSeq));
             seat.delivered = 0;
         } else {
             missed.forEach(m -> deliver(seat, m));
@@ -103,7 +105,7 @@ final class Room {
                         seat.held.add(m);
                     } else if (m.seq() > seat.delivered) {
                         seat.delivered = m.seq();
-                        seat.member.deliver(p);
+                        hand(seat.member, p);
                     }
                 }
             }
@@ -118,13 +120,22 @@ final class Room {
     private void deliver(Seat seat, ChatMessage m) {
         if (m.seq() > seat.delivered) {
             seat.delivered = m.seq();
-            seat.member.deliver(new RoomEvent.Posted(m));
+            hand(seat.member, new RoomEvent.Posted(m));
         }
     }
 
     private void toOthers(SessionId except, RoomEvent event) {
         for (Seat seat : seats.values()) {
-            if (!seat.member.sessionId().equals(except)) seat.member.deliver(event);
+            if (!seat.member.sessionId().equals(except)) hand(seat.member, event);
+        }
+    }
+
+    /** A member that throws is a bug in that member; it must not cost the other members the event. */
+    private void hand(Member member, RoomEvent event) {
+        try {
+            member.deliver(event);
+        } catch (RuntimeException e) {
+            log.log(System.Logger.Level.ERROR, "member " + member.sessionId() + " failed to take " + event.getClass().getSimpleName(), e);
         }
     }
 }

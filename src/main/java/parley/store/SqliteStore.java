@@ -250,6 +250,12 @@ public final class SqliteStore implements ChatStore {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
+            } catch (Throwable e) {
+                // commit() reports its own failures; this is a bug or an Error: keep the writer alive.
+                log.error("store writer failed on a batch of {}", batch.size(), e);
+                List<Write> all = List.copyOf(batch);
+                Exception cause = e instanceof Exception ex ? ex : new IllegalStateException(e);
+                completions.execute(() -> all.forEach(w -> report(() -> w.failed(cause))));
             } finally {
                 batch.clear();
             }
@@ -283,17 +289,26 @@ public final class SqliteStore implements ChatStore {
             lastSeq.clear();
             touched.clear();
             List<Write> all = List.copyOf(batch);
-            completions.execute(() -> all.forEach(w -> w.failed(e)));
+            completions.execute(() -> all.forEach(w -> report(() -> w.failed(e))));
             return;
         }
         completions.execute(() -> {
             // Refusals first is fine: they carry no sequence number.
-            refused.forEach(r -> r.getKey().failed(r.getValue()));
-            succeeded.forEach(Write::done);
+            refused.forEach(r -> report(() -> r.getKey().failed(r.getValue())));
+            succeeded.forEach(w -> report(w::done));
         });
     }
 
     /** Keeps rooms.last_seq in step with the messages, in the same transaction. */
+    /** One callback that throws must not keep the rest of its batch from being reported. */
+    private static void report(Runnable callback) {
+        try {
+            callback.run();
+        } catch (RuntimeException e) {
+            log.error("a store callback failed", e);
+        }
+    }
+
     private void updateRoomSeqs() throws SQLException {
         if (touched.isEmpty()) return;
         try (PreparedStatement update = writerConnection.prepareStatement("UPDATE rooms SET last_seq = ? WHERE id = ?")) {

@@ -5,4 +5,5 @@ import parley.protocol.ServerMessage;
 import parley.room.Hub;
 
 /** What every WebSocket session shares. */
-record Services(Hub hub, Guests guests, Codec codec, Wire wire, int maxFrameBytes, ServerMessage.Limits limits) {}
+record Services(Hub hub, Guests guests, Codec codec, Wire wire, int maxFrameBytes, int maxQueuedBytes,
+                ServerMessage.Limits limits) {}

@@ -26,7 +26,7 @@ import parley.store.ChatStore;
 public final class WebServer {
 
     /** {@code maxFrameBytes}: larger frames get {@code too_large}; frames beyond the hard limit close the socket. */
-    public record Options(String bind, int port, int maxFrameBytes, int eventLoops) {
+    public record Options(String bind, int port, int maxFrameBytes, int maxQueuedBytes, int eventLoops) {
         public int hardFrameBytes() {
             return Math.max(256 * 1024, 4 * maxFrameBytes);
         }
@@ -50,6 +50,7 @@ public final class WebServer {
         this.store = store;
         Hub.Limits l = hub.limits();
         this.services = new Services(hub, new Guests(store), new Codec(), new Wire(new Codec()), options.maxFrameBytes(),
+                options.maxQueuedBytes(),
                 new ServerMessage.Limits(options.maxFrameBytes(), l.maxTextChars(), l.historyPageMax()));
     }
 
@@ -88,7 +89,10 @@ public final class WebServer {
                     if ("/ws".equals(hs.path())) hs.accept();
                     else hs.reject(404);
                 });
-                server.webSocketHandler(ws -> accept(ws));
+                // One outbox per server instance, that is per event loop: Vert.x gives each connection a
+                // context of its own, so the outbox cannot be looked up by context.
+                LoopOutbox outbox = new LoopOutbox(context);
+                server.webSocketHandler(ws -> accept(ws, outbox));
                 return server.listen().onSuccess(s -> {
                     synchronized (servers) {
                         servers.add(s);
@@ -98,9 +102,9 @@ public final class WebServer {
         }, new DeploymentOptions().setInstances(instances));
     }
 
-    private void accept(ServerWebSocket ws) {
+    private void accept(ServerWebSocket ws, LoopOutbox outbox) {
         sockets.add(ws);
-        new WsSession(ws, vertx.getOrCreateContext(), services, () -> sockets.remove(ws));
+        new WsSession(ws, vertx.getOrCreateContext(), outbox, services, () -> sockets.remove(ws));
     }
 
     private Router router() {

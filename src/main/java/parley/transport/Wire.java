@@ -15,12 +15,13 @@ import parley.room.RoomInfo;
 final class Wire {
     private final Codec codec;
     /**
-     * The last message encoded: a room delivers one {@link RoomEvent.Posted} to all its members in a row,
-     * under its lock, so caching one entry encodes each message once instead of once per member.
+     * The last broadcast event encoded: a room hands one event instance to all its members in a row,
+     * under its lock, so one cached entry encodes each message, presence or typing event once instead of
+     * once per member. {@link RoomEvent.Entered} and {@link RoomEvent.Reset} go to one member: not cached.
      */
-    private final AtomicReference<Encoded> lastPosted = new AtomicReference<>();
+    private final AtomicReference<Encoded> lastBroadcast = new AtomicReference<>();
 
-    private record Encoded(RoomEvent.Posted event, String json) {}
+    private record Encoded(RoomEvent event, String json) {}
 
     Wire(Codec codec) {
         this.codec = codec;
@@ -31,14 +32,12 @@ final class Wire {
     }
 
     String encode(RoomEvent event) {
-        if (event instanceof RoomEvent.Posted p) {
-            Encoded e = lastPosted.get();
-            if (e != null && e.event() == p) return e.json();
-            String json = codec.encode(toWire(p));
-            lastPosted.set(new Encoded(p, json));
-            return json;
-        }
-        return codec.encode(toWire(event));
+        if (event instanceof RoomEvent.Entered || event instanceof RoomEvent.Reset) return codec.encode(toWire(event));
+        Encoded e = lastBroadcast.get();
+        if (e != null && e.event() == event) return e.json();
+        String json = codec.encode(toWire(event));
+        lastBroadcast.set(new Encoded(event, json));
+        return json;
     }
 
     static ServerMessage toWire(RoomEvent event) {

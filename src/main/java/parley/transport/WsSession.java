@@ -31,27 +31,31 @@ import parley.room.UserId;
  * One browser tab's WebSocket, adapted to a domain {@link Member}.
  *
  * <p>Frames are decoded and dispatched on the socket's event loop. Everything sent to the client, from
- * whatever thread, goes through one outbound queue drained on the event loop, so the client sees frames
- * in the order they were handed over (a reply to a join before that room's messages, an ack before its
- * message).
+ * whatever thread, goes through one outbound queue drained on the event loop (see {@link LoopOutbox}),
+ * so the client sees frames in the order they were handed over (a reply to a join before that room's
+ * messages, an ack before its message).
  */
 final class WsSession implements Member {
     private static final Logger log = LoggerFactory.getLogger(WsSession.class);
 
     private final ServerWebSocket ws;
     private final Context context;
+    private final LoopOutbox outbox;
     private final Services services;
     private final SessionId sessionId = new SessionId(Ids.random("s_"));
     private final Queue<String> outbound = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicLong queued = new java.util.concurrent.atomic.AtomicLong();
+    private volatile boolean tooSlow;
     private volatile Guests.Identity identity; // set once, on the event loop, by hello
     private boolean helloPending;
     private Buffer partial; // the text message being reassembled, event loop only
     private boolean oversize;
 
-    WsSession(ServerWebSocket ws, Context context, Services services, Runnable onClose) {
+    WsSession(ServerWebSocket ws, Context context, LoopOutbox outbox, Services services, Runnable onClose) {
         this.ws = ws;
         this.context = context;
+        this.outbox = outbox;
         this.services = services;
         ws.frameHandler(this::onFrame);
         ws.closeHandler(v -> {
@@ -139,19 +143,58 @@ final class WsSession implements Member {
         reply(new ServerMessage.Error(ref, code, message));
     }
 
+    /**
+     * Queues a frame for this client. The queue is bounded by {@code maxQueuedBytes} (counted in UTF-16
+     * units, close enough to bytes for this purpose): a client that does not read falls behind, and
+     * once it is that far behind it is disconnected with 1008 rather than growing the server's memory.
+     */
     private void enqueue(String frame) {
+        if (tooSlow) return;
+        if (queued.addAndGet(frame.length()) > services.maxQueuedBytes()) {
+            tooSlow = true;
+            context.runOnContext(v -> {
+                log.info("disconnecting {}: more than {} bytes waiting to be sent", sessionId, services.maxQueuedBytes());
+                // Leave the rooms now: the close frame waits behind data the client is not reading, so
+                // the close handshake may never finish; shutdown() drops the connection after a second.
+                if (identity != null) services.hub().disconnect(this);
+                ws.shutdown(java.time.Duration.ofSeconds(1), (short) WebSocketCloseStatus.POLICY_VIOLATION.code(),
+                        "too slow: send queue full");
+            });
+            return;
+        }
         outbound.add(frame);
-        if (drainScheduled.compareAndSet(false, true)) context.runOnContext(v -> drain());
+        if (drainScheduled.compareAndSet(false, true)) outbox.ready(this);
     }
 
-    private void drain() {
-        do {
+    /**
+     * Writes queued frames while the socket takes them; runs on this session's event loop, called by
+     * its {@link LoopOutbox}. When Netty's buffer is full it waits for the socket to drain, leaving the
+     * rest in the (bounded) queue.
+     */
+    void drain() {
+        while (true) {
             drainScheduled.set(false);
             String frame;
-            while ((frame = outbound.poll()) != null) {
-                if (!ws.isClosed()) ws.writeTextMessage(frame);
+            while ((frame = outbound.peek()) != null) {
+                if (ws.isClosed()) {
+                    outbound.clear();
+                    return;
+                }
+                if (ws.writeQueueFull()) {
+                    if (drainScheduled.compareAndSet(false, true)) {
+                        ws.drainHandler(v -> {
+                            ws.drainHandler(null);
+                            drain();
+                        });
+                    }
+                    return;
+                }
+                outbound.poll();
+                queued.addAndGet(-frame.length());
+                ws.writeTextMessage(frame);
             }
-        } while (!outbound.isEmpty() && drainScheduled.compareAndSet(false, true));
+            if (outbound.isEmpty() || !drainScheduled.compareAndSet(false, true)) return;
+        }
     }
 
     private void onText(String frame) {
@@ -213,24 +256,27 @@ final class WsSession implements Member {
         services.guests().identify(h.token(), h.name()).whenComplete((id, e) -> context.runOnContext(v -> {
             helloPending = false;
             if (e != null) {
-                fail(h.ref(), e);
+                log.warn("hello from {} failed: {}", sessionId, e.toString());
+                error(h.ref(), ErrorCode.UNAVAILABLE, "storage is unavailable; say hello again");
                 return;
             }
             identity = id;
             if (ws.isClosed()) return;
-            services.hub().connect(this);
+            // Welcome first: once connected, room_added broadcasts may be queued for this session.
             reply(new ServerMessage.Welcome(h.ref(), sessionId.value(), id.userId().value(), id.name(), id.token(),
                     services.limits()));
+            services.hub().connect(this);
         }));
     }
 
+    /** The hub turns storage failures into refusals; anything else that fails is a bug. */
     private void fail(String ref, Throwable e) {
         Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
         if (cause instanceof RoomException r) {
             error(ref, Wire.code(r.refusal()), r.getMessage());
         } else {
-            log.warn("request from {} failed", sessionId, cause);
-            error(ref, ErrorCode.UNAVAILABLE, "storage is unavailable; nothing was changed");
+            log.error("bug while answering {}", sessionId, cause);
+            error(ref, ErrorCode.INTERNAL, "internal error");
         }
     }
 }

@@ -30,8 +30,15 @@ public final class RawWebSocket implements AutoCloseable {
     private final OutputStream out;
 
     public RawWebSocket(int port) {
+        this(port, 0);
+    }
+
+    /** With {@code receiveBuffer} > 0, a small TCP window, so that a client that stops reading stalls soon. */
+    public RawWebSocket(int port, int receiveBuffer) {
         try {
-            socket = new Socket("127.0.0.1", port);
+            socket = new Socket();
+            if (receiveBuffer > 0) socket.setReceiveBufferSize(receiveBuffer);
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
             socket.setSoTimeout(10_000);
             in = new DataInputStream(socket.getInputStream());
             out = socket.getOutputStream();
@@ -49,24 +56,32 @@ public final class RawWebSocket implements AutoCloseable {
     }
 
     public void send(int opcode, boolean fin, byte[] payload) {
+        sendDeclaring(opcode, fin, payload.length, payload);
+    }
+
+    /**
+     * Sends a frame header declaring {@code declared} payload bytes, followed by {@code payload} (which
+     * may be shorter): enough for a server that judges a frame by its header.
+     */
+    public void sendDeclaring(int opcode, boolean fin, long declared, byte[] payload) {
         try {
             byte[] mask = new byte[4];
             ThreadLocalRandom.current().nextBytes(mask);
             out.write((fin ? 0x80 : 0) | opcode);
-            int n = payload.length;
+            long n = declared;
             if (n < 126) {
-                out.write(0x80 | n);
+                out.write(0x80 | (int) n);
             } else if (n < 65536) {
                 out.write(0x80 | 126);
-                out.write(n >>> 8);
-                out.write(n & 0xff);
+                out.write((int) (n >>> 8));
+                out.write((int) (n & 0xff));
             } else {
                 out.write(0x80 | 127);
-                for (int shift = 56; shift >= 0; shift -= 8) out.write((int) ((long) n >>> shift) & 0xff);
+                for (int shift = 56; shift >= 0; shift -= 8) out.write((int) (n >>> shift) & 0xff);
             }
             out.write(mask);
-            byte[] masked = new byte[n];
-            for (int i = 0; i < n; i++) masked[i] = (byte) (payload[i] ^ mask[i % 4]);
+            byte[] masked = new byte[payload.length];
+            for (int i = 0; i < payload.length; i++) masked[i] = (byte) (payload[i] ^ mask[i % 4]);
             out.write(masked);
             out.flush();
         } catch (IOException e) {
@@ -91,6 +106,21 @@ public final class RawWebSocket implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Reads until the server closes the connection; returns the bytes read. Fails if it stays open 10 s. */
+    public long drainToEnd() {
+        byte[] buffer = new byte[64 * 1024];
+        long total = 0;
+        try {
+            int n;
+            while ((n = in.read(buffer)) >= 0) total += n;
+        } catch (java.net.SocketException reset) {
+            // a reset is an end too
+        } catch (IOException e) {
+            throw new UncheckedIOException("the connection was not closed: " + e.getMessage(), e);
+        }
+        return total;
     }
 
     @Override

@@ -74,11 +74,25 @@ public final class ServerProcess implements AutoCloseable {
         return port;
     }
 
+    public long pid() {
+        return process.pid();
+    }
+
     /** SIGKILL: no shutdown hook, no flush, no goodbye. */
     public void kill() {
         process.destroyForcibly();
         try {
             process.waitFor();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** SIGTERM, as an admin would stop it; SIGKILL if it has not exited within 15 s. */
+    public void stop() {
+        process.destroy();
+        try {
+            if (!process.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) kill();
         } catch (InterruptedException e) {
             throw new IllegalStateException(e);
         }

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -29,7 +28,7 @@ public final class WsClient implements AutoCloseable {
 
     private final WebSocket ws;
     private final BlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
-    private final List<JsonNode> received = new CopyOnWriteArrayList<>();
+    private final List<JsonNode> received = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private String sessionId;
     private String userId;
@@ -103,7 +102,7 @@ public final class WsClient implements AutoCloseable {
     public JsonNode next() {
         try {
             JsonNode m = inbox.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            assertThat(m).as("a frame within " + WAIT + " (received so far: " + received + ")").isNotNull();
+            if (m == null) throw new AssertionError("no frame within " + WAIT + "; " + lastReceived());
             return m;
         } catch (InterruptedException e) {
             throw new IllegalStateException(e);
@@ -129,7 +128,7 @@ public final class WsClient implements AutoCloseable {
         } catch (InterruptedException e) {
             throw new IllegalStateException(e);
         }
-        throw new AssertionError("no " + what + " within " + WAIT + "; received: " + received);
+        throw new AssertionError("no " + what + " within " + WAIT + "; " + lastReceived());
     }
 
     public JsonNode expect(String type) {
@@ -140,6 +139,14 @@ public final class WsClient implements AutoCloseable {
         JsonNode e = expect("error");
         assertThat(e.get("code").asText()).as("error code of " + e).isEqualTo(code);
         return e;
+    }
+
+    /** The last few frames received, shortened, for failure messages. */
+    private String lastReceived() {
+        List<JsonNode> all = received();
+        List<String> tail = all.subList(Math.max(0, all.size() - 5), all.size()).stream()
+                .map(m -> m.toString().length() > 300 ? m.toString().substring(0, 300) + "..." : m.toString()).toList();
+        return all.size() + " frames received, the last ones: " + tail;
     }
 
     /** Sends a ping and waits for its pong: everything the server sent before it has arrived. */
@@ -157,16 +164,18 @@ public final class WsClient implements AutoCloseable {
     /** Frames of this type received after {@code mark}, once a round trip has flushed everything sent before. */
     public List<JsonNode> receivedSince(int mark, String type) {
         sync();
-        return received.subList(mark, received.size()).stream()
-                .filter(m -> type.equals(m.path("type").asText())).toList();
+        List<JsonNode> all = received();
+        return all.subList(mark, all.size()).stream().filter(m -> type.equals(m.path("type").asText())).toList();
     }
 
     public List<JsonNode> received() {
-        return List.copyOf(received);
+        synchronized (received) {
+            return List.copyOf(received);
+        }
     }
 
     public List<JsonNode> received(String type) {
-        return received.stream().filter(m -> type.equals(m.path("type").asText())).toList();
+        return received().stream().filter(m -> type.equals(m.path("type").asText())).toList();
     }
 
     /** The close code the server sent, waiting for it. */

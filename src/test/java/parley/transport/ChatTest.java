@@ -204,10 +204,7 @@ class ChatTest {
         WsClient ada = hello("Ada");
         String room = createRoom(ada, "log");
         join(ada, room);
-        for (int i = 1; i <= 12; i++) {
-            ada.send("send", "room", room, "clientId", "c" + i, "text", "line " + i);
-            ada.expect("ack");
-        }
+        sayAndWait(ada, room, 12);
         ada.send("history", "room", room, "limit", 5);
         JsonNode latest = ada.expect("history");
         assertThat(seqs(latest)).containsExactly(8L, 9L, 10L, 11L, 12L);
@@ -218,6 +215,14 @@ class ChatTest {
         JsonNode first = ada.expect("history");
         assertThat(seqs(first)).containsExactly(1L, 2L);
         assertThat(first.get("hasMore").asBoolean()).isFalse();
+    }
+
+    /** Sends "line 1" to "line n" with client ids c1 to cn, each acknowledged before the next. */
+    private static void sayAndWait(WsClient c, String room, int n) {
+        for (int i = 1; i <= n; i++) {
+            c.send("send", "room", room, "clientId", "c" + i, "text", "line " + i);
+            c.expect("ack");
+        }
     }
 
     static List<Long> seqs(JsonNode page) {
@@ -308,6 +313,21 @@ class ChatTest {
         assertThat(ada.receivedSince(0, "message")).isEmpty();
         grace.send("send", "room", room, "clientId", "g9", "text", "after the reset");
         assertThat(ada.expect("message").get("seq").asLong()).isEqualTo(9);
+    }
+
+    @Test
+    void a_client_that_holds_more_than_the_room_has_is_told_to_reload_instead_of_waiting_in_silence() {
+        WsClient ada = hello("Ada");
+        String room = createRoom(ada, "restored");
+        join(ada, room);
+        sayAndWait(ada, room, 2);
+        // As after a restore from an older backup: the client says it holds up to 10.
+        WsClient back = hello("Ada again");
+        back.send("join", "room", room, "since", 10);
+        back.expect("joined");
+        assertThat(back.expect("reset").get("lastSeq").asLong()).isEqualTo(2);
+        ada.send("send", "room", room, "clientId", "c3", "text", "line 3");
+        assertThat(back.expect("message").get("seq").asLong()).isEqualTo(3);
     }
 
     @Test
