@@ -25,7 +25,7 @@ import parley.testing.WsClient;
  *   <li>{@code ws}: starts {@code parley serve} as its own process and drives it over real WebSockets:
  *       C clients, each keeping a window of sends in flight, counting acks.</li>
  * </ul>
- * Prints one JSON line per run. Run with {@code ./parley bench}.
+ * Prints one JSON line per run. Run with {@code ./parley bench durable}.
  */
 public final class DurableAcksBench {
     public static void main(String[] args) throws Exception {

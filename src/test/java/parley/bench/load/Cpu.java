@@ -1,0 +1,34 @@
+package parley.bench.load;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** CPU time of a process from /proc, in seconds (user + system), so server and generator are told apart. */
+final class Cpu {
+    private static final double TICKS_PER_SECOND = 100.0; // USER_HZ on Linux
+
+    private Cpu() {}
+
+    static double seconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read CPU time of " + pid, e);
+        }
+    }
+
+    /** Resident memory in bytes. */
+    static long rss(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+            }
+            return -1;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read memory of " + pid, e);
+        }
+    }
+}
