@@ -39,7 +39,7 @@ public record Settings(
             new Definition("port", "8080", "HTTP and WebSocket port (0 picks a free one)"),
             new Definition("data-dir", "./data", "where the database file lives"),
             new Definition("db-url", "", "JDBC URL of the database; empty means jdbc:sqlite:<data-dir>/parley.db"),
-            new Definition("max-frame-bytes", "65536", "largest WebSocket frame read; larger ones get too_large"),
+            new Definition("max-frame-bytes", "65536", "largest WebSocket message read; larger ones get too_large"),
             new Definition("max-text-chars", "4000", "longest chat message, in characters"),
             new Definition("history-page-max", "200", "most messages one history request returns"),
             new Definition("catchup-max", "1000", "most missed messages replayed on reconnect; beyond it the client reloads"),
@@ -126,6 +126,8 @@ public record Settings(
             lines.add(String.format("  %-20s %-26s default %s", d.flag(), d.env(), d.defaultValue().isEmpty() ? "(none)" : d.defaultValue()));
             lines.add(String.format("  %-20s %s", "", d.meaning()));
         }
+        lines.add("");
+        lines.add("  PARLEY_LOG_LEVEL (default INFO) sets the log level; logs go to standard error.");
         return String.join("\n", lines);
     }
 }
