@@ -20,6 +20,17 @@ final class Cpu {
         }
     }
 
+    /** Kernel (system) CPU time alone, in seconds: how much of {@link #seconds} is system calls. */
+    static double systemSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[12]) / TICKS_PER_SECOND;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read CPU time of " + pid, e);
+        }
+    }
+
     /** Resident memory in bytes. */
     static long rss(long pid) {
         try {

@@ -92,11 +92,13 @@ public final class FanOut {
         window[0] = System.nanoTime();
         window[1] = stop;
         double serverCpu0 = Cpu.seconds(target.pid());
+        double serverSys0 = Cpu.systemSeconds(target.pid());
         double ownCpu0 = Cpu.seconds(ProcessHandle.current().pid());
         long t0 = System.nanoTime();
         Thread.sleep(TimeUnit.NANOSECONDS.toMillis(stop - t0));
         double elapsed = (System.nanoTime() - t0) / 1e9;
         double serverCpu = (Cpu.seconds(target.pid()) - serverCpu0) / elapsed;
+        double serverSys = (Cpu.systemSeconds(target.pid()) - serverSys0) / elapsed;
         double ownCpu = (Cpu.seconds(ProcessHandle.current().pid()) - ownCpu0) / elapsed;
 
         long expected = measuredSends.get() * receivers;
@@ -110,11 +112,11 @@ public final class FanOut {
         return String.format(Locale.ROOT,
                 "{\"scenario\":\"S1\",\"server\":\"%s\",\"receivers\":%d,\"rate\":%d,\"seconds\":%d,"
                         + "\"deliveries_per_s\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f,\"lost\":%d,"
-                        + "\"ack_p50_ms\":%.2f,\"ack_p99_ms\":%.2f,\"server_cpu\":%.2f,\"generator_cpu\":%.2f}",
+                        + "\"ack_p50_ms\":%.2f,\"ack_p99_ms\":%.2f,\"server_cpu\":%.2f,\"server_cpu_system\":%.2f,\"generator_cpu\":%.2f}",
                 target.name(), receivers, rate, seconds, received.get() / elapsed,
                 h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6,
                 expected - received.get(), acks.getValueAtPercentile(50) / 1e6, acks.getValueAtPercentile(99) / 1e6,
-                serverCpu, ownCpu);
+                serverCpu, serverSys, ownCpu);
     }
 
     private static long parseLong(String s, int from) {
