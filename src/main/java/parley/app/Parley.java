@@ -12,6 +12,7 @@ import parley.room.Hub;
 import parley.room.RoomEvent;
 import parley.store.ChatStore;
 import parley.store.SqliteStore;
+import parley.transport.IceServers;
 import parley.transport.WebServer;
 
 /** A running Parley: the only place that knows every package, and wires them. */
@@ -28,10 +29,11 @@ public final class Parley implements AutoCloseable {
     private Parley(Settings s) {
         store = new SqliteStore(s.sqliteFile(), s.storeBatchMax(), s.storeQueueMax(), 4);
         bus = new LocalBus<>();
-        hub = Hub.open(store, bus, new Hub.Limits(s.maxTextChars(), 50, s.historyPageMax(), s.catchupMax()), Clock.systemUTC());
+        hub = Hub.open(store, bus, new Hub.Limits(s.maxTextChars(), 50, s.historyPageMax(), s.catchupMax(), s.callMax()), Clock.systemUTC());
         if (hub.rooms().isEmpty()) hub.createRoom("general", "Everyone, everything", null, null).join();
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(s.eventLoops()));
-        web = new WebServer(vertx, new WebServer.Options(s.bind(), s.port(), s.maxFrameBytes(), s.maxQueuedBytes(), s.eventLoops()), hub, store);
+        web = new WebServer(vertx, new WebServer.Options(s.bind(), s.port(), s.maxFrameBytes(), s.maxQueuedBytes(), s.eventLoops(),
+                new IceServers(s.stunUrls(), s.turnUrls(), s.turnSecret(), s.turnTtlSeconds(), Clock.systemUTC())), hub, store);
         try {
             port = web.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -22,6 +22,11 @@ public record Settings(
         int storeBatchMax,
         int storeQueueMax,
         int maxQueuedBytes,
+        int callMax,
+        java.util.List<String> stunUrls,
+        java.util.List<String> turnUrls,
+        String turnSecret,
+        int turnTtlSeconds,
         int eventLoops) {
 
     public record Definition(String name, String defaultValue, String meaning) {
@@ -47,6 +52,11 @@ public record Settings(
             new Definition("store-queue-max", "100000", "writes waiting for the store before sends are refused"),
             new Definition("max-queued-bytes", "8388608",
                     "most bytes waiting to be sent to one connection; a reader that falls further behind is disconnected (1008)"),
+            new Definition("call-max", "6", "most people in one room's call (peer-to-peer mesh)"),
+            new Definition("stun-urls", "", "STUN servers handed to browsers, comma-separated (stun:host:3478)"),
+            new Definition("turn-urls", "", "TURN servers handed to browsers, comma-separated (turn:host:3478?transport=udp)"),
+            new Definition("turn-secret", "", "the static-auth-secret shared with coturn (use-auth-secret); needed with turn-urls"),
+            new Definition("turn-ttl", "86400", "seconds a TURN credential stays valid"),
             new Definition("event-loops", String.valueOf(Runtime.getRuntime().availableProcessors()),
                     "event-loop threads serving connections"));
 
@@ -98,6 +108,11 @@ public record Settings(
                 integer(values, "store-batch-max", 1, 100_000),
                 integer(values, "store-queue-max", 1, 10_000_000),
                 integer(values, "max-queued-bytes", 65_536, Integer.MAX_VALUE),
+                integer(values, "call-max", 2, 100),
+                urls(values, "stun-urls", "stun:"),
+                turnUrls(values),
+                values.get("turn-secret"),
+                integer(values, "turn-ttl", 60, 7 * 24 * 3600),
                 integer(values, "event-loops", 1, 256));
     }
 
@@ -110,6 +125,25 @@ public record Settings(
         } catch (NumberFormatException e) {
             throw new Invalid(name + " must be a whole number, got \"" + raw + "\"");
         }
+    }
+
+    private static java.util.List<String> urls(Map<String, String> values, String name, String... schemes) {
+        java.util.List<String> urls = java.util.Arrays.stream(values.get(name).split(","))
+                .map(String::trim).filter(u -> !u.isEmpty()).toList();
+        for (String url : urls) {
+            if (java.util.Arrays.stream(schemes).noneMatch(url::startsWith)) {
+                throw new Invalid(name + ": " + url + " must start with " + String.join(" or ", schemes));
+            }
+        }
+        return urls;
+    }
+
+    private static java.util.List<String> turnUrls(Map<String, String> values) {
+        java.util.List<String> urls = urls(values, "turn-urls", "turn:", "turns:");
+        if (!urls.isEmpty() && values.get("turn-secret").isBlank()) {
+            throw new Invalid("turn-urls needs turn-secret (the static-auth-secret of coturn)");
+        }
+        return urls;
     }
 
     public Path sqliteFile() {

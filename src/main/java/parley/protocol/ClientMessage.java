@@ -19,6 +19,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = ClientMessage.Send.class, name = "send"),
     @JsonSubTypes.Type(value = ClientMessage.History.class, name = "history"),
     @JsonSubTypes.Type(value = ClientMessage.Typing.class, name = "typing"),
+    @JsonSubTypes.Type(value = ClientMessage.CallJoin.class, name = "call_join"),
+    @JsonSubTypes.Type(value = ClientMessage.CallLeave.class, name = "call_leave"),
+    @JsonSubTypes.Type(value = ClientMessage.Signal.class, name = "signal"),
 })
 public sealed interface ClientMessage {
 
@@ -100,6 +103,57 @@ public sealed interface ClientMessage {
             ref = Check.ref(ref);
             room = Check.id("room", room);
             if (active == null) throw Check.bad("active is required");
+        }
+    }
+
+    record CallJoin(String ref, String room) implements ClientMessage {
+        public CallJoin {
+            ref = Check.ref(ref);
+            room = Check.id("room", room);
+        }
+    }
+
+    record CallLeave(String ref, String room) implements ClientMessage {
+        public CallLeave {
+            ref = Check.ref(ref);
+            room = Check.id("room", room);
+        }
+    }
+
+    /** A session description (offer, answer, pranswer, rollback); {@code sdp} is checked by {@link Sdp}. */
+    record Description(String type, String sdp) {
+        public Description {
+            if (type == null || !java.util.Set.of("offer", "answer", "pranswer", "rollback").contains(type)) {
+                throw Check.bad("description.type must be offer, answer, pranswer or rollback");
+            }
+            if (type.equals("rollback")) {
+                sdp = sdp == null ? "" : sdp;
+            } else {
+                Sdp.check(sdp);
+            }
+        }
+    }
+
+    /** An ICE candidate as the browser gives it; an empty {@code candidate} means end of candidates. */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    record Candidate(String candidate, String sdpMid, Integer sdpMLineIndex, String usernameFragment) {
+        public Candidate {
+            if (candidate == null) throw Check.bad("candidate.candidate is required");
+            if (candidate.length() > 1024) throw Check.bad("candidate.candidate must be at most 1024 characters");
+            if (!candidate.isEmpty() && !candidate.startsWith("candidate:")) throw Check.bad("candidate.candidate must start with candidate:");
+            sdpMid = Check.optionalText("candidate.sdpMid", sdpMid, 64);
+            usernameFragment = Check.optionalText("candidate.usernameFragment", usernameFragment, 256);
+            if (sdpMLineIndex != null && (sdpMLineIndex < 0 || sdpMLineIndex > 1024)) throw Check.bad("candidate.sdpMLineIndex out of range");
+        }
+    }
+
+    /** WebRTC signalling to one other participant of the same call: exactly one of description or candidate. */
+    record Signal(String ref, String room, String to, Description description, Candidate candidate) implements ClientMessage {
+        public Signal {
+            ref = Check.ref(ref);
+            room = Check.id("room", room);
+            to = Check.id("to", to);
+            if ((description == null) == (candidate == null)) throw Check.bad("a signal carries exactly one of description or candidate");
         }
     }
 }

@@ -12,6 +12,9 @@ public enum ErrorCode {
     NOT_JOINED("not_joined"),
     NAME_TAKEN("name_taken"),
     UNAVAILABLE("unavailable"),
+    NOT_IN_CALL("not_in_call"),
+    CALL_FULL("call_full"),
+    NO_SUCH_PARTICIPANT("no_such_participant"),
     INTERNAL("internal");
 
     private final String wire;

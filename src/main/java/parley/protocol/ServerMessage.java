@@ -21,6 +21,10 @@ import java.util.List;
     @JsonSubTypes.Type(value = ServerMessage.HistoryPage.class, name = "history"),
     @JsonSubTypes.Type(value = ServerMessage.Typing.class, name = "typing"),
     @JsonSubTypes.Type(value = ServerMessage.Error.class, name = "error"),
+    @JsonSubTypes.Type(value = ServerMessage.CallJoined.class, name = "call_joined"),
+    @JsonSubTypes.Type(value = ServerMessage.CallLeft.class, name = "call_left"),
+    @JsonSubTypes.Type(value = ServerMessage.Call.class, name = "call"),
+    @JsonSubTypes.Type(value = ServerMessage.Signal.class, name = "signal"),
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface ServerMessage {
@@ -44,7 +48,7 @@ public sealed interface ServerMessage {
 
     record RoomAdded(String ref, RoomView room) implements ServerMessage {}
 
-    record Joined(String ref, RoomView room, List<MemberView> members) implements ServerMessage {}
+    record Joined(String ref, RoomView room, List<MemberView> members, List<ParticipantView> call) implements ServerMessage {}
 
     record Left(String ref, String room) implements ServerMessage {}
 
@@ -64,4 +68,20 @@ public sealed interface ServerMessage {
     record Typing(String room, boolean active, MemberView from) implements ServerMessage {}
 
     record Error(String ref, ErrorCode code, String message) implements ServerMessage {}
+
+    record ParticipantView(String sessionId, String userId, String name, int order) {}
+
+    /** {@code username} and {@code credential} are absent for STUN. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record IceServer(List<String> urls, String username, String credential) {}
+
+    record CallJoined(String ref, String room, ParticipantView you, List<ParticipantView> participants,
+                      List<IceServer> iceServers) implements ServerMessage {}
+
+    record CallLeft(String ref, String room) implements ServerMessage {}
+
+    record Call(String room, List<ParticipantView> participants) implements ServerMessage {}
+
+    record Signal(String room, MemberView from, ClientMessage.Description description, ClientMessage.Candidate candidate)
+            implements ServerMessage {}
 }

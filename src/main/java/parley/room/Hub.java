@@ -25,7 +25,7 @@ import parley.store.ChatStore.StoredMessage;
 public final class Hub implements AutoCloseable {
 
     /** Limits the hub enforces; each is a setting (see the README). */
-    public record Limits(int maxTextChars, int historyPageDefault, int historyPageMax, int catchupMax) {}
+    public record Limits(int maxTextChars, int historyPageDefault, int historyPageMax, int catchupMax, int callMax) {}
 
     /** What became of a {@link #send}. */
     public sealed interface SendResult {
@@ -208,6 +208,25 @@ public final class Hub implements AutoCloseable {
     public void typing(Member member, RoomId id, boolean active) {
         joinedRoom(member, id);
         bus.publish(channel(id), new RoomEvent.TypingChanged(id, member.info(), active));
+    }
+
+    /** Joins the member to the room's call; it gets {@link RoomEvent.CallEntered}, the room a {@link RoomEvent.CallChanged}. */
+    public void joinCall(Member member, RoomId id, String ref) {
+        room(id).joinCall(member, limits.callMax(), ref);
+    }
+
+    public void leaveCall(Member member, RoomId id) {
+        if (!room(id).leaveCall(member.sessionId())) {
+            throw new RoomException(Refusal.NOT_IN_CALL, "you are not in the call in room " + id);
+        }
+    }
+
+    /**
+     * Relays WebRTC signalling between two participants of one call. Identity is the sender's session;
+     * nothing is stored. (This node only, for now: the bus will carry signals between nodes.)
+     */
+    public void signal(Member member, RoomId id, SessionId to, Object payload) {
+        room(id).relay(member.sessionId(), to, payload);
     }
 
     public Limits limits() {

@@ -6,5 +6,8 @@ public enum Refusal {
     NOT_JOINED,
     NAME_TAKEN,
     TOO_LONG,
-    UNAVAILABLE
+    UNAVAILABLE,
+    NOT_IN_CALL,
+    CALL_FULL,
+    NO_SUCH_PARTICIPANT
 }

@@ -21,6 +21,8 @@ final class Room {
     final String topic;
     private long lastSeq;
     private final Map<SessionId, Seat> seats = new LinkedHashMap<>();
+    private final Map<SessionId, Participant> call = new LinkedHashMap<>(); // in joining order
+    private int nextOrder = 1;
 
     static final class Seat {
         final Member member;
@@ -65,7 +67,8 @@ final class Room {
             if (seat.held == null) seat.held = new ArrayList<>();
         }
         List<MemberInfo> members = seats.values().stream().map(s -> s.member.info()).toList();
-        hand(member, new RoomEvent.Entered(new RoomInfo(id, name, topic, lastSeq, seats.size()), members, ref));
+        hand(member, new RoomEvent.Entered(new RoomInfo(id, name, topic, lastSeq, seats.size()), members,
+                List.copyOf(call.values()), ref));
         return new Entry(seat, added, seat.catchUp);
     }
 
@@ -91,8 +94,58 @@ final class Room {
         held.forEach(m -> deliver(seat, m));
     }
 
+    /** Removes the member from the room, and from its call if it was in it. */
     synchronized boolean exit(SessionId session) {
+        leaveCall(session);
         return seats.remove(session) != null;
+    }
+
+    // ---- the room's call -------------------------------------------------------------------------
+
+    /**
+     * Puts the member in the room's call (it must be in the room) and tells it its place, then tells the
+     * whole room who is in the call. Joining again answers again and changes nothing.
+     */
+    synchronized void joinCall(Member member, int max, String ref) {
+        Seat seat = seats.get(member.sessionId());
+        if (seat == null) throw new RoomException(Refusal.NOT_JOINED, "join room " + id + " first");
+        Participant you = call.get(member.sessionId());
+        boolean added = you == null;
+        if (added) {
+            if (call.size() >= max) {
+                throw new RoomException(Refusal.CALL_FULL, "the call in " + name + " is full (" + max + " people)");
+            }
+            you = new Participant(member.info(), nextOrder++);
+            call.put(member.sessionId(), you);
+        }
+        hand(member, new RoomEvent.CallEntered(id, you, List.copyOf(call.values()), ref));
+        if (added) callChanged();
+    }
+
+    /** Returns false when the member was not in the call. The call ends with its last participant. */
+    synchronized boolean leaveCall(SessionId session) {
+        if (call.remove(session) == null) return false;
+        if (call.isEmpty()) nextOrder = 1;
+        callChanged();
+        return true;
+    }
+
+    /** Hands a signal to another participant of the same call; anyone else is refused, and gets nothing. */
+    synchronized void relay(SessionId from, SessionId to, Object payload) {
+        if (!seats.containsKey(from)) throw new RoomException(Refusal.NOT_JOINED, "join room " + id + " first");
+        Participant sender = call.get(from);
+        if (sender == null) throw new RoomException(Refusal.NOT_IN_CALL, "join the call in " + name + " first");
+        Participant target = call.get(to);
+        Seat seat = seats.get(to);
+        if (target == null || seat == null || to.equals(from)) {
+            throw new RoomException(Refusal.NO_SUCH_PARTICIPANT, "no participant " + to + " in this call");
+        }
+        hand(seat.member, new RoomEvent.SignalRelayed(id, sender.member(), payload));
+    }
+
+    private void callChanged() {
+        RoomEvent.CallChanged event = new RoomEvent.CallChanged(id, List.copyOf(call.values()));
+        for (Seat seat : seats.values()) hand(seat.member, event);
     }
 
     synchronized void onEvent(RoomEvent event) {
@@ -114,6 +167,9 @@ final class Room {
             case RoomEvent.Entered e -> throw new IllegalArgumentException("Entered is not broadcast");
             case RoomEvent.RoomAdded a -> throw new IllegalArgumentException("RoomAdded is not a room event");
             case RoomEvent.Reset r -> throw new IllegalArgumentException("Reset is not broadcast");
+            case RoomEvent.CallEntered c -> throw new IllegalArgumentException("CallEntered is not broadcast");
+            case RoomEvent.CallChanged c -> throw new IllegalArgumentException("CallChanged is delivered by the room itself");
+            case RoomEvent.SignalRelayed r -> throw new IllegalArgumentException("signals are relayed, not broadcast");
         }
     }
 

@@ -5,8 +5,11 @@ import java.util.List;
 /** What the hub delivers to members. */
 public sealed interface RoomEvent {
 
-    /** To the joiner only, before any other event of that room; {@code ref} is the caller's correlation token. */
-    record Entered(RoomInfo room, List<MemberInfo> members, String ref) implements RoomEvent {}
+    /**
+     * To the joiner only, before any other event of that room; {@code call} is who is in the room's call
+     * now (empty when there is none); {@code ref} is the caller's correlation token.
+     */
+    record Entered(RoomInfo room, List<MemberInfo> members, List<Participant> call, String ref) implements RoomEvent {}
 
     /** A stored message. Each member receives a room's messages in seq order, each once. */
     record Posted(ChatMessage message) implements RoomEvent {}
@@ -22,4 +25,13 @@ public sealed interface RoomEvent {
 
     /** The member missed too much to catch up message by message: it must reload the room's history. */
     record Reset(RoomId room, long lastSeq) implements RoomEvent {}
+
+    /** To a member that joined the room's call: its place and who else is in it, before any signal. */
+    record CallEntered(RoomId room, Participant you, List<Participant> participants, String ref) implements RoomEvent {}
+
+    /** To every member of the room, in the call or not, whenever the call's participants change. */
+    record CallChanged(RoomId room, List<Participant> participants) implements RoomEvent {}
+
+    /** WebRTC signalling from one participant to another; the hub relays {@code payload} without reading it. */
+    record SignalRelayed(RoomId room, MemberInfo from, Object payload) implements RoomEvent {}
 }

@@ -6,4 +6,4 @@ import parley.room.Hub;
 
 /** What every WebSocket session shares. */
 record Services(Hub hub, Guests guests, Codec codec, Wire wire, int maxFrameBytes, int maxQueuedBytes,
-                ServerMessage.Limits limits) {}
+                IceServers ice, ServerMessage.Limits limits) {}

@@ -26,7 +26,7 @@ import parley.store.ChatStore;
 public final class WebServer {
 
     /** {@code maxFrameBytes}: larger frames get {@code too_large}; frames beyond the hard limit close the socket. */
-    public record Options(String bind, int port, int maxFrameBytes, int maxQueuedBytes, int eventLoops) {
+    public record Options(String bind, int port, int maxFrameBytes, int maxQueuedBytes, int eventLoops, IceServers ice) {
         public int hardFrameBytes() {
             return Math.max(256 * 1024, 4 * maxFrameBytes);
         }
@@ -50,7 +50,7 @@ public final class WebServer {
         this.store = store;
         Hub.Limits l = hub.limits();
         this.services = new Services(hub, new Guests(store), new Codec(), new Wire(new Codec()), options.maxFrameBytes(),
-                options.maxQueuedBytes(),
+                options.maxQueuedBytes(), options.ice(),
                 new ServerMessage.Limits(options.maxFrameBytes(), l.maxTextChars(), l.historyPageMax()));
     }
 

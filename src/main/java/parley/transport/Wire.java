@@ -2,11 +2,13 @@ package parley.transport;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import parley.protocol.ClientMessage;
 import parley.protocol.Codec;
 import parley.protocol.ErrorCode;
 import parley.protocol.ServerMessage;
 import parley.room.ChatMessage;
 import parley.room.MemberInfo;
+import parley.room.Participant;
 import parley.room.Refusal;
 import parley.room.RoomEvent;
 import parley.room.RoomInfo;
@@ -32,7 +34,11 @@ final class Wire {
     }
 
     String encode(RoomEvent event) {
-        if (event instanceof RoomEvent.Entered || event instanceof RoomEvent.Reset) return codec.encode(toWire(event));
+        if (!(event instanceof RoomEvent.Posted || event instanceof RoomEvent.PresenceChanged
+                || event instanceof RoomEvent.TypingChanged || event instanceof RoomEvent.RoomAdded
+                || event instanceof RoomEvent.CallChanged)) {
+            return codec.encode(toWire(event));
+        }
         Encoded e = lastBroadcast.get();
         if (e != null && e.event() == event) return e.json();
         String json = codec.encode(toWire(event));
@@ -43,7 +49,7 @@ final class Wire {
     static ServerMessage toWire(RoomEvent event) {
         return switch (event) {
             case RoomEvent.Entered e -> new ServerMessage.Joined(e.ref(), view(e.room()),
-                    e.members().stream().map(Wire::view).toList());
+                    e.members().stream().map(Wire::view).toList(), participants(e.call()));
             case RoomEvent.Posted p -> {
                 ChatMessage m = p.message();
                 yield new ServerMessage.Message(m.room().value(), m.seq(), m.clientId(), sender(m), m.text(), m.ts());
@@ -53,11 +59,27 @@ final class Wire {
             case RoomEvent.TypingChanged t -> new ServerMessage.Typing(t.room().value(), t.active(), view(t.member()));
             case RoomEvent.RoomAdded a -> new ServerMessage.RoomAdded(null, view(a.room()));
             case RoomEvent.Reset r -> new ServerMessage.Reset(r.room().value(), r.lastSeq());
+            case RoomEvent.CallChanged c -> new ServerMessage.Call(c.room().value(), participants(c.participants()));
+            case RoomEvent.SignalRelayed r -> switch (r.payload()) {
+                case ClientMessage.Description d -> new ServerMessage.Signal(r.room().value(), view(r.from()), d, null);
+                case ClientMessage.Candidate c -> new ServerMessage.Signal(r.room().value(), view(r.from()), null, c);
+                default -> throw new IllegalArgumentException("not a signal: " + r.payload());
+            };
+            case RoomEvent.CallEntered c -> throw new IllegalArgumentException("call_joined needs the ICE servers: see WsSession");
         };
     }
 
     static ServerMessage.RoomView view(RoomInfo r) {
         return new ServerMessage.RoomView(r.id().value(), r.name(), r.topic(), r.lastSeq(), r.online());
+    }
+
+    static ServerMessage.ParticipantView view(Participant p) {
+        MemberInfo m = p.member();
+        return new ServerMessage.ParticipantView(m.sessionId().value(), m.userId().value(), m.name(), p.order());
+    }
+
+    static List<ServerMessage.ParticipantView> participants(List<Participant> participants) {
+        return participants.stream().map(Wire::view).toList();
     }
 
     static ServerMessage.MemberView view(MemberInfo m) {
@@ -81,6 +103,9 @@ final class Wire {
             case NAME_TAKEN -> ErrorCode.NAME_TAKEN;
             case TOO_LONG -> ErrorCode.BAD_MESSAGE;
             case UNAVAILABLE -> ErrorCode.UNAVAILABLE;
+            case NOT_IN_CALL -> ErrorCode.NOT_IN_CALL;
+            case CALL_FULL -> ErrorCode.CALL_FULL;
+            case NO_SUCH_PARTICIPANT -> ErrorCode.NO_SUCH_PARTICIPANT;
         };
     }
 }

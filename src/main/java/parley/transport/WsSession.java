@@ -132,7 +132,13 @@ final class WsSession implements Member {
 
     @Override
     public void deliver(RoomEvent event) {
-        enqueue(services.wire().encode(event));
+        if (event instanceof RoomEvent.CallEntered c) {
+            // The reply to call_join carries fresh ICE credentials for this person.
+            reply(new ServerMessage.CallJoined(c.ref(), c.room().value(), Wire.view(c.you()), Wire.participants(c.participants()),
+                    services.ice().forUser(userId())));
+        } else {
+            enqueue(services.wire().encode(event));
+        }
     }
 
     private void reply(ServerMessage message) {
@@ -247,6 +253,13 @@ final class WsSession implements Member {
                 else fail(h.ref(), e);
             });
             case ClientMessage.Typing t -> hub.typing(this, new RoomId(t.room()), t.active());
+            case ClientMessage.CallJoin j -> hub.joinCall(this, new RoomId(j.room()), j.ref());
+            case ClientMessage.CallLeave l -> {
+                hub.leaveCall(this, new RoomId(l.room()));
+                reply(new ServerMessage.CallLeft(l.ref(), l.room()));
+            }
+            case ClientMessage.Signal g -> hub.signal(this, new RoomId(g.room()), new SessionId(g.to()),
+                    g.description() != null ? g.description() : g.candidate());
         }
     }
 

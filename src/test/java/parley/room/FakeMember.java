@@ -77,6 +77,9 @@ final class FakeMember implements Member {
             case RoomEvent.TypingChanged t -> t.room();
             case RoomEvent.RoomAdded a -> a.room().id();
             case RoomEvent.Reset r -> r.room();
+            case RoomEvent.CallEntered c -> c.room();
+            case RoomEvent.CallChanged c -> c.room();
+            case RoomEvent.SignalRelayed s -> s.room();
         };
     }
 

@@ -23,7 +23,7 @@ import parley.room.Hub.SendResult.Refused;
 class HubTest {
     private static final long NOW = 1_764_000_000_000L;
     /** maxTextChars 20, history page 3 by default and 5 at most, catch-up of at most 4 messages. */
-    private static final Hub.Limits LIMITS = new Hub.Limits(20, 3, 5, 4);
+    private static final Hub.Limits LIMITS = new Hub.Limits(20, 3, 5, 4, 3);
 
     private final FakeStore store = new FakeStore();
     private final LocalBus<RoomEvent> bus = new LocalBus<>();
@@ -661,5 +661,106 @@ class HubTest {
                 .isInstanceOfSatisfying(RoomException.class, e -> assertThat(e.refusal()).isEqualTo(Refusal.NOT_JOINED));
         assertThatThrownBy(() -> hub.history(ada, new RoomId("r_nowhere"), null, null))
                 .isInstanceOfSatisfying(RoomException.class, e -> assertThat(e.refusal()).isEqualTo(Refusal.NO_SUCH_ROOM));
+    }
+
+    // ---- the room's call -----------------------------------------------------------------------
+
+    private static List<SessionId> sessionsOf(List<Participant> participants) {
+        return participants.stream().map(p -> p.member().sessionId()).toList();
+    }
+
+    @Test
+    void a_call_joiner_learns_its_place_before_the_room_hears_who_is_in_the_call() {
+        FakeMember ada = joined("ada", general);
+        FakeMember grace = joined("grace", general);
+        ada.forget();
+        grace.forget();
+
+        hub.joinCall(ada, general, "c1");
+        hub.joinCall(grace, general, "c2");
+
+        List<RoomEvent> adaEvents = ada.events(general);
+        assertThat(adaEvents.getFirst()).isInstanceOfSatisfying(RoomEvent.CallEntered.class, e -> {
+            assertThat(e.ref()).isEqualTo("c1");
+            assertThat(e.you().order()).isEqualTo(1);
+        });
+        List<RoomEvent> graceEvents = grace.events(general);
+        RoomEvent.CallEntered graceEntered = grace.eventsOf(RoomEvent.CallEntered.class).getFirst();
+        assertThat(graceEntered.you().order()).isEqualTo(2);
+        assertThat(sessionsOf(graceEntered.participants())).containsExactly(ada.sessionId(), grace.sessionId());
+        assertThat(graceEvents.indexOf(graceEntered)).as("CallEntered before the CallChanged of the same join")
+                .isLessThan(graceEvents.indexOf(grace.eventsOf(RoomEvent.CallChanged.class).getLast()));
+        assertThat(sessionsOf(ada.eventsOf(RoomEvent.CallChanged.class).getLast().participants()))
+                .containsExactly(ada.sessionId(), grace.sessionId());
+    }
+
+    @Test
+    void someone_in_the_room_but_not_the_call_sees_it_and_is_refused_beyond_call_max() {
+        FakeMember a = joined("a", general);
+        FakeMember b = joined("b", general);
+        FakeMember c = joined("c", general);
+        FakeMember d = joined("d", general);
+        hub.joinCall(a, general, null);
+        hub.joinCall(b, general, null);
+        hub.joinCall(c, general, null);
+
+        assertThat(sessionsOf(d.eventsOf(RoomEvent.CallChanged.class).getLast().participants()))
+                .containsExactly(a.sessionId(), b.sessionId(), c.sessionId());
+        assertThatThrownBy(() -> hub.joinCall(d, general, null))
+                .isInstanceOfSatisfying(RoomException.class, e -> assertThat(e.refusal()).isEqualTo(Refusal.CALL_FULL));
+        FakeMember outsider = joined("outsider", random);
+        assertThatThrownBy(() -> hub.joinCall(outsider, general, null))
+                .isInstanceOfSatisfying(RoomException.class, e -> assertThat(e.refusal()).isEqualTo(Refusal.NOT_JOINED));
+    }
+
+    @Test
+    void signals_go_only_to_their_target_in_the_same_call_stamped_with_the_sender() {
+        FakeMember ada = joined("ada", general);
+        FakeMember grace = joined("grace", general);
+        FakeMember bystander = joined("bystander", general);
+        FakeMember elsewhere = joined("elsewhere", random);
+        hub.joinCall(ada, general, null);
+        hub.joinCall(grace, general, null);
+        hub.joinCall(elsewhere, random, null);
+        Object offer = new Object();
+
+        hub.signal(ada, general, grace.sessionId(), offer);
+        RoomEvent.SignalRelayed got = grace.eventsOf(RoomEvent.SignalRelayed.class).getFirst();
+        assertThat(got.from().sessionId()).isEqualTo(ada.sessionId());
+        assertThat(got.payload()).isSameAs(offer);
+
+        record Attempt(Member from, RoomId room, Member to, Refusal expected) {}
+        for (Attempt a : List.of(
+                new Attempt(ada, general, bystander, Refusal.NO_SUCH_PARTICIPANT),
+                new Attempt(ada, general, elsewhere, Refusal.NO_SUCH_PARTICIPANT),
+                new Attempt(ada, general, ada, Refusal.NO_SUCH_PARTICIPANT),
+                new Attempt(bystander, general, ada, Refusal.NOT_IN_CALL),
+                new Attempt(ada, random, elsewhere, Refusal.NOT_JOINED))) {
+            assertThatThrownBy(() -> hub.signal(a.from(), a.room(), a.to().sessionId(), new Object()))
+                    .isInstanceOfSatisfying(RoomException.class, e -> assertThat(e.refusal()).isEqualTo(a.expected()));
+        }
+        assertThat(grace.eventsOf(RoomEvent.SignalRelayed.class)).hasSize(1);
+        for (FakeMember m : List.of(ada, bystander, elsewhere)) assertThat(m.eventsOf(RoomEvent.SignalRelayed.class)).isEmpty();
+    }
+
+    @Test
+    void a_disconnected_participant_leaves_the_call_and_the_last_one_out_ends_it() {
+        FakeMember ada = joined("ada", general);
+        FakeMember grace = joined("grace", general);
+        FakeMember watcher = joined("watcher", general);
+        hub.joinCall(ada, general, null);
+        hub.joinCall(grace, general, null);
+
+        hub.disconnect(grace);
+        assertThat(sessionsOf(watcher.eventsOf(RoomEvent.CallChanged.class).getLast().participants())).containsExactly(ada.sessionId());
+        assertThatThrownBy(() -> hub.signal(ada, general, grace.sessionId(), new Object()))
+                .isInstanceOfSatisfying(RoomException.class, e -> assertThat(e.refusal()).isEqualTo(Refusal.NO_SUCH_PARTICIPANT));
+
+        hub.leaveCall(ada, general);
+        assertThat(watcher.eventsOf(RoomEvent.CallChanged.class).getLast().participants()).isEmpty();
+        assertThatThrownBy(() -> hub.leaveCall(ada, general))
+                .isInstanceOfSatisfying(RoomException.class, e -> assertThat(e.refusal()).isEqualTo(Refusal.NOT_IN_CALL));
+        hub.joinCall(watcher, general, null);
+        assertThat(watcher.eventsOf(RoomEvent.CallEntered.class).getLast().you().order()).as("a new call counts from 1").isEqualTo(1);
     }
 }
