@@ -22,6 +22,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = ClientMessage.CallJoin.class, name = "call_join"),
     @JsonSubTypes.Type(value = ClientMessage.CallLeave.class, name = "call_leave"),
     @JsonSubTypes.Type(value = ClientMessage.Signal.class, name = "signal"),
+    @JsonSubTypes.Type(value = ClientMessage.CallMedia.class, name = "call_media"),
 })
 public sealed interface ClientMessage {
 
@@ -110,6 +111,15 @@ public sealed interface ClientMessage {
         public CallJoin {
             ref = Check.ref(ref);
             room = Check.id("room", room);
+        }
+    }
+
+    /** What this participant sends now: microphone on, camera on, screen shared. */
+    record CallMedia(String ref, String room, Boolean audio, Boolean video, Boolean screen) implements ClientMessage {
+        public CallMedia {
+            ref = Check.ref(ref);
+            room = Check.id("room", room);
+            if (audio == null || video == null || screen == null) throw Check.bad("audio, video and screen are required");
         }
     }
 

@@ -69,7 +69,8 @@ public sealed interface ServerMessage {
 
     record Error(String ref, ErrorCode code, String message) implements ServerMessage {}
 
-    record ParticipantView(String sessionId, String userId, String name, int order) {}
+    record ParticipantView(String sessionId, String userId, String name, int order, boolean audio, boolean video,
+                           boolean screen) {}
 
     /** {@code username} and {@code credential} are absent for STUN. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -215,6 +215,10 @@ public final class Hub implements AutoCloseable {
         room(id).joinCall(member, limits.callMax(), ref);
     }
 
+    public void setMedia(Member member, RoomId id, Participant.Media media) {
+        room(id).setMedia(member.sessionId(), media);
+    }
+
     public void leaveCall(Member member, RoomId id) {
         if (!room(id).leaveCall(member.sessionId())) {
             throw new RoomException(Refusal.NOT_IN_CALL, "you are not in the call in room " + id);

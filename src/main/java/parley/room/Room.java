@@ -115,11 +115,20 @@ final class Room {
             if (call.size() >= max) {
                 throw new RoomException(Refusal.CALL_FULL, "the call in " + name + " is full (" + max + " people)");
             }
-            you = new Participant(member.info(), nextOrder++);
+            you = new Participant(member.info(), nextOrder++, Participant.Media.NONE);
             call.put(member.sessionId(), you);
         }
         hand(member, new RoomEvent.CallEntered(id, you, List.copyOf(call.values()), ref));
         if (added) callChanged();
+    }
+
+    /** Records what a participant sends (microphone, camera, screen) and tells the room. */
+    synchronized void setMedia(SessionId session, Participant.Media media) {
+        Participant p = call.get(session);
+        if (p == null) throw new RoomException(Refusal.NOT_IN_CALL, "join the call in " + name + " first");
+        if (p.media().equals(media)) return;
+        call.put(session, p.with(media));
+        callChanged();
     }
 
     /** Returns false when the member was not in the call. The call ends with its last participant. */

@@ -31,10 +31,6 @@ public final class IceServers {
         this.clock = clock;
     }
 
-    public static IceServers none() {
-        return new IceServers(List.of(), List.of(), "", 60, Clock.systemUTC());
-    }
-
     List<ServerMessage.IceServer> forUser(UserId user) {
         List<ServerMessage.IceServer> servers = new ArrayList<>();
         if (!stun.isEmpty()) servers.add(new ServerMessage.IceServer(stun, null, null));

@@ -75,7 +75,8 @@ final class Wire {
 
     static ServerMessage.ParticipantView view(Participant p) {
         MemberInfo m = p.member();
-        return new ServerMessage.ParticipantView(m.sessionId().value(), m.userId().value(), m.name(), p.order());
+        return new ServerMessage.ParticipantView(m.sessionId().value(), m.userId().value(), m.name(), p.order(),
+                p.media().audio(), p.media().video(), p.media().screen());
     }
 
     static List<ServerMessage.ParticipantView> participants(List<Participant> participants) {

@@ -254,6 +254,8 @@ final class WsSession implements Member {
             });
             case ClientMessage.Typing t -> hub.typing(this, new RoomId(t.room()), t.active());
             case ClientMessage.CallJoin j -> hub.joinCall(this, new RoomId(j.room()), j.ref());
+            case ClientMessage.CallMedia m -> hub.setMedia(this, new RoomId(m.room()),
+                    new parley.room.Participant.Media(m.audio(), m.video(), m.screen()));
             case ClientMessage.CallLeave l -> {
                 hub.leaveCall(this, new RoomId(l.room()));
                 reply(new ServerMessage.CallLeft(l.ref(), l.room()));

@@ -206,6 +206,19 @@ class CallSignallingTest {
     }
 
     @Test
+    void what_a_participant_sends_is_shown_to_the_room() {
+        Pair pair = pairInCall("media");
+        pair.ada().send("call_media", "room", pair.room(), "audio", false, "video", true, "screen", false);
+        JsonNode ada = pair.grace().expect(m -> m.path("type").asText().equals("call")
+                && m.get("participants").get(0).get("video").asBoolean(), "Ada's camera on").get("participants").get(0);
+        assertThat(ada.get("sessionId").asText()).isEqualTo(pair.ada().sessionId());
+        assertThat(ada.get("audio").asBoolean()).as("muted").isFalse();
+        WsClient outsider = inRoom("Outsider", pair.room());
+        outsider.send("call_media", "room", pair.room(), "audio", true, "video", true, "screen", false);
+        outsider.expectError("not_in_call");
+    }
+
+    @Test
     void a_call_beyond_call_max_is_refused_with_call_full() {
         server = TestServer.start("--call-max", "2");
         String room = room("small");
