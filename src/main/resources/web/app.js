@@ -1,3 +1,5 @@
+import { Call } from './call.js';
+import { CallView } from './callview.js';
 import { Chat } from './chat.js';
 import { Connection } from './connection.js';
 import { byId } from './dom.js';
@@ -57,6 +59,10 @@ function enter(name) {
   const chat = new Chat(connection);
   const roomView = new RoomView(chat);
   new Sidebar(chat);
+  const call = new Call(connection);
+  new CallView(chat, call);
+  // For the browser tests and for anyone debugging a call from the console.
+  window.parleyCall = { peers: () => call.connections() };
 
   showState(connection.state);
   connection.on('state', showState);

@@ -23,7 +23,7 @@ const JOIN_RETRY_MS = 3_000;
  * sends, typing and unread counts. The views listen to its events:
  * "rooms" (room list or unread counts changed), "current" (another room is open),
  * "messages" (roomId), "members" (roomId), "typing" (roomId), "info" (roomId),
- * "left" (roomId), "problem" (a string the person should read).
+ * "call" (roomId: who is in its call changed), "left" (roomId), "problem" (a string the person should read).
  */
 export class Chat extends Emitter {
   /** @type {Map<string, RoomState>} */
@@ -55,6 +55,7 @@ export class Chat extends Emitter {
     conn.on('room_added', (m) => this.#upsertRoom(m.room));
     conn.on('presence', (m) => this.#onPresence(m));
     conn.on('typing', (m) => this.#onTyping(m));
+    conn.on('call', (m) => this.#onCall(m));
     conn.on('reset', (m) => this.#onReset(m));
     conn.on('error', (m) => console.warn('server error', m.code, m.message));
   }
@@ -237,6 +238,7 @@ export class Chat extends Emitter {
       room.detach();
       this.emit('members', room.id);
       this.emit('typing', room.id);
+      this.emit('call', room.id);
     }
   }
 
@@ -256,9 +258,11 @@ export class Chat extends Emitter {
         room.updateInfo(reply.room);
         room.joined = true;
         room.members = new Map((reply.members ?? []).map((/** @type {import('./protocol.js').MemberInfo} */ m) => [m.sessionId, m]));
+        room.call = reply.call ?? [];
         if (room.id === this.current) this.#markSeen(room);
         this.emit('info', room.id);
         this.emit('members', room.id);
+        this.emit('call', room.id);
         this.emit('rooms');
         if (since === 0) await this.#loadLatest(room);
         for (const entry of this.outbox.pendingIn(room.id)) this.#transmit(entry.clientId);
@@ -377,6 +381,14 @@ export class Chat extends Emitter {
     }
     room.info = { ...room.info, online: room.members.size };
     this.emit('members', room.id);
+  }
+
+  /** @param {ServerMessage} m */
+  #onCall(m) {
+    const room = this.rooms.get(m.room);
+    if (!room) return;
+    room.call = m.participants ?? [];
+    this.emit('call', room.id);
   }
 
   /** @param {ServerMessage} m */

@@ -5,6 +5,7 @@ const NAME = 'parley.name';
 const TOKEN = 'parley.token';
 const JOINED = 'parley.joined';
 const SEEN = 'parley.seen.';
+const DEVICE = 'parley.device.';
 
 /** @param {string} key @returns {string|null} */
 function read(key) {
@@ -64,4 +65,9 @@ export const prefs = {
   setSeen(roomId, seq) {
     write(SEEN + roomId, String(seq));
   },
+
+  /** @param {'mic'|'camera'} kind @returns {string|null} the deviceId chosen last time */
+  device: (kind) => read(DEVICE + kind),
+  /** @param {'mic'|'camera'} kind @param {string} deviceId */
+  setDevice: (kind, deviceId) => write(DEVICE + kind, deviceId),
 };

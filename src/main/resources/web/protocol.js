@@ -9,6 +9,7 @@
  * @typedef {{maxFrameBytes: number, maxTextChars: number, historyPageMax: number}} Limits
  * @typedef {{type: 'welcome', sessionId: string, userId: string, name: string, token: string, limits: Limits}} Welcome
  * @typedef {{type: 'error', code: string, message?: string, ref?: string|null}} ErrorReply
+ * @typedef {{sessionId: string, userId: string, name: string, order: number, audio: boolean, video: boolean, screen: boolean}} Participant
  * @typedef {{type: string, ref?: string|null, [key: string]: any}} ServerMessage
  * @typedef {{type: string, ref?: string, [key: string]: any}} ClientMessage
  */

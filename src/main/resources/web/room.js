@@ -29,6 +29,8 @@ export class RoomState {
   members = new Map();
   /** @type {Map<string, {name: string, userId: string, timer: ReturnType<typeof setTimeout>}>} by sessionId */
   typing = new Map();
+  /** @type {import('./protocol.js').Participant[]} who is in the room's call; empty when there is none */
+  call = [];
 
   /** @type {ChatMessage[]|null} */
   #sorted = null;
@@ -99,5 +101,6 @@ export class RoomState {
     this.members.clear();
     for (const t of this.typing.values()) clearTimeout(t.timer);
     this.typing.clear();
+    this.call = [];
   }
 }

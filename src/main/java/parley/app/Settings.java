@@ -27,6 +27,7 @@ public record Settings(
         java.util.List<String> turnUrls,
         String turnSecret,
         int turnTtlSeconds,
+        boolean iceRelayOnly,
         int eventLoops) {
 
     public record Definition(String name, String defaultValue, String meaning) {
@@ -57,6 +58,8 @@ public record Settings(
             new Definition("turn-urls", "", "TURN servers handed to browsers, comma-separated (turn:host:3478?transport=udp)"),
             new Definition("turn-secret", "", "the static-auth-secret shared with coturn (use-auth-secret); needed with turn-urls"),
             new Definition("turn-ttl", "86400", "seconds a TURN credential stays valid"),
+            new Definition("ice-relay-only", "false",
+                    "true: browsers connect calls only through TURN, so they never learn each other's addresses; needs turn-urls"),
             new Definition("event-loops", String.valueOf(Runtime.getRuntime().availableProcessors()),
                     "event-loop threads serving connections"));
 
@@ -113,6 +116,7 @@ public record Settings(
                 turnUrls(values),
                 values.get("turn-secret"),
                 integer(values, "turn-ttl", 60, 7 * 24 * 3600),
+                relayOnly(values),
                 integer(values, "event-loops", 1, 256));
     }
 
@@ -125,6 +129,23 @@ public record Settings(
         } catch (NumberFormatException e) {
             throw new Invalid(name + " must be a whole number, got \"" + raw + "\"");
         }
+    }
+
+    private static boolean bool(Map<String, String> values, String name) {
+        String raw = values.get(name).trim();
+        return switch (raw) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new Invalid(name + " must be true or false, got \"" + raw + "\"");
+        };
+    }
+
+    private static boolean relayOnly(Map<String, String> values) {
+        boolean relayOnly = bool(values, "ice-relay-only");
+        if (relayOnly && values.get("turn-urls").isBlank()) {
+            throw new Invalid("ice-relay-only needs turn-urls: without a TURN server no call could connect");
+        }
+        return relayOnly;
     }
 
     private static java.util.List<String> urls(Map<String, String> values, String name, String... schemes) {

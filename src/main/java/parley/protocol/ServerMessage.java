@@ -77,7 +77,7 @@ public sealed interface ServerMessage {
     record IceServer(List<String> urls, String username, String credential) {}
 
     record CallJoined(String ref, String room, ParticipantView you, List<ParticipantView> participants,
-                      List<IceServer> iceServers) implements ServerMessage {}
+                      List<IceServer> iceServers, String iceTransportPolicy) implements ServerMessage {}
 
     record CallLeft(String ref, String room) implements ServerMessage {}
 

@@ -21,13 +21,15 @@ public final class IceServers {
     private final List<String> turn;
     private final String secret;
     private final int ttlSeconds;
+    private final boolean relayOnly;
     private final Clock clock;
 
-    public IceServers(List<String> stun, List<String> turn, String secret, int ttlSeconds, Clock clock) {
+    public IceServers(List<String> stun, List<String> turn, String secret, int ttlSeconds, boolean relayOnly, Clock clock) {
         this.stun = List.copyOf(stun);
         this.turn = List.copyOf(turn);
         this.secret = secret;
         this.ttlSeconds = ttlSeconds;
+        this.relayOnly = relayOnly;
         this.clock = clock;
     }
 
@@ -39,6 +41,11 @@ public final class IceServers {
             servers.add(new ServerMessage.IceServer(turn, username, credential(secret, username)));
         }
         return servers;
+    }
+
+    /** The browser's {@code iceTransportPolicy}: {@code relay} keeps every call on TURN. */
+    String policy() {
+        return relayOnly ? "relay" : "all";
     }
 
     static String credential(String secret, String username) {

@@ -135,7 +135,7 @@ final class WsSession implements Member {
         if (event instanceof RoomEvent.CallEntered c) {
             // The reply to call_join carries fresh ICE credentials for this person.
             reply(new ServerMessage.CallJoined(c.ref(), c.room().value(), Wire.view(c.you()), Wire.participants(c.participants()),
-                    services.ice().forUser(userId())));
+                    services.ice().forUser(userId()), services.ice().policy()));
         } else {
             enqueue(services.wire().encode(event));
         }

@@ -40,6 +40,8 @@ class SettingsTest {
         assertThatThrownBy(() -> Settings.parse(List.of("--port", "70000"), Map.of())).hasMessageContaining("between 0 and 65535");
         assertThatThrownBy(() -> Settings.parse(List.of("--db-url", "jdbc:h2:mem:x"), Map.of())).hasMessageContaining("only jdbc:sqlite:");
         assertThatThrownBy(() -> Settings.parse(List.of("serve"), Map.of())).hasMessageContaining("unexpected argument");
+        assertThatThrownBy(() -> Settings.parse(List.of("--ice-relay-only", "yes"), Map.of())).hasMessageContaining("true or false");
+        assertThatThrownBy(() -> Settings.parse(List.of("--ice-relay-only", "true"), Map.of())).hasMessageContaining("needs turn-urls");
     }
 
     @Test

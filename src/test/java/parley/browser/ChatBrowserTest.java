@@ -40,19 +40,13 @@ class ChatBrowserTest {
 
     @AfterEach
     void stop() {
+        List<String> errors = browser.closeUsers();
         server.close();
-        assertThat(browser.consoleErrors()).as("errors in the browser console").isEmpty();
+        assertThat(errors).as("errors in the browser console").isEmpty();
     }
 
-    /** Opens Parley at {@code url}, says the name, and opens the general room. */
     private static Page enter(Page page, String url, String name) {
-        page.navigate(url);
-        page.locator("#name-input").fill(name);
-        page.locator("#name-submit").click();
-        page.locator("#room-list li[data-room-id]", new Page.LocatorOptions().setHasText("general")).click();
-        page.waitForFunction("() => document.body.dataset.connection === 'open'");
-        assertThat(page.locator("#composer")).isVisible();
-        return page;
+        return Pages.enter(page, url, name);
     }
 
     private static void say(Page page, String text) {

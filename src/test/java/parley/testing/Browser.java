@@ -20,6 +20,7 @@ public final class Browser implements AutoCloseable {
     private final Playwright playwright;
     private final com.microsoft.playwright.Browser browser;
     private final List<String> consoleErrors = new ArrayList<>();
+    private final List<BrowserContext> users = new ArrayList<>();
 
     public Browser() {
         if (!Files.isExecutable(CHROMIUM)) {
@@ -34,9 +35,10 @@ public final class Browser implements AutoCloseable {
                         "--disable-sync", "--no-first-run", "--disable-quic")));
     }
 
-    /** A page in a fresh context; console errors and page errors are collected for {@link #consoleErrors()}. */
+    /** A page in a fresh context; console errors and page errors are collected for {@link #closeUsers()}. */
     public Page newUser() {
         BrowserContext context = browser.newContext();
+        users.add(context);
         Page page = context.newPage();
         page.setDefaultTimeout(15_000);
         page.onPageError(e -> consoleErrors.add("pageerror: " + e));
@@ -46,8 +48,16 @@ public final class Browser implements AutoCloseable {
         return page;
     }
 
-    public List<String> consoleErrors() {
-        return List.copyOf(consoleErrors);
+    /**
+     * Closes every page opened since the last call (so none of them goes on reconnecting to a server the next
+     * test no longer runs) and returns the console errors they logged.
+     */
+    public List<String> closeUsers() {
+        for (BrowserContext context : users) context.close();
+        users.clear();
+        List<String> errors = List.copyOf(consoleErrors);
+        consoleErrors.clear();
+        return errors;
     }
 
     @Override

@@ -85,6 +85,7 @@ class CallSignallingTest {
         assertThat(first.at("/you/order").asInt()).isEqualTo(1);
         assertThat(sessions(first.get("participants"))).containsExactly(ada.sessionId());
         assertThat(first.get("iceServers")).isEmpty();
+        assertThat(first.get("iceTransportPolicy").asText()).isEqualTo("all");
         assertThat(sessions(grace.expect("call").get("participants"))).as("people not in the call see it in progress")
                 .containsExactly(ada.sessionId());
 
@@ -234,11 +235,13 @@ class CallSignallingTest {
     @Test
     void turn_credentials_follow_the_turn_rest_scheme_that_coturn_checks() throws Exception {
         server = TestServer.start("--stun-urls", "stun:127.0.0.1:3478", "--turn-urls", "turn:127.0.0.1:3478?transport=udp",
-                "--turn-secret", "s3cret", "--turn-ttl", "600");
+                "--turn-secret", "s3cret", "--turn-ttl", "600", "--ice-relay-only", "true");
         String room = room("turn");
         WsClient ada = inRoom("Ada", room);
         long now = System.currentTimeMillis() / 1000;
-        JsonNode ice = joinCall(ada, room).get("iceServers");
+        JsonNode joined = joinCall(ada, room);
+        JsonNode ice = joined.get("iceServers");
+        assertThat(joined.get("iceTransportPolicy").asText()).as("ice-relay-only").isEqualTo("relay");
 
         assertThat(ice.get(0).get("urls").get(0).asText()).isEqualTo("stun:127.0.0.1:3478");
         assertThat(ice.get(0).has("credential")).isFalse();

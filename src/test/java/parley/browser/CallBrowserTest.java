@@ -1,0 +1,174 @@
+package parley.browser;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.microsoft.playwright.Page;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import parley.testing.Browser;
+import parley.testing.TestServer;
+
+/** Calls in Chromium with fake camera and microphone: real WebRTC between pages. */
+@Tag("browser")
+class CallBrowserTest {
+    /** Per remote session id, the video frames decoded from it so far. */
+    private static final String FRAMES_DECODED = """
+            async () => {
+              const out = {};
+              for (const [sessionId, pc] of window.parleyCall.peers()) {
+                const stats = await pc.getStats();
+                let frames = 0;
+                stats.forEach(r => { if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded || 0; });
+                out[sessionId] = frames;
+              }
+              return out;
+            }""";
+
+    private static Browser browser;
+    private TestServer server;
+
+    @BeforeAll
+    static void launch() {
+        browser = new Browser();
+    }
+
+    @AfterAll
+    static void quit() {
+        browser.close();
+    }
+
+    @BeforeEach
+    void start() {
+        server = TestServer.start();
+    }
+
+    @AfterEach
+    void stop() {
+        List<String> errors = browser.closeUsers();
+        server.close();
+        assertThat(errors).as("errors in the browser console").isEmpty();
+    }
+
+    private Page inCall(String name) {
+        Page page = Pages.enter(browser.newUser(), server.url(), name);
+        page.locator("#call-join").click();
+        assertThat(page.locator("#call-tiles .tile.self")).isVisible();
+        return page;
+    }
+
+    private static String sessionOf(Page page) {
+        return (String) page.locator("#call-tiles .tile.self").getAttribute("data-session-id");
+    }
+
+    /** Waits until this page decodes video frames from each of the given sessions, and more than {@code after}. */
+    private static void awaitFramesFrom(Page page, List<String> sessions, Map<String, Integer> after) {
+        String condition = "async () => { const f = await (" + FRAMES_DECODED + ")(); return "
+                + sessions.stream().map(s -> "(f['" + s + "'] || 0) > " + after.getOrDefault(s, 0)).reduce((a, b) -> a + " && " + b).orElse("true")
+                + "; }";
+        page.waitForFunction(condition, null, new Page.WaitForFunctionOptions().setTimeout(30_000).setPollingInterval(200));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Integer> frames(Page page) {
+        Map<String, Object> raw = (Map<String, Object>) page.evaluate(FRAMES_DECODED);
+        Map<String, Integer> out = new java.util.HashMap<>();
+        raw.forEach((k, v) -> out.put(k, ((Number) v).intValue()));
+        return out;
+    }
+
+    @Test
+    void three_people_see_each_other_and_the_call_goes_on_when_one_closes_the_page() {
+        Page ada = inCall("Ada");
+        Page grace = inCall("Grace");
+        Page linus = inCall("Linus");
+        List<Page> pages = List.of(ada, grace, linus);
+        List<String> sessions = pages.stream().map(CallBrowserTest::sessionOf).toList();
+        for (int i = 0; i < 3; i++) {
+            List<String> others = new ArrayList<>(sessions);
+            others.remove(i);
+            awaitFramesFrom(pages.get(i), others, Map.of());
+            assertThat(pages.get(i).locator("#call-tiles .tile")).hasCount(3);
+        }
+
+        linus.context().close();
+        String gone = sessions.get(2);
+        for (Page p : List.of(ada, grace)) {
+            assertThat(p.locator("#call-tiles .tile[data-session-id='" + gone + "']")).hasCount(0);
+        }
+        awaitFramesFrom(ada, List.of(sessions.get(1)), frames(ada));
+        awaitFramesFrom(grace, List.of(sessions.get(0)), frames(grace));
+    }
+
+    @Test
+    void mute_and_camera_off_show_on_the_others_tiles() {
+        Page ada = inCall("Ada");
+        Page grace = inCall("Grace");
+        String adaSession = sessionOf(ada);
+        var adaTileAtGrace = grace.locator("#call-tiles .tile[data-session-id='" + adaSession + "']");
+        assertThat(adaTileAtGrace).isVisible();
+        assertThat(adaTileAtGrace).not().hasClass(java.util.regex.Pattern.compile("\\bmuted\\b"));
+
+        ada.locator("#call-mute").click();
+        assertThat(adaTileAtGrace).hasClass(java.util.regex.Pattern.compile("\\bmuted\\b"));
+        ada.locator("#call-camera").click();
+        assertThat(adaTileAtGrace).hasClass(java.util.regex.Pattern.compile("\\bcamera-off\\b"));
+        ada.locator("#call-mute").click();
+        assertThat(adaTileAtGrace).not().hasClass(java.util.regex.Pattern.compile("\\bmuted\\b"));
+    }
+
+    @Test
+    void a_shared_screen_reaches_the_others_and_stopping_returns_to_the_camera() {
+        Page ada = inCall("Ada");
+        Page grace = inCall("Grace");
+        String adaSession = sessionOf(ada);
+        awaitFramesFrom(grace, List.of(adaSession), Map.of());
+        String width = "async () => { for (const [s, pc] of window.parleyCall.peers()) { if (s !== '" + adaSession + "') continue;"
+                + " const st = await pc.getStats(); let w = 0; st.forEach(r => { if (r.type === 'inbound-rtp' && r.kind === 'video') w = r.frameWidth || 0; });"
+                + " return w; } return 0; }";
+        Number cameraWidth = (Number) grace.evaluate(width);
+
+        ada.locator("#call-screen").click();
+        grace.waitForFunction("async () => (await (" + width + ")()) !== " + cameraWidth.intValue() + " && (await (" + width + ")()) > 0",
+                null, new Page.WaitForFunctionOptions().setTimeout(30_000).setPollingInterval(250));
+
+        ada.locator("#call-screen").click();
+        grace.waitForFunction("async () => (await (" + width + ")()) === " + cameraWidth.intValue(),
+                null, new Page.WaitForFunctionOptions().setTimeout(30_000).setPollingInterval(250));
+    }
+
+    @Test
+    void someone_who_comes_into_the_room_later_sees_the_call_in_progress_and_joins_with_one_click() {
+        Page ada = inCall("Ada");
+        Page grace = Pages.enter(browser.newUser(), server.url(), "Grace");
+        assertThat(grace.locator("#call-banner")).containsText("Ada");
+        long clicked = System.nanoTime();
+        grace.locator("#call-join").click();
+        awaitFramesFrom(grace, List.of(sessionOf(ada)), Map.of());
+        System.out.printf("join call to first remote frame decoded: %d ms%n", (System.nanoTime() - clicked) / 1_000_000);
+        assertThat(grace.locator("#call-tiles .tile")).hasCount(2);
+    }
+
+    @Test
+    void someone_whose_camera_and_microphone_are_refused_is_told_so_and_still_watches_and_listens() {
+        Page ada = inCall("Ada");
+        Page grace = browser.newUser();
+        // What the browser does when the person clicks "Block" on the permission prompt.
+        grace.addInitScript("navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));");
+        Pages.enter(grace, server.url(), "Grace");
+        grace.locator("#call-join").click();
+        assertThat(grace.locator("#call-notice")).containsText("may not use your microphone");
+        assertThat(grace.locator("#call-notice")).containsText("watch and listen");
+        awaitFramesFrom(grace, List.of(sessionOf(ada)), Map.of());
+        var graceTileAtAda = ada.locator("#call-tiles .tile[data-session-id='" + sessionOf(grace) + "']");
+        assertThat(graceTileAtAda).hasClass(java.util.regex.Pattern.compile("\\bmuted\\b.*\\bcamera-off\\b|\\bcamera-off\\b.*\\bmuted\\b"));
+        assertThat(grace.locator("#call-mute")).isDisabled();
+    }
+}
