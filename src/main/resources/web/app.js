@@ -59,7 +59,7 @@ function enter(name) {
   const chat = new Chat(connection);
   const roomView = new RoomView(chat);
   new Sidebar(chat);
-  const call = new Call(connection);
+  const call = new Call(connection, chat);
   new CallView(chat, call);
   // For the browser tests and for anyone debugging a call from the console.
   window.parleyCall = { peers: () => call.connections() };

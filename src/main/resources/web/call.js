@@ -54,15 +54,26 @@ export class Call extends Emitter {
   /** @type {Map<string, ServerMessage[]>} signals from participants we have not heard of yet */
   #early = new Map();
   #joining = false;
+  /** Back on a new socket, waiting to be in the call's room again before rejoining the call. */
+  #rejoining = false;
 
-  /** @param {Connection} conn */
-  constructor(conn) {
+  /**
+   * @param {Connection} conn
+   * @param {import('./chat.js').Chat} chat whose room joins tell us when we may rejoin the call
+   */
+  constructor(conn, chat) {
     super();
     this.#conn = conn;
     conn.on('signal', (m) => this.#onSignal(m));
-    conn.on('call', (m) => m.room === this.room && this.#onParticipants(m.participants ?? []));
+    conn.on('call', (m) => m.room === this.room && !this.#rejoining && this.#onParticipants(m.participants ?? []));
     conn.on('call_left', (m) => m.room === this.room && this.#teardown());
-    conn.on('ready', () => this.#onReady());
+    conn.on('ready', () => {
+      this.#rejoining = this.inCall;
+    });
+    // The chat re-joins its rooms after a reconnect; once ours is joined, so is the call.
+    chat.on('call', (/** @type {string} */ roomId) => {
+      if (this.#rejoining && roomId === this.room && chat.room(roomId)?.joined) this.#rejoin();
+    });
     window.addEventListener('pagehide', () => this.leave());
   }
 
@@ -386,10 +397,15 @@ export class Call extends Emitter {
     this.#early.set(m.from.sessionId, early);
   }
 
-  /** Back on the socket after a drop: the server may have kept us in the call, or not. */
-  async #onReady() {
-    if (!this.room) return;
+  /**
+   * Back in the call's room after a drop. If the server kept our session (we came back within its
+   * grace period) the others never saw us leave and every connection goes on; otherwise we join
+   * again as a new participant and connect afresh.
+   */
+  async #rejoin() {
+    this.#rejoining = false;
     const roomId = this.room;
+    if (!roomId) return;
     try {
       // Joining again answers again; if the grace period ran out this joins afresh.
       const reply = await this.#conn.request({ type: 'call_join', room: roomId });

@@ -86,7 +86,7 @@ export class Connection extends Emitter {
   stop() {
     this.#stopped = true;
     clearTimeout(this.#reconnectTimer);
-    this.#drop('stopped');
+    this.#drop('stopped', 1000);
   }
 
   /**
@@ -96,9 +96,11 @@ export class Connection extends Emitter {
    */
   rename(name) {
     this.#name = name;
+    // A new name is a new session: the server only resumes one under the name it had.
+    this.session = null;
     if (this.#stopped) this.start();
     else {
-      this.#drop('rename');
+      this.#drop('rename', 1000);
       this.#connectNow();
     }
   }
@@ -167,6 +169,8 @@ export class Connection extends Emitter {
       const hello = { type: 'hello', name: this.#name, ref: this.#helloRef };
       // The server decodes strictly: an absent token must be absent, not null.
       if (token) hello.token = token;
+      // After a drop, ask for our session back: the server keeps a call participant's place for a while.
+      if (this.session) hello.resume = this.session.sessionId;
       ws.send(JSON.stringify(hello));
     };
     ws.onmessage = (ev) => this.#onFrame(ev.data);
@@ -185,16 +189,18 @@ export class Connection extends Emitter {
 
   /**
    * Forgets the current socket at once and closes it. A dead TCP connection may take
-   * minutes to report its close; we do not wait for it.
+   * minutes to report its close; we do not wait for it. Code 4000 tells the server we are
+   * coming back (it keeps our place in a call); 1000 that we are not.
    * @param {string} reason
+   * @param {number} [code]
    */
-  #drop(reason) {
+  #drop(reason, code = 4000) {
     const ws = this.#ws;
     if (!ws) return;
     this.#ws = null;
     ws.onopen = ws.onmessage = ws.onclose = null;
     try {
-      ws.close(4000, reason);
+      ws.close(code, reason);
     } catch {
       // Already closing: nothing more to do.
     }

@@ -84,9 +84,54 @@ public final class Hub implements AutoCloseable {
 
     /** Leaves every room the member joined, telling the others. */
     public void disconnect(Member member) {
-        Connection c = connected.remove(member.sessionId());
-        if (c == null) return;
+        Connection c = connected.get(member.sessionId());
+        // A session that was parked and resumed belongs to its new member now.
+        if (c == null || c.member() != member || !connected.remove(member.sessionId(), c)) return;
         for (RoomId id : c.joined()) exit(member, rooms.get(id));
+    }
+
+    /**
+     * The member's socket dropped. If it is in a call, its session is parked: it keeps its seats in its
+     * rooms and calls, and no one is told, until {@link #resume} gives them to a new connection or
+     * {@link #expire} ends them. Returns false, changing nothing, when it is in no call.
+     */
+    public boolean park(Member member) {
+        Connection c = connected.get(member.sessionId());
+        if (c == null || c.member() != member) return false;
+        boolean inCall = c.joined().stream().map(rooms::get).anyMatch(r -> r != null && r.inCall(member.sessionId()));
+        if (!inCall) return false;
+        Parked parked = new Parked(member);
+        if (!connected.replace(member.sessionId(), c, new Connection(parked, c.joined()))) return false;
+        for (RoomId id : c.joined()) {
+            Room room = rooms.get(id);
+            if (room != null) room.replace(parked, null);
+        }
+        return true;
+    }
+
+    /**
+     * Gives a parked session to {@code member}, which has its session id, user and name: it is back in
+     * its rooms and calls as if it had never left. {@code welcome} runs first, so that the new connection
+     * hears of its session before the signals that were kept for it. Returns false when there is no such
+     * parked session (it expired, or belongs to someone else); nothing has run then.
+     */
+    public boolean resume(Member member, Runnable welcome) {
+        Connection c = connected.get(member.sessionId());
+        if (c == null || !(c.member() instanceof Parked parked)) return false;
+        if (!parked.userId().equals(member.userId()) || !parked.name().equals(member.name())) return false;
+        if (!connected.replace(member.sessionId(), c, new Connection(member, c.joined()))) return false;
+        welcome.run();
+        for (RoomId id : c.joined()) {
+            Room room = rooms.get(id);
+            if (room != null) room.replace(member, parked);
+        }
+        return true;
+    }
+
+    /** The grace period of a parked session is over: if it was not resumed, it leaves everything. */
+    public void expire(SessionId session) {
+        Connection c = connected.get(session);
+        if (c != null && c.member() instanceof Parked parked) disconnect(parked);
     }
 
     public List<RoomInfo> rooms() {

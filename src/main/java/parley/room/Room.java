@@ -25,7 +25,7 @@ final class Room {
     private int nextOrder = 1;
 
     static final class Seat {
-        final Member member;
+        Member member; // replaced while its session is parked, and when it resumes
         long delivered;
         List<ChatMessage> held; // non-null while catching up
         int catchUp; // which catch-up is current: a join again with since starts a new one
@@ -92,6 +92,22 @@ final class Room {
         List<ChatMessage> held = seat.held;
         seat.held = null;
         held.forEach(m -> deliver(seat, m));
+    }
+
+    synchronized boolean inCall(SessionId session) {
+        return call.containsKey(session);
+    }
+
+    /**
+     * Seats {@code member} in place of the member with its session id, keeping its place in the room and
+     * the call: no one is told. With {@code parked}, the signals it kept for this room go to the new
+     * member first.
+     */
+    synchronized void replace(Member member, Parked parked) {
+        Seat seat = seats.get(member.sessionId());
+        if (seat == null) return;
+        seat.member = member;
+        if (parked != null) parked.take(id).forEach(s -> hand(member, s));
     }
 
     /** Removes the member from the room, and from its call if it was in it. */

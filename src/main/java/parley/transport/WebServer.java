@@ -26,7 +26,9 @@ import parley.store.ChatStore;
 public final class WebServer {
 
     /** {@code maxFrameBytes}: larger frames get {@code too_large}; frames beyond the hard limit close the socket. */
-    public record Options(String bind, int port, int maxFrameBytes, int maxQueuedBytes, int eventLoops, IceServers ice) {
+    /** {@code callGrace}: how long a dropped call participant may take to resume its session. */
+    public record Options(String bind, int port, int maxFrameBytes, int maxQueuedBytes, int eventLoops, IceServers ice,
+                          java.time.Duration callGrace) {
         public int hardFrameBytes() {
             return Math.max(256 * 1024, 4 * maxFrameBytes);
         }
@@ -50,7 +52,7 @@ public final class WebServer {
         this.store = store;
         Hub.Limits l = hub.limits();
         this.services = new Services(hub, new Guests(store), new Codec(), new Wire(new Codec()), options.maxFrameBytes(),
-                options.maxQueuedBytes(), options.ice(),
+                options.maxQueuedBytes(), options.ice(), options.callGrace(),
                 new ServerMessage.Limits(options.maxFrameBytes(), l.maxTextChars(), l.historyPageMax()));
     }
 

@@ -37,12 +37,16 @@ import parley.room.UserId;
  */
 final class WsSession implements Member {
     private static final Logger log = LoggerFactory.getLogger(WsSession.class);
+    /** The close code a client sends when it drops a silent socket to reconnect (and resume). */
+    private static final short RESUMING = 4000;
+    /** What Vert.x reports when the socket closed without a close frame. */
+    private static final short ABNORMAL = 1006;
 
     private final ServerWebSocket ws;
     private final Context context;
     private final LoopOutbox outbox;
     private final Services services;
-    private final SessionId sessionId = new SessionId(Ids.random("s_"));
+    private volatile SessionId sessionId = new SessionId(Ids.random("s_")); // or a resumed one, set by hello
     private final Queue<String> outbound = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicLong queued = new java.util.concurrent.atomic.AtomicLong();
@@ -60,7 +64,7 @@ final class WsSession implements Member {
         ws.frameHandler(this::onFrame);
         ws.closeHandler(v -> {
             onClose.run();
-            if (identity != null) services.hub().disconnect(this);
+            if (identity != null) closed(ws.closeStatusCode());
         });
         ws.exceptionHandler(this::onFailure);
     }
@@ -277,11 +281,34 @@ final class WsSession implements Member {
             }
             identity = id;
             if (ws.isClosed()) return;
-            // Welcome first: once connected, room_added broadcasts may be queued for this session.
-            reply(new ServerMessage.Welcome(h.ref(), sessionId.value(), id.userId().value(), id.name(), id.token(),
-                    services.limits()));
+            // Welcome first: once connected, room_added broadcasts (or kept signals) may be queued for this session.
+            Runnable welcome = () -> reply(new ServerMessage.Welcome(h.ref(), sessionId.value(), id.userId().value(),
+                    id.name(), id.token(), services.limits()));
+            if (h.resume() != null) {
+                SessionId fresh = sessionId;
+                sessionId = new SessionId(h.resume());
+                if (services.hub().resume(this, welcome)) return;
+                sessionId = fresh;
+            }
+            welcome.run();
             services.hub().connect(this);
         }));
+    }
+
+    /**
+     * The socket closed. Without a close frame (the network or the browser went away) or with 4000 (the
+     * client gave up on a silent socket and is reconnecting), a call participant keeps its place for
+     * {@code call-grace}; any other close (the tab closed, 1000 or 1001) leaves at once.
+     */
+    private void closed(Short code) {
+        Hub hub = services.hub();
+        boolean comingBack = code == null || code == ABNORMAL || code == RESUMING;
+        if (comingBack && !services.callGrace().isZero() && hub.park(this)) {
+            SessionId parked = sessionId;
+            context.owner().setTimer(services.callGrace().toMillis(), t -> hub.expire(parked));
+        } else {
+            hub.disconnect(this);
+        }
     }
 
     /** The hub turns storage failures into refusals; anything else that fails is a bug. */

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import parley.testing.Browser;
+import parley.testing.TcpProxy;
 import parley.testing.TestServer;
 
 /** Calls in Chromium with fake camera and microphone: real WebRTC between pages. */
@@ -170,5 +171,39 @@ class CallBrowserTest {
         var graceTileAtAda = ada.locator("#call-tiles .tile[data-session-id='" + sessionOf(grace) + "']");
         assertThat(graceTileAtAda).hasClass(java.util.regex.Pattern.compile("\\bmuted\\b.*\\bcamera-off\\b|\\bcamera-off\\b.*\\bmuted\\b"));
         assertThat(grace.locator("#call-mute")).isDisabled();
+    }
+
+    @Test
+    void someone_whose_network_drops_for_a_moment_comes_back_without_the_others_seeing_them_leave() {
+        try (TcpProxy network = new TcpProxy(server.port())) {
+            Page ada = inCall("Ada");
+            Page grace = Pages.enter(browser.newUser(), "http://127.0.0.1:" + network.port() + "/", "Grace");
+            grace.locator("#call-join").click();
+            String adaSession = sessionOf(ada);
+            String graceSession = sessionOf(grace);
+            awaitFramesFrom(ada, List.of(graceSession), Map.of());
+            awaitFramesFrom(grace, List.of(adaSession), Map.of());
+            ada.evaluate("""
+                    s => {
+                      window.graceTileGone = false;
+                      new MutationObserver(() => {
+                        if (!document.querySelector(`#call-tiles .tile[data-session-id='${s}']`)) window.graceTileGone = true;
+                      }).observe(document.getElementById('call-tiles'), { childList: true });
+                    }""", graceSession);
+
+            network.cut();
+            grace.waitForFunction("() => document.body.dataset.connection === 'reconnecting'");
+            network.restore();
+            grace.waitForFunction("() => document.body.dataset.connection === 'open'");
+
+            assertThat(sessionOf(grace)).as("the same session").isEqualTo(graceSession);
+            awaitFramesFrom(ada, List.of(graceSession), frames(ada));
+            awaitFramesFrom(grace, List.of(adaSession), frames(grace));
+            // Signalling works again: a change of Grace's reaches Ada's tile.
+            grace.locator("#call-mute").click();
+            assertThat(ada.locator("#call-tiles .tile[data-session-id='" + graceSession + "']"))
+                    .hasClass(java.util.regex.Pattern.compile("\\bmuted\\b"));
+            assertThat(ada.evaluate("() => window.graceTileGone")).as("Grace's tile never left Ada's page").isEqualTo(false);
+        }
     }
 }

@@ -48,9 +48,15 @@ public final class WsClient implements AutoCloseable {
 
     /** Connects and says hello; with a token from an earlier welcome it is the same person again. */
     public static WsClient hello(int port, String name, String token) {
+        return hello(port, name, token, null);
+    }
+
+    /** As {@link #hello(int, String, String)}, asking to resume the session {@code resume} (null: none). */
+    public static WsClient hello(int port, String name, String token, String resume) {
         WsClient c = new WsClient(port);
         ObjectNode hello = JSON.createObjectNode().put("type", "hello").put("name", name);
         if (token != null) hello.put("token", token);
+        if (resume != null) hello.put("resume", resume);
         c.send(hello);
         JsonNode welcome = c.expect("welcome");
         c.sessionId = welcome.get("sessionId").asText();

@@ -185,14 +185,14 @@ class CallSignallingTest {
     }
 
     @Test
-    void when_a_socket_drops_the_call_forgets_it_and_the_call_ends_with_its_last_participant() {
+    void when_a_socket_closes_the_call_forgets_it_and_the_call_ends_with_its_last_participant() {
         Pair pair = pairInCall("drops");
         String room = pair.room();
         WsClient ada = pair.ada();
         WsClient grace = pair.grace();
         WsClient watcher = inRoom("Watcher", room);
 
-        grace.abort();
+        grace.close(); // the tab closed: a close frame, so no grace period
         assertThat(sessions(ada.expect(m -> m.path("type").asText().equals("call") && m.get("participants").size() == 1, "call of 1")
                 .get("participants"))).containsExactly(ada.sessionId());
         ada.send(offer(grace.sessionId(), room));
@@ -255,5 +255,64 @@ class CallSignallingTest {
         mac.init(new SecretKeySpec("s3cret".getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
         assertThat(turn.get("credential").asText())
                 .isEqualTo(Base64.getEncoder().encodeToString(mac.doFinal(username.getBytes(StandardCharsets.UTF_8))));
+    }
+
+    private static boolean isCallOrPresence(JsonNode m) {
+        String type = m.path("type").asText();
+        return type.equals("call") || type.equals("presence");
+    }
+
+    @Test
+    void a_participant_whose_connection_drops_and_comes_back_within_the_grace_period_never_left() {
+        Pair pair = pairInCall("blip");
+        String room = pair.room();
+        WsClient ada = pair.ada();
+        WsClient grace = pair.grace();
+        ada.sync();
+        int mark = ada.mark();
+
+        grace.abort(); // the network failed: no close frame
+        ada.send(offer(grace.sessionId(), room));
+        ada.sync();
+        assertThat(ada.received().subList(mark, ada.received().size())).as("no one is told")
+                .noneMatch(CallSignallingTest::isCallOrPresence).noneMatch(m -> m.path("type").asText().equals("error"));
+
+        // Someone else cannot take the session over.
+        WsClient thief = WsClient.hello(server.port(), "Grace", null, grace.sessionId());
+        clients.add(thief);
+        assertThat(thief.sessionId()).isNotEqualTo(grace.sessionId());
+
+        WsClient back = WsClient.hello(server.port(), "Grace", grace.token(), grace.sessionId());
+        clients.add(back);
+        assertThat(back.sessionId()).isEqualTo(grace.sessionId());
+        JsonNode kept = back.expect("signal");
+        assertThat(kept.at("/from/sessionId").asText()).as("the signal sent meanwhile").isEqualTo(ada.sessionId());
+        assertThat(kept.at("/description/type").asText()).isEqualTo("offer");
+
+        back.send("join", "room", room);
+        assertThat(sessions(back.expect("joined").get("call"))).containsExactly(ada.sessionId(), grace.sessionId());
+        assertThat(joinCall(back, room).at("/you/order").asInt()).as("the same place in the call").isEqualTo(2);
+        back.send(offer(ada.sessionId(), room));
+        assertThat(ada.expect("signal").at("/from/sessionId").asText()).isEqualTo(grace.sessionId());
+        assertThat(ada.received().subList(mark, ada.received().size())).noneMatch(CallSignallingTest::isCallOrPresence);
+    }
+
+    @Test
+    void past_the_grace_period_a_dropped_participant_leaves_and_a_resume_starts_afresh() {
+        server = TestServer.start("--call-grace", "1");
+        String room = room("gone");
+        WsClient ada = inRoom("Ada", room);
+        WsClient grace = inRoom("Grace", room);
+        joinCall(ada, room);
+        joinCall(grace, room);
+
+        grace.abort();
+        assertThat(sessions(ada.expect(m -> m.path("type").asText().equals("call") && m.get("participants").size() == 1,
+                "call of 1").get("participants"))).containsExactly(ada.sessionId());
+        ada.expect(m -> m.path("type").asText().equals("presence") && m.path("event").asText().equals("leave"), "Grace left");
+
+        WsClient late = WsClient.hello(server.port(), "Grace", grace.token(), grace.sessionId());
+        clients.add(late);
+        assertThat(late.sessionId()).isNotEqualTo(grace.sessionId());
     }
 }
