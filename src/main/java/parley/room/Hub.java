@@ -113,12 +113,15 @@ public final class Hub implements AutoCloseable {
      * Gives a parked session to {@code member}, which has its session id, user and name: it is back in
      * its rooms and calls as if it had never left. {@code welcome} runs first, so that the new connection
      * hears of its session before the signals that were kept for it. Returns false when there is no such
-     * parked session (it expired, or belongs to someone else); nothing has run then.
+     * parked session (it expired, or belongs to someone else); nothing has run then. The old socket may not
+     * have been seen to close yet (a network failure can take minutes to show): its session is parked first.
      */
     public boolean resume(Member member, Runnable welcome) {
         Connection c = connected.get(member.sessionId());
+        if (c == null || !c.member().userId().equals(member.userId()) || !c.member().name().equals(member.name())) return false;
+        if (!(c.member() instanceof Parked) && (c.member() == member || !park(c.member()))) return false;
+        c = connected.get(member.sessionId());
         if (c == null || !(c.member() instanceof Parked parked)) return false;
-        if (!parked.userId().equals(member.userId()) || !parked.name().equals(member.name())) return false;
         if (!connected.replace(member.sessionId(), c, new Connection(member, c.joined()))) return false;
         welcome.run();
         for (RoomId id : c.joined()) {

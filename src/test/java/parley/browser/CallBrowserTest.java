@@ -106,6 +106,8 @@ class CallBrowserTest {
         }
         awaitFramesFrom(ada, List.of(sessions.get(1)), frames(ada));
         awaitFramesFrom(grace, List.of(sessions.get(0)), frames(grace));
+        System.out.printf("video frames decoded: Ada from Grace %d, Grace from Ada %d%n",
+                frames(ada).get(sessions.get(1)), frames(grace).get(sessions.get(0)));
     }
 
     @Test

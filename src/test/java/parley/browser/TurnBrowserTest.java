@@ -72,8 +72,19 @@ class TurnBrowserTest {
                                 + " const v = Object.values(s); return v.length === 1 && v[0].type === 'relay' && v[0].frames > 0; }",
                         null, new Page.WaitForFunctionOptions().setTimeout(45_000).setPollingInterval(250));
             }
-            assertThat(Files.readString(dir.resolve("turn.log"))).as("coturn's log").contains("ALLOCATE");
+            // coturn writes its log a little after the fact: wait for the allocation to show.
+            Path log = dir.resolve("turn.log");
+            pages[0].waitForCondition(() -> read(log).contains("ALLOCATE"),
+                    new Page.WaitForConditionOptions().setTimeout(15_000));
             assertThat(browser.closeUsers()).as("errors in the browser console").isEmpty();
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -763,4 +763,53 @@ class HubTest {
         hub.joinCall(watcher, general, null);
         assertThat(watcher.eventsOf(RoomEvent.CallEntered.class).getLast().you().order()).as("a new call counts from 1").isEqualTo(1);
     }
+
+    // ---- continuity ------------------------------------------------------------------------------
+
+    @Test
+    void a_parked_participant_keeps_its_place_unseen_and_gets_the_signals_sent_meanwhile_when_it_resumes() {
+        FakeMember ada = joined("ada", general);
+        FakeMember grace = joined("grace", general);
+        hub.joinCall(ada, general, null);
+        hub.joinCall(grace, general, null);
+        ada.forget();
+
+        assertThat(hub.park(grace)).isTrue();
+        hub.signal(ada, general, grace.sessionId(), "offer");
+        hub.send(ada, general, "m1", "hello", r -> {});
+        assertThat(ada.events(general)).as("no one saw Grace leave").noneMatch(e -> e instanceof RoomEvent.CallChanged
+                || e instanceof RoomEvent.PresenceChanged);
+
+        FakeMember stranger = new FakeMember(grace.sessionId().value(), "u_other", grace.name());
+        assertThat(hub.resume(stranger, () -> {})).as("another user").isFalse();
+
+        FakeMember back = new FakeMember(grace.sessionId().value(), grace.userId().value(), grace.name());
+        List<String> order = new ArrayList<>();
+        assertThat(hub.resume(back, () -> order.add("welcome"))).isTrue();
+        assertThat(order).containsExactly("welcome");
+        assertThat(back.eventsOf(RoomEvent.SignalRelayed.class)).extracting(RoomEvent.SignalRelayed::payload).containsExactly("offer");
+        hub.signal(ada, general, back.sessionId(), "answer");
+        assertThat(back.eventsOf(RoomEvent.SignalRelayed.class)).extracting(RoomEvent.SignalRelayed::payload)
+                .containsExactly("offer", "answer");
+        hub.disconnect(grace);
+        assertThat(ada.events(general)).as("the old connection closing late changes nothing")
+                .noneMatch(e -> e instanceof RoomEvent.CallChanged || e instanceof RoomEvent.PresenceChanged);
+    }
+
+    @Test
+    void a_parked_participant_that_does_not_come_back_leaves_when_its_grace_expires() {
+        FakeMember ada = joined("ada", general);
+        FakeMember grace = joined("grace", general);
+        FakeMember chatOnly = joined("chat", general);
+        hub.joinCall(ada, general, null);
+        hub.joinCall(grace, general, null);
+
+        assertThat(hub.park(chatOnly)).as("not in a call: nothing to keep").isFalse();
+        assertThat(hub.park(grace)).isTrue();
+        hub.expire(grace.sessionId());
+        assertThat(sessionsOf(ada.eventsOf(RoomEvent.CallChanged.class).getLast().participants())).containsExactly(ada.sessionId());
+        assertThat(ada.eventsOf(RoomEvent.PresenceChanged.class).getLast().member().sessionId()).isEqualTo(grace.sessionId());
+        FakeMember late = new FakeMember(grace.sessionId().value(), grace.userId().value(), grace.name());
+        assertThat(hub.resume(late, () -> {})).isFalse();
+    }
 }

@@ -271,11 +271,9 @@ class CallSignallingTest {
         ada.sync();
         int mark = ada.mark();
 
-        grace.abort(); // the network failed: no close frame
-        ada.send(offer(grace.sessionId(), room));
-        ada.sync();
-        assertThat(ada.received().subList(mark, ada.received().size())).as("no one is told")
-                .noneMatch(CallSignallingTest::isCallOrPresence).noneMatch(m -> m.path("type").asText().equals("error"));
+        // The network failed: no close frame. The server may or may not have seen it yet when Grace comes
+        // back; either way she takes her session up again (the signals kept meanwhile: see HubTest).
+        grace.abort();
 
         // Someone else cannot take the session over.
         WsClient thief = WsClient.hello(server.port(), "Grace", null, grace.sessionId());
@@ -285,9 +283,8 @@ class CallSignallingTest {
         WsClient back = WsClient.hello(server.port(), "Grace", grace.token(), grace.sessionId());
         clients.add(back);
         assertThat(back.sessionId()).isEqualTo(grace.sessionId());
-        JsonNode kept = back.expect("signal");
-        assertThat(kept.at("/from/sessionId").asText()).as("the signal sent meanwhile").isEqualTo(ada.sessionId());
-        assertThat(kept.at("/description/type").asText()).isEqualTo("offer");
+        ada.send(offer(grace.sessionId(), room));
+        assertThat(back.expect("signal").at("/from/sessionId").asText()).isEqualTo(ada.sessionId());
 
         back.send("join", "room", room);
         assertThat(sessions(back.expect("joined").get("call"))).containsExactly(ada.sessionId(), grace.sessionId());
