@@ -147,7 +147,7 @@ export class Call extends Emitter {
         this.#notice(deviceProblem(e, 'camera'));
       }
     }
-    if (!this.sharing) await this.#sendVideo(this.#camera);
+    if (!this.sharing) await this.#replace('video', this.#camera);
     this.#changed();
   }
 
@@ -163,7 +163,7 @@ export class Call extends Emitter {
       track.addEventListener('ended', () => this.#screen === track && this.#stopSharing());
       this.#screen = track;
       this.sharing = true;
-      await this.#sendVideo(track);
+      await this.#replace('video', track);
       this.#changed();
     } catch (e) {
       if (/** @type {Error} */ (e).name !== 'NotAllowedError') this.#notice('Your screen cannot be shared from this browser.');
@@ -189,7 +189,7 @@ export class Call extends Emitter {
         const track = await this.#openTrack('video', deviceId);
         this.#camera.stop();
         this.#camera = track;
-        if (!this.sharing) await this.#sendVideo(track);
+        if (!this.sharing) await this.#replace('video', track);
       }
       this.#changed();
     } catch (e) {
@@ -253,7 +253,7 @@ export class Call extends Emitter {
     this.#screen?.stop();
     this.#screen = null;
     this.sharing = false;
-    this.#sendVideo(this.#camera).then(() => this.#changed());
+    this.#replace('video', this.#camera).then(() => this.#changed());
   }
 
   /** Our own tile shows the screen while sharing, else the camera. */
@@ -280,11 +280,6 @@ export class Call extends Emitter {
       video: this.cameraOn || this.sharing,
       screen: this.sharing,
     });
-  }
-
-  /** @param {MediaStreamTrack|null} track what the others should see */
-  #sendVideo(track) {
-    return this.#replace('video', track);
   }
 
   /**
