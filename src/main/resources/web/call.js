@@ -11,11 +11,14 @@ import { prefs } from './prefs.js';
  * One connection to another participant: its RTCPeerConnection, the negotiation state and
  * the stream its tracks arrive in.
  * @typedef {{info: Participant, pc: RTCPeerConnection, negotiation: Negotiation, stream: MediaStream,
- *            restartTimer?: ReturnType<typeof setTimeout>}} Peer
+ *            restartTimer?: ReturnType<typeof setTimeout>, retryMs?: number}} Peer
  */
 
 // A connection that is "disconnected" often recovers by itself; after this long, restart ICE.
 const DISCONNECTED_RESTART_MS = 4_000;
+// A restart that has not connected after this long is tried again, each wait twice the last, up to the cap.
+const RETRY_FIRST_MS = 3_000;
+const RETRY_CAP_MS = 30_000;
 
 /**
  * The call this tab is in (at most one, in one room), without any DOM: local media, one
@@ -283,19 +286,21 @@ export class Call extends Emitter {
   }
 
   /**
-   * Puts `track` on every connection's sender of that kind; where there is none yet it is
-   * added, which renegotiates.
+   * Puts `track` on every connection's transceiver of that kind (see `put`).
    * @param {'audio'|'video'} kind
    * @param {MediaStreamTrack|null} track
    */
   async #replace(kind, track) {
-    await Promise.all(
-      [...this.peers.values()].map(async ({ pc }) => {
-        const sender = senderOf(pc, kind);
-        if (sender) await sender.replaceTrack(track);
-        else if (track) pc.addTrack(track, new MediaStream([track]));
-      }),
-    );
+    await Promise.all([...this.peers.values()].map(({ pc }) => put(pc, kind, track)));
+  }
+
+  /**
+   * Puts what we send now (microphone, and screen or camera) on a connection.
+   * @param {RTCPeerConnection} pc
+   */
+  #attach(pc) {
+    put(pc, 'audio', this.#mic);
+    put(pc, 'video', this.sharing ? this.#screen : this.#camera);
   }
 
   // ---- participants and connections ----------------------------------------------------
@@ -329,8 +334,11 @@ export class Call extends Emitter {
   #connect(info) {
     const pc = new RTCPeerConnection({ iceServers: this.#iceServers, iceTransportPolicy: this.#icePolicy });
     const polite = (this.self?.order ?? 0) > info.order;
-    const negotiation = new Negotiation(pc, polite, (payload) =>
-      this.#conn.send({ type: 'signal', room: this.room, to: info.sessionId, ...payload }),
+    const negotiation = new Negotiation(
+      pc,
+      polite,
+      (payload) => this.#conn.send({ type: 'signal', room: this.room, to: info.sessionId, ...payload }),
+      () => this.#attach(pc),
     );
     /** @type {Peer} */
     const peer = { info, pc, negotiation, stream: new MediaStream() };
@@ -343,10 +351,11 @@ export class Call extends Emitter {
     });
     pc.addEventListener('connectionstatechange', () => this.#watch(peer));
 
-    const video = this.sharing ? this.#screen : this.#camera;
-    if (this.#mic) pc.addTrack(this.#mic, new MediaStream([this.#mic]));
-    if (video) pc.addTrack(video, new MediaStream([video]));
-    // With nothing to send we add nothing: the other side's offer brings what it sends.
+    // The one who was in the call first makes the first offer, with an audio and a video section
+    // even when it has nothing to send; we, if later, put our tracks on that offer's sections when
+    // we answer. Both offering at once would work too (perfect negotiation), but Chromium's implicit
+    // rollback then sometimes leaves the polite side gathering no ICE candidates at all.
+    if (!polite) this.#attach(pc);
 
     for (const m of this.#early.get(info.sessionId) ?? []) negotiation.receive(m);
     this.#early.delete(info.sessionId);
@@ -354,18 +363,36 @@ export class Call extends Emitter {
 
   /**
    * Restarts ICE when a connection fails, or stays disconnected for a while (the network
-   * changed); the impolite side's new offer, or either side's under collision, carries it.
+   * changed, the TURN server restarted). The impolite side restarts first; the polite side waits
+   * a little longer, so that normally one offer carries the restart and the two do not collide.
+   * A restart that does not connect (the relay is still down) is tried again, less and less
+   * often, until the connection is back or closed.
    * @param {Peer} peer
    */
   #watch(peer) {
     const state = peer.pc.connectionState;
-    clearTimeout(peer.restartTimer);
-    if (state === 'failed') peer.pc.restartIce();
-    else if (state === 'disconnected') {
-      peer.restartTimer = setTimeout(() => {
-        if (peer.pc.connectionState === 'disconnected') peer.pc.restartIce();
-      }, DISCONNECTED_RESTART_MS);
+    if (state === 'connected' || state === 'closed') {
+      clearTimeout(peer.restartTimer);
+      peer.restartTimer = undefined;
+      peer.retryMs = undefined;
+      return;
     }
+    // Already waiting means a restart is in progress or due: let that timer decide.
+    if (peer.restartTimer !== undefined || (state !== 'failed' && state !== 'disconnected')) return;
+    const yieldMs = peer.negotiation.polite ? RETRY_FIRST_MS : 0;
+    const delay = (state === 'disconnected' ? DISCONNECTED_RESTART_MS : 0) + yieldMs;
+    peer.restartTimer = setTimeout(() => this.#restart(peer), delay);
+  }
+
+  /** @param {Peer} peer */
+  #restart(peer) {
+    peer.restartTimer = undefined;
+    const state = peer.pc.connectionState;
+    if (state === 'connected' || state === 'closed') return;
+    peer.pc.restartIce();
+    const wait = peer.retryMs ?? RETRY_FIRST_MS;
+    peer.retryMs = Math.min(wait * 2, RETRY_CAP_MS);
+    peer.restartTimer = setTimeout(() => this.#restart(peer), wait);
   }
 
   /**
@@ -439,15 +466,25 @@ export class Call extends Emitter {
 }
 
 /**
+ * Puts `track` (null: nothing) on the connection's transceiver of that kind. A connection without
+ * one gets one, receive-only when there is nothing to send, so that an offer always asks for the
+ * other side's audio and video; a receive-only one that now sends becomes send-and-receive. Either
+ * change renegotiates; a different track on a sending transceiver does not.
  * @param {RTCPeerConnection} pc
  * @param {'audio'|'video'} kind
- * @returns {RTCRtpSender|undefined} the sender of our transceiver of that kind, if one sends
+ * @param {MediaStreamTrack|null} track
+ * @returns {Promise<void>}
  */
-function senderOf(pc, kind) {
-  return pc
-    .getTransceivers()
-    .find((t) => t.receiver.track.kind === kind && t.direction !== 'recvonly' && t.direction !== 'inactive' && !t.stopped)
-    ?.sender;
+function put(pc, kind, track) {
+  const t = pc.getTransceivers().find((t) => !t.stopped && t.receiver.track.kind === kind);
+  if (!t) {
+    if (track) pc.addTrack(track, new MediaStream([track]));
+    else pc.addTransceiver(kind, { direction: 'recvonly' });
+    return Promise.resolve();
+  }
+  if (track && t.direction === 'recvonly') t.direction = 'sendrecv';
+  if (track && t.direction === 'inactive') t.direction = 'sendonly';
+  return t.sender.track === track ? Promise.resolve() : t.sender.replaceTrack(track);
 }
 
 /**

@@ -18,6 +18,7 @@ export class Negotiation {
   #pc;
   #polite;
   #send;
+  #beforeAnswer;
   /** @type {RTCIceCandidateInit[]} candidates that came before any remote description */
   #early = [];
 
@@ -25,11 +26,14 @@ export class Negotiation {
    * @param {RTCPeerConnection} pc
    * @param {boolean} polite whether this side yields when both offer at once
    * @param {(payload: SignalPayload) => void} send delivers a description or candidate to the other side
+   * @param {() => void} beforeAnswer called when an offer is set and before the answer is made: what
+   *     it puts on the transceivers goes into the answer without another round
    */
-  constructor(pc, polite, send) {
+  constructor(pc, polite, send, beforeAnswer) {
     this.#pc = pc;
     this.#polite = polite;
     this.#send = send;
+    this.#beforeAnswer = beforeAnswer;
 
     pc.addEventListener('negotiationneeded', async () => {
       try {
@@ -89,13 +93,14 @@ export class Negotiation {
         await pc.setRemoteDescription(description);
         this.isSettingRemoteAnswerPending = false;
         if (description.type === 'offer') {
+          this.#beforeAnswer();
           await pc.setLocalDescription();
           const d = pc.localDescription;
           if (d) this.#send({ description: { type: d.type, sdp: d.sdp } });
         }
         await this.#addEarlyCandidates();
       } else if (candidate) {
-        if (this.ignoreOffer) return; // a candidate for the offer we ignored
+        // Tried even after we ignored the other side's offer: it may belong to the answer it sends next.
         if (!pc.remoteDescription) {
           // Its description is still being applied (or overtaken): add it once that is done.
           this.#early.push(candidate);
@@ -104,7 +109,7 @@ export class Negotiation {
         try {
           await pc.addIceCandidate(candidate);
         } catch (e) {
-          // We may have ignored an offer meanwhile: its candidates cannot be added.
+          // A candidate of the offer we ignored does not fit what we have: it is not needed.
           if (!this.ignoreOffer) throw e;
         }
       }

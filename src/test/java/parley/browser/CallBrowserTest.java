@@ -4,6 +4,7 @@ import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertTha
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.microsoft.playwright.Page;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,17 @@ class CallBrowserTest {
               }
               return out;
             }""";
+
+    /** This page's session, and per other session: signalling state, connection state, frames decoded, transceivers. */
+    private static final String CONNECTIONS = """
+            async () => JSON.stringify({ self: document.querySelector('#call-tiles .tile.self')?.dataset.sessionId,
+              peers: await Promise.all(window.parleyCall.peers().map(async ([s, pc]) => {
+                const stats = await pc.getStats();
+                let frames = 0;
+                stats.forEach(r => { if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded || 0; });
+                return [s, pc.signalingState, pc.connectionState, frames,
+                        pc.getTransceivers().map(t => `${t.mid}:${t.receiver.track.kind}:${t.direction}/${t.currentDirection}`)];
+              })) })""";
 
     private static Browser browser;
     private TestServer server;
@@ -74,7 +86,16 @@ class CallBrowserTest {
         String condition = "async () => { const f = await (" + FRAMES_DECODED + ")(); return "
                 + sessions.stream().map(s -> "(f['" + s + "'] || 0) > " + after.getOrDefault(s, 0)).reduce((a, b) -> a + " && " + b).orElse("true")
                 + "; }";
-        page.waitForFunction(condition, null, new Page.WaitForFunctionOptions().setTimeout(30_000).setPollingInterval(200));
+        try {
+            Pages.waitUntil(page, condition, null, Duration.ofSeconds(30));
+        } catch (AssertionError e) {
+            // Say where every page's connections stand: which pair never connected, and how far it got.
+            StringBuilder state = new StringBuilder(e.getMessage());
+            for (Page p : page.context().browser().contexts().stream().flatMap(c -> c.pages().stream()).toList()) {
+                state.append('\n').append(p.evaluate(CONNECTIONS));
+            }
+            throw new AssertionError(state.toString(), e);
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -139,12 +160,11 @@ class CallBrowserTest {
         Number cameraWidth = (Number) grace.evaluate(width);
 
         ada.locator("#call-screen").click();
-        grace.waitForFunction("async () => (await (" + width + ")()) !== " + cameraWidth.intValue() + " && (await (" + width + ")()) > 0",
-                null, new Page.WaitForFunctionOptions().setTimeout(30_000).setPollingInterval(250));
+        Pages.waitUntil(grace, "async camera => { const w = await (" + width + ")(); return w > 0 && w !== camera; }",
+                cameraWidth.intValue(), Duration.ofSeconds(30));
 
         ada.locator("#call-screen").click();
-        grace.waitForFunction("async () => (await (" + width + ")()) === " + cameraWidth.intValue(),
-                null, new Page.WaitForFunctionOptions().setTimeout(30_000).setPollingInterval(250));
+        Pages.waitUntil(grace, "async camera => (await (" + width + ")()) === camera", cameraWidth.intValue(), Duration.ofSeconds(30));
     }
 
     @Test

@@ -3,6 +3,7 @@ package parley.browser;
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 
 import com.microsoft.playwright.Page;
+import java.time.Duration;
 
 /** What a person does in Parley's page, shared by the browser tests. */
 final class Pages {
@@ -22,4 +23,21 @@ final class Pages {
     static Page enter(Page page, String url, String name) {
         return enter(page, url, name, "general");
     }
+
+    /**
+     * Polls {@code predicate}, a JavaScript function that may be async (getStats is), until it returns
+     * true. Playwright's waitForFunction cannot do this: it takes the promise an async function returns
+     * for a true value and stops waiting at once.
+     */
+    static void waitUntil(Page page, String predicate, Object arg, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!Boolean.TRUE.equals(page.evaluate(predicate, arg))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("still false after " + timeout + ": " + predicate + " with " + arg);
+            }
+            page.waitForTimeout(POLL_MS); // the interval between two polls of the condition
+        }
+    }
+
+    private static final int POLL_MS = 100;
 }

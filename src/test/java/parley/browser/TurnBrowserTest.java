@@ -7,6 +7,7 @@ import com.microsoft.playwright.Page;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -54,28 +55,78 @@ class TurnBrowserTest {
               return out;
             }""";
 
+    /** True once this page's single peer connection goes through the relay and has decoded more than {@code frames}. */
+    private static final String RELAYED_AND_DECODED_MORE_THAN = "async (frames) => { const s = await (" + SELECTED_LOCAL_TYPE + ")();"
+            + " const v = Object.values(s); return v.length === 1 && v[0].type === 'relay' && v[0].frames > frames; }";
+
+    /** Two people in a relay-only call, each decoding the other's video through coturn. */
+    private static Page[] relayedCall(TestServer server) {
+        Page[] pages = new Page[2];
+        String[] names = {"Ada", "Grace"};
+        for (int i = 0; i < 2; i++) {
+            Page page = browser.newUser();
+            Pages.enter(page, server.url(), names[i]);
+            page.locator("#call-join").click();
+            assertThat(page.locator("#call-tiles .tile.self")).isVisible();
+            pages[i] = page;
+        }
+        for (Page page : pages) {
+            Pages.waitUntil(page, RELAYED_AND_DECODED_MORE_THAN, 0, Duration.ofSeconds(45));
+        }
+        return pages;
+    }
+
+    private static TestServer relayOnlyParley(TurnServer turn) {
+        return TestServer.start("--turn-urls", turn.udpUrl(), "--turn-secret", SECRET, "--ice-relay-only", "true");
+    }
+
     @Test
     void two_people_whose_browsers_may_only_use_the_relay_see_each_other_through_coturn() throws Exception {
-        try (TurnServer turn = new TurnServer(SECRET, dir.resolve("turn.log"));
-             TestServer server = TestServer.start("--turn-urls", turn.udpUrl(), "--turn-secret", SECRET, "--ice-relay-only", "true")) {
-            Page[] pages = new Page[2];
-            String[] names = {"Ada", "Grace"};
-            for (int i = 0; i < 2; i++) {
-                Page page = browser.newUser();
-                Pages.enter(page, server.url(), names[i]);
-                page.locator("#call-join").click();
-                assertThat(page.locator("#call-tiles .tile.self")).isVisible();
-                pages[i] = page;
-            }
-            for (Page page : pages) {
-                page.waitForFunction("async () => { const s = await (" + SELECTED_LOCAL_TYPE + ")();"
-                                + " const v = Object.values(s); return v.length === 1 && v[0].type === 'relay' && v[0].frames > 0; }",
-                        null, new Page.WaitForFunctionOptions().setTimeout(45_000).setPollingInterval(250));
-            }
+        Path log = dir.resolve("turn.log");
+        try (TurnServer turn = new TurnServer(SECRET, log); TestServer server = relayOnlyParley(turn)) {
+            Page[] pages = relayedCall(server);
             // coturn writes its log a little after the fact: wait for the allocation to show.
-            Path log = dir.resolve("turn.log");
             pages[0].waitForCondition(() -> read(log).contains("ALLOCATE"),
                     new Page.WaitForConditionOptions().setTimeout(15_000));
+            assertThat(browser.closeUsers()).as("errors in the browser console").isEmpty();
+        }
+    }
+
+    /** The ICE username fragment of this page's local description, which an ICE restart changes. */
+    private static final String LOCAL_UFRAG =
+            "() => window.parleyCall.peers()[0][1].localDescription.sdp.match(/a=ice-ufrag:(\\S+)/)[1]";
+
+    @Test
+    void a_call_whose_relay_crashes_restarts_ice_and_comes_back() throws Exception {
+        try (TurnServer turn = new TurnServer(SECRET, dir.resolve("turn.log")); TestServer server = relayOnlyParley(turn)) {
+            Page[] pages = relayedCall(server);
+            String[] ufragBefore = new String[pages.length];
+            for (int i = 0; i < pages.length; i++) {
+                ufragBefore[i] = (String) pages[i].evaluate(LOCAL_UFRAG);
+            }
+            turn.stop(); // every allocation is gone
+            for (Page page : pages) {
+                page.waitForFunction("() => window.parleyCall.peers().every(([, pc]) => pc.connectionState !== 'connected')",
+                        null, new Page.WaitForFunctionOptions().setTimeout(30_000));
+            }
+            int[] framesAtCut = new int[pages.length];
+            for (int i = 0; i < pages.length; i++) {
+                framesAtCut[i] = ((Number) pages[i].evaluate("async () => Object.values(await (" + SELECTED_LOCAL_TYPE + ")())[0].frames")).intValue();
+            }
+            // A connection that stays disconnected is restarted (new ICE credentials, renegotiated by both sides at
+            // once, which perfect negotiation must survive) and tried again until the relay answers.
+            for (int i = 0; i < pages.length; i++) {
+                pages[i].waitForFunction("before => (" + LOCAL_UFRAG + ")() !== before", ufragBefore[i],
+                        new Page.WaitForFunctionOptions().setTimeout(30_000));
+            }
+            long restarted = System.nanoTime();
+            turn.start();
+            for (int i = 0; i < pages.length; i++) {
+                // 30 frames more is a second of video at the fake camera's 30 fps, through a new allocation.
+                Pages.waitUntil(pages[i], RELAYED_AND_DECODED_MORE_THAN, framesAtCut[i] + 30, Duration.ofSeconds(60));
+            }
+            System.out.printf("relay started again -> video decoded again on both pages: %d ms%n",
+                    (System.nanoTime() - restarted) / 1_000_000);
             assertThat(browser.closeUsers()).as("errors in the browser console").isEmpty();
         }
     }

@@ -15,8 +15,10 @@ import java.util.List;
 public final class TurnServer implements AutoCloseable {
     public static final Path BINARY = Path.of("/usr/bin/turnserver");
 
-    private final Process process;
+    private final List<String> command;
+    private final Path log;
     private final int port;
+    private Process process;
 
     public TurnServer(String secret, Path log) {
         if (!Files.isExecutable(BINARY)) {
@@ -24,11 +26,17 @@ public final class TurnServer implements AutoCloseable {
         }
         port = ServerProcess.freePort();
         int relayFrom = 40_000 + (port % 10_000);
-        List<String> command = List.of(BINARY.toString(), "-n", "--no-cli", "--no-tls", "--no-dtls",
+        this.log = log;
+        command = List.of(BINARY.toString(), "-n", "--no-cli", "--no-tls", "--no-dtls",
                 "--listening-ip", "127.0.0.1", "--relay-ip", "127.0.0.1", "--listening-port", String.valueOf(port),
                 "--min-port", String.valueOf(relayFrom), "--max-port", String.valueOf(relayFrom + 200),
                 "--use-auth-secret", "--static-auth-secret", secret, "--realm", "parley", "--fingerprint",
                 "--allow-loopback-peers", "--verbose", "--log-file", log.toString(), "--simple-log");
+        start();
+    }
+
+    /** Starts coturn (again, after {@link #stop}) on the same port, and waits until it listens. */
+    public void start() {
         try {
             process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         } catch (IOException e) {
@@ -51,8 +59,22 @@ public final class TurnServer implements AutoCloseable {
         }
     }
 
+    public int port() {
+        return port;
+    }
+
     public String udpUrl() {
         return "turn:127.0.0.1:" + port + "?transport=udp";
+    }
+
+    /** Kills coturn at once, as a crash would: every allocation it held is gone. */
+    public void stop() {
+        process.destroyForcibly();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
