@@ -34,7 +34,7 @@ public final class Parley implements AutoCloseable {
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(s.eventLoops()));
         web = new WebServer(vertx, new WebServer.Options(s.bind(), s.port(), s.maxFrameBytes(), s.maxQueuedBytes(), s.eventLoops(),
                 new IceServers(s.stunUrls(), s.turnUrls(), s.turnSecret(), s.turnTtlSeconds(), s.iceRelayOnly(), Clock.systemUTC()),
-                java.time.Duration.ofSeconds(s.callGraceSeconds())), hub, store);
+                java.time.Duration.ofSeconds(s.callGraceSeconds()), s.dataDir().resolve("files"), s.maxUploadBytes()), hub, store);
         try {
             port = web.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {

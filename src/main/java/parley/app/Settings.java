@@ -22,6 +22,7 @@ public record Settings(
         int storeBatchMax,
         int storeQueueMax,
         int maxQueuedBytes,
+        long maxUploadBytes,
         int callMax,
         int callGraceSeconds,
         java.util.List<String> stunUrls,
@@ -44,7 +45,7 @@ public record Settings(
     public static final List<Definition> DEFINITIONS = List.of(
             new Definition("bind", "0.0.0.0", "address to listen on (127.0.0.1 for this machine only)"),
             new Definition("port", "8080", "HTTP and WebSocket port (0 picks a free one)"),
-            new Definition("data-dir", "./data", "where the database file lives"),
+            new Definition("data-dir", "./data", "where the database file and the rooms' files live"),
             new Definition("db-url", "", "JDBC URL of the database; empty means jdbc:sqlite:<data-dir>/parley.db"),
             new Definition("max-frame-bytes", "65536", "largest WebSocket message read; larger ones get too_large"),
             new Definition("max-text-chars", "4000", "longest chat message, in characters"),
@@ -54,6 +55,8 @@ public record Settings(
             new Definition("store-queue-max", "100000", "writes waiting for the store before sends are refused"),
             new Definition("max-queued-bytes", "8388608",
                     "most bytes waiting to be sent to one connection; a reader that falls further behind is disconnected (1008)"),
+            new Definition("max-upload-bytes", "2147483648",
+                    "largest file kept in a room (uploaded to the server); larger ones are refused with too_large"),
             new Definition("call-max", "6", "most people in one room's call (peer-to-peer mesh)"),
             new Definition("call-grace", "20",
                     "seconds a call participant whose connection dropped stays in the call, to come back unseen (0: leave at once)"),
@@ -114,6 +117,7 @@ public record Settings(
                 integer(values, "store-batch-max", 1, 100_000),
                 integer(values, "store-queue-max", 1, 10_000_000),
                 integer(values, "max-queued-bytes", 65_536, Integer.MAX_VALUE),
+                longInteger(values, "max-upload-bytes", 0, 1L << 40),
                 integer(values, "call-max", 2, 100),
                 integer(values, "call-grace", 0, 3600),
                 urls(values, "stun-urls", "stun:"),
@@ -125,9 +129,13 @@ public record Settings(
     }
 
     private static int integer(Map<String, String> values, String name, int min, int max) {
+        return (int) longInteger(values, name, min, max);
+    }
+
+    private static long longInteger(Map<String, String> values, String name, long min, long max) {
         String raw = values.get(name).trim();
         try {
-            int v = Integer.parseInt(raw);
+            long v = Long.parseLong(raw);
             if (v < min || v > max) throw new Invalid(name + " must be between " + min + " and " + max + ", got " + raw);
             return v;
         } catch (NumberFormatException e) {

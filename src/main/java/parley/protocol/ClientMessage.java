@@ -23,6 +23,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = ClientMessage.CallLeave.class, name = "call_leave"),
     @JsonSubTypes.Type(value = ClientMessage.Signal.class, name = "signal"),
     @JsonSubTypes.Type(value = ClientMessage.CallMedia.class, name = "call_media"),
+    @JsonSubTypes.Type(value = ClientMessage.FileLink.class, name = "file_link"),
 })
 public sealed interface ClientMessage {
 
@@ -79,15 +80,69 @@ public sealed interface ClientMessage {
         }
     }
 
-    /** The text length limit is a server setting, so it is checked by the dispatcher, not here. */
-    record Send(String ref, String room, String clientId, String text) implements ClientMessage {
+    /**
+     * A chat message, or with {@code file} a file message ({@code text} then is an optional caption).
+     * The text length and file size limits are server settings, so the dispatcher checks them.
+     */
+    record Send(String ref, String room, String clientId, String text, FileOffer file) implements ClientMessage {
         public Send {
             ref = Check.ref(ref);
             room = Check.id("room", room);
             clientId = Check.id("clientId", clientId);
-            if (text == null) throw Check.bad("text is required");
-            text = text.stripTrailing();
-            if (text.isEmpty()) throw Check.bad("text must not be empty");
+            if (text == null && file == null) throw Check.bad("text is required");
+            text = text == null ? "" : text.stripTrailing();
+            if (text.isEmpty() && file == null) throw Check.bad("text must not be empty");
+        }
+
+        public Send(String ref, String room, String clientId, String text) {
+            this(ref, room, clientId, text, null);
+        }
+    }
+
+    int MAX_FILE_NAME = 255;
+    int MAX_FILE_TYPE = 127;
+
+    /**
+     * What a sender says of a file it shares. The name is only ever shown: any folder part is cut off
+     * and control characters (NUL among them) become "_". A type that is not a plain media type
+     * becomes application/octet-stream.
+     */
+    record FileOffer(String name, Long size, String type, String sha256) {
+        private static final java.util.regex.Pattern MEDIA_TYPE =
+                java.util.regex.Pattern.compile("[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*");
+        private static final java.util.regex.Pattern SHA256 = java.util.regex.Pattern.compile("[0-9a-f]{64}");
+
+        public FileOffer {
+            if (name == null) throw Check.bad("file.name is required");
+            if (name.length() > 4 * MAX_FILE_NAME) throw Check.bad("file.name must be at most " + MAX_FILE_NAME + " characters");
+            name = safeName(name);
+            if (size == null || size < 0) throw Check.bad("file.size must be a number of bytes, 0 or more");
+            type = type == null ? "" : type.strip().toLowerCase(java.util.Locale.ROOT);
+            if (type.length() > MAX_FILE_TYPE || !MEDIA_TYPE.matcher(type).matches()) type = "application/octet-stream";
+            if (sha256 == null || !SHA256.matcher(sha256.toLowerCase(java.util.Locale.ROOT)).matches()) {
+                throw Check.bad("file.sha256 must be the SHA-256 of the file in 64 hex digits");
+            }
+            sha256 = sha256.toLowerCase(java.util.Locale.ROOT);
+        }
+
+        static String safeName(String raw) {
+            String base = raw.substring(Math.max(raw.lastIndexOf('/'), raw.lastIndexOf('\\')) + 1);
+            StringBuilder out = new StringBuilder();
+            base.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? '_' : c));
+            String name = out.toString().strip();
+            if (name.codePointCount(0, name.length()) > MAX_FILE_NAME) {
+                name = name.substring(0, name.offsetByCodePoints(0, MAX_FILE_NAME));
+            }
+            return name.isEmpty() || name.equals(".") || name.equals("..") ? "file" : name;
+        }
+    }
+
+    /** Asks for a short-lived download link to a file of a room the sender is in. */
+    record FileLink(String ref, String room, String file) implements ClientMessage {
+        public FileLink {
+            ref = Check.ref(ref);
+            room = Check.id("room", room);
+            file = Check.id("file", file);
         }
     }
 

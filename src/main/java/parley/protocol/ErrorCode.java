@@ -15,6 +15,8 @@ public enum ErrorCode {
     NOT_IN_CALL("not_in_call"),
     CALL_FULL("call_full"),
     NO_SUCH_PARTICIPANT("no_such_participant"),
+    NO_SUCH_FILE("no_such_file"),
+    NOT_UPLOADED("not_uploaded"),
     INTERNAL("internal");
 
     private final String wire;

@@ -25,6 +25,8 @@ import java.util.List;
     @JsonSubTypes.Type(value = ServerMessage.CallLeft.class, name = "call_left"),
     @JsonSubTypes.Type(value = ServerMessage.Call.class, name = "call"),
     @JsonSubTypes.Type(value = ServerMessage.Signal.class, name = "signal"),
+    @JsonSubTypes.Type(value = ServerMessage.FileStored.class, name = "file_stored"),
+    @JsonSubTypes.Type(value = ServerMessage.FileLinkReply.class, name = "file_link"),
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface ServerMessage {
@@ -37,7 +39,11 @@ public sealed interface ServerMessage {
 
     record Sender(String userId, String name) {}
 
-    record MessageView(long seq, String clientId, Sender from, String text, long ts) {}
+    /** {@code stored}: the bytes are on the server, so a {@code file_link} gets a download link. */
+    record FileView(String id, String name, long size, String type, String sha256, boolean stored) {}
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record MessageView(long seq, String clientId, Sender from, String text, long ts, FileView file) {}
 
     record Welcome(String ref, String sessionId, String userId, String name, String token, Limits limits)
             implements ServerMessage {}
@@ -59,8 +65,15 @@ public sealed interface ServerMessage {
     record Ack(String ref, String room, String clientId, long seq, long ts, boolean duplicate)
             implements ServerMessage {}
 
-    record Message(String room, long seq, String clientId, Sender from, String text, long ts)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Message(String room, long seq, String clientId, Sender from, String text, long ts, FileView file)
             implements ServerMessage {}
+
+    /** The bytes of a file shared in the room reached the server: it can be downloaded from now on. */
+    record FileStored(String room, String file) implements ServerMessage {}
+
+    /** {@code url}: a path on this server, good until {@code expires} (ms since the epoch). */
+    record FileLinkReply(String ref, String room, String file, String url, long expires) implements ServerMessage {}
 
     record HistoryPage(String ref, String room, List<MessageView> messages, boolean hasMore)
             implements ServerMessage {}

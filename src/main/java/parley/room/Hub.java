@@ -217,6 +217,14 @@ public final class Hub implements AutoCloseable {
      * {@code done} runs on the store's completion thread, before the message is delivered to anyone.
      */
     public void send(Member member, RoomId id, String clientId, String text, Consumer<SendResult> done) {
+        send(member, id, clientId, text, null, done);
+    }
+
+    /**
+     * As {@link #send(Member, RoomId, String, String, Consumer)}, sharing a file: the message and the file's
+     * record are stored in one commit, under a new server-made file id; its bytes come later by HTTP.
+     */
+    public void send(Member member, RoomId id, String clientId, String text, NewFile file, Consumer<SendResult> done) {
         Room room;
         try {
             room = joinedRoom(member, id);
@@ -227,7 +235,10 @@ public final class Hub implements AutoCloseable {
             done.accept(new SendResult.Refused(e));
             return;
         }
-        var message = new ChatStore.NewMessage(id.value(), member.userId().value(), member.name(), clientId, text, clock.millis());
+        ChatStore.FileMeta meta = file == null ? null
+                : new ChatStore.FileMeta(Ids.random("f_"), file.name(), file.size(), file.type(), file.sha256(), false);
+        var message = new ChatStore.NewMessage(id.value(), member.userId().value(), member.name(), clientId, text,
+                clock.millis(), meta);
         store.append(message, outcome -> {
             switch (outcome) {
                 case AppendOutcome.Stored stored -> {
@@ -239,6 +250,24 @@ public final class Hub implements AutoCloseable {
                         new RoomException(Refusal.UNAVAILABLE, "the message could not be stored; retry with the same clientId")));
             }
         });
+    }
+
+    /** What a sender says of a file it shares (already checked and made safe by the protocol). */
+    public record NewFile(String name, long size, String type, String sha256) {}
+
+    /** Whether the user has a session in the room (on this node). */
+    public boolean isMember(RoomId id, UserId user) {
+        Room room = rooms.get(id);
+        return room != null && room.hasUser(user);
+    }
+
+    public CompletableFuture<ChatStore.FileRecord> file(String fileId) {
+        return store.file(fileId);
+    }
+
+    /** Tells the room's members that a file's bytes are on the server. */
+    public void fileStored(RoomId id, String fileId) {
+        bus.publish(channel(id), new RoomEvent.FileStored(id, fileId));
     }
 
     public CompletableFuture<Page> history(Member member, RoomId id, Long before, Integer limit) {
@@ -316,7 +345,8 @@ public final class Hub implements AutoCloseable {
     }
 
     private static ChatMessage toMessage(StoredMessage m) {
-        return new ChatMessage(new RoomId(m.roomId()), m.seq(), m.clientId(), new UserId(m.senderId()), m.senderName(), m.text(), m.ts());
+        return new ChatMessage(new RoomId(m.roomId()), m.seq(), m.clientId(), new UserId(m.senderId()), m.senderName(),
+                m.text(), m.ts(), m.file());
     }
 
     @Override

@@ -94,6 +94,11 @@ final class Room {
         held.forEach(m -> deliver(seat, m));
     }
 
+    /** Whether any session of this user is in the room on this node. */
+    synchronized boolean hasUser(UserId user) {
+        return seats.values().stream().anyMatch(s -> s.member.userId().equals(user));
+    }
+
     synchronized boolean inCall(SessionId session) {
         return call.containsKey(session);
     }
@@ -189,6 +194,9 @@ final class Room {
             }
             case RoomEvent.PresenceChanged p -> toOthers(p.member().sessionId(), p);
             case RoomEvent.TypingChanged t -> toOthers(t.member().sessionId(), t);
+            case RoomEvent.FileStored f -> {
+                for (Seat seat : seats.values()) hand(seat.member, f);
+            }
             case RoomEvent.Entered e -> throw new IllegalArgumentException("Entered is not broadcast");
             case RoomEvent.RoomAdded a -> throw new IllegalArgumentException("RoomAdded is not a room event");
             case RoomEvent.Reset r -> throw new IllegalArgumentException("Reset is not broadcast");

@@ -32,6 +32,9 @@ public sealed interface RoomEvent {
     /** To every member of the room, in the call or not, whenever the call's participants change. */
     record CallChanged(RoomId room, List<Participant> participants) implements RoomEvent {}
 
+    /** The bytes of a file shared in the room are on the server now: it can be downloaded. */
+    record FileStored(RoomId room, String fileId) implements RoomEvent {}
+
     /** WebRTC signalling from one participant to another; the hub relays {@code payload} without reading it. */
     record SignalRelayed(RoomId room, MemberInfo from, Object payload) implements RoomEvent {}
 }

@@ -40,16 +40,41 @@ public interface ChatStore extends AutoCloseable {
      */
     CompletableFuture<Guest> guest(String tokenHash, String name, String newUserId, String newTokenHash);
 
+    /** The user id of the guest whose token hashes to {@code tokenHash}, or null when there is none. */
+    CompletableFuture<String> guestByToken(String tokenHash);
+
+    /** The file with this id, or null when there is none. */
+    CompletableFuture<FileRecord> file(String fileId);
+
+    /** Marks the file's bytes as on the server; true when it was waiting for them (false: unknown or done). */
+    CompletableFuture<Boolean> fileStored(String fileId, long ts);
+
     /** Completes with true when the store can read and its writer is running. */
     CompletableFuture<Boolean> healthy();
 
     @Override
     void close();
 
-    record NewMessage(String roomId, String senderId, String senderName, String clientId, String text, long ts) {}
+    /** {@code file}: the file this message shares (stored with it, in the same commit), or null. */
+    record NewMessage(String roomId, String senderId, String senderName, String clientId, String text, long ts,
+                      FileMeta file) {
+        public NewMessage(String roomId, String senderId, String senderName, String clientId, String text, long ts) {
+            this(roomId, senderId, senderName, clientId, text, ts, null);
+        }
+    }
 
     record StoredMessage(String roomId, long seq, String senderId, String senderName, String clientId,
-                         String text, long ts) {}
+                         String text, long ts, FileMeta file) {
+        public StoredMessage(String roomId, long seq, String senderId, String senderName, String clientId,
+                             String text, long ts) {
+            this(roomId, seq, senderId, senderName, clientId, text, ts, null);
+        }
+    }
+
+    /** What a file message says of its file; {@code stored}: its bytes are on the server and can be downloaded. */
+    record FileMeta(String id, String name, long size, String type, String sha256, boolean stored) {}
+
+    record FileRecord(String roomId, String uploaderId, FileMeta meta) {}
 
     record NewRoom(String id, String name, String topic, String createdBy, long ts) {}
 

@@ -41,6 +41,7 @@ public final class SqliteStore implements ChatStore {
 
     private final Connection writerConnection;
     private final PreparedStatement insertMessage; // writer thread only, prepared once
+    private final PreparedStatement insertFile;
     private final PreparedStatement begin;
     private final PreparedStatement end;
     private final HikariDataSource readers;
@@ -66,9 +67,12 @@ public final class SqliteStore implements ChatStore {
             begin = writerConnection.prepareStatement("BEGIN IMMEDIATE");
             end = writerConnection.prepareStatement("COMMIT");
             insertMessage = writerConnection.prepareStatement("""
-                    INSERT INTO messages (room_id, seq, sender_id, sender_name, client_id, body, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO messages (room_id, seq, sender_id, sender_name, client_id, body, created_at, file_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (room_id, sender_id, client_id) DO NOTHING""");
+            insertFile = writerConnection.prepareStatement("""
+                    INSERT INTO files (id, room_id, uploader_id, name, size, type, sha256, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)""");
 
             HikariConfig pool = new HikariConfig();
             pool.setDataSource(dataSource(url, true));
@@ -137,6 +141,18 @@ public final class SqliteStore implements ChatStore {
                     return;
                 }
                 long next = current + 1;
+                FileMeta file = m.file();
+                if (file != null && isNewMessage(c, m)) {
+                    insertFile.setString(1, file.id());
+                    insertFile.setString(2, m.roomId());
+                    insertFile.setString(3, m.senderId());
+                    insertFile.setString(4, file.name());
+                    insertFile.setLong(5, file.size());
+                    insertFile.setString(6, file.type());
+                    insertFile.setString(7, file.sha256());
+                    insertFile.setLong(8, m.ts());
+                    insertFile.executeUpdate();
+                }
                 PreparedStatement insert = insertMessage;
                 insert.setString(1, m.roomId());
                 insert.setLong(2, next);
@@ -145,19 +161,33 @@ public final class SqliteStore implements ChatStore {
                 insert.setString(5, m.clientId());
                 insert.setString(6, m.text());
                 insert.setLong(7, m.ts());
+                insert.setString(8, file == null ? null : file.id());
                 if (insert.executeUpdate() == 1) {
                     lastSeq.put(m.roomId(), next);
                     touched.add(m.roomId());
                     outcome = new AppendOutcome.Stored(new StoredMessage(m.roomId(), next, m.senderId(),
-                            m.senderName(), m.clientId(), m.text(), m.ts()), false);
+                            m.senderName(), m.clientId(), m.text(), m.ts(), file), false);
                     return;
                 }
                 try (PreparedStatement find = c.prepareStatement(SELECT_MESSAGE
-                        + " WHERE room_id = ? AND sender_id = ? AND client_id = ?")) {
+                        + " WHERE m.room_id = ? AND m.sender_id = ? AND m.client_id = ?")) {
                     find.setString(1, m.roomId());
                     find.setString(2, m.senderId());
                     find.setString(3, m.clientId());
                     outcome = new AppendOutcome.Stored(readMessages(find).getFirst(), true);
+                }
+            }
+
+            /** A resend of a stored file message must not store its file twice. */
+            private boolean isNewMessage(Connection c, NewMessage m) throws SQLException {
+                try (PreparedStatement find = c.prepareStatement(
+                        "SELECT 1 FROM messages WHERE room_id = ? AND sender_id = ? AND client_id = ?")) {
+                    find.setString(1, m.roomId());
+                    find.setString(2, m.senderId());
+                    find.setString(3, m.clientId());
+                    try (ResultSet r = find.executeQuery()) {
+                        return !r.next();
+                    }
                 }
             }
 
@@ -366,8 +396,10 @@ public final class SqliteStore implements ChatStore {
 
     // ---- reads ----------------------------------------------------------------------------------
 
-    private static final String SELECT_MESSAGE =
-            "SELECT room_id, seq, sender_id, sender_name, client_id, body, created_at FROM messages";
+    private static final String SELECT_MESSAGE = """
+            SELECT m.room_id, m.seq, m.sender_id, m.sender_name, m.client_id, m.body, m.created_at,
+                   f.id, f.name, f.size, f.type, f.sha256, f.stored_at
+            FROM messages m LEFT JOIN files f ON f.id = m.file_id""";
 
     private <T> CompletableFuture<T> read(SqlFunction<T> query) {
         return CompletableFuture.supplyAsync(() -> {
@@ -383,8 +415,11 @@ public final class SqliteStore implements ChatStore {
         List<StoredMessage> out = new ArrayList<>();
         try (ResultSet r = s.executeQuery()) {
             while (r.next()) {
+                FileMeta file = r.getString(8) == null ? null
+                        : new FileMeta(r.getString(8), r.getString(9), r.getLong(10), r.getString(11), r.getString(12),
+                                r.getObject(13) != null);
                 out.add(new StoredMessage(r.getString(1), r.getLong(2), r.getString(3), r.getString(4),
-                        r.getString(5), r.getString(6), r.getLong(7)));
+                        r.getString(5), r.getString(6), r.getLong(7), file));
             }
         }
         return out;
@@ -399,7 +434,7 @@ public final class SqliteStore implements ChatStore {
     public CompletableFuture<List<StoredMessage>> before(String roomId, long beforeSeq, int limit) {
         return read(c -> {
             try (PreparedStatement s = c.prepareStatement(
-                    SELECT_MESSAGE + " WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?")) {
+                    SELECT_MESSAGE + " WHERE m.room_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?")) {
                 s.setString(1, roomId);
                 s.setLong(2, beforeSeq);
                 s.setInt(3, limit);
@@ -412,7 +447,7 @@ public final class SqliteStore implements ChatStore {
     public CompletableFuture<List<StoredMessage>> after(String roomId, long afterSeq, int limit) {
         return read(c -> {
             try (PreparedStatement s = c.prepareStatement(
-                    SELECT_MESSAGE + " WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?")) {
+                    SELECT_MESSAGE + " WHERE m.room_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?")) {
                 s.setString(1, roomId);
                 s.setLong(2, afterSeq);
                 s.setInt(3, limit);
@@ -430,6 +465,45 @@ public final class SqliteStore implements ChatStore {
                 while (r.next()) out.add(new StoredRoom(r.getString(1), r.getString(2), r.getString(3), r.getLong(4)));
             }
             return out;
+        });
+    }
+
+    @Override
+    public CompletableFuture<String> guestByToken(String tokenHash) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT id FROM guests WHERE token_hash = ?")) {
+                s.setString(1, tokenHash);
+                try (ResultSet r = s.executeQuery()) {
+                    return r.next() ? r.getString(1) : null;
+                }
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<FileRecord> file(String fileId) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT room_id, uploader_id, name, size, type, sha256, stored_at FROM files WHERE id = ?")) {
+                s.setString(1, fileId);
+                try (ResultSet r = s.executeQuery()) {
+                    if (!r.next()) return null;
+                    return new FileRecord(r.getString(1), r.getString(2), new FileMeta(fileId, r.getString(3),
+                            r.getLong(4), r.getString(5), r.getString(6), r.getObject(7) != null));
+                }
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<Boolean> fileStored(String fileId, long ts) {
+        return write(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE files SET stored_at = ? WHERE id = ? AND stored_at IS NULL")) {
+                s.setLong(1, ts);
+                s.setString(2, fileId);
+                return s.executeUpdate() == 1;
+            }
         });
     }
 

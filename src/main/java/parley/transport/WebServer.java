@@ -27,8 +27,9 @@ public final class WebServer {
 
     /** {@code maxFrameBytes}: larger frames get {@code too_large}; frames beyond the hard limit close the socket. */
     /** {@code callGrace}: how long a dropped call participant may take to resume its session. */
+    /** {@code filesDir}: where shared files are kept; {@code maxUploadBytes}: the largest one. */
     public record Options(String bind, int port, int maxFrameBytes, int maxQueuedBytes, int eventLoops, IceServers ice,
-                          java.time.Duration callGrace) {
+                          java.time.Duration callGrace, java.nio.file.Path filesDir, long maxUploadBytes) {
         public int hardFrameBytes() {
             return Math.max(256 * 1024, 4 * maxFrameBytes);
         }
@@ -42,6 +43,7 @@ public final class WebServer {
     private final Hub hub;
     private final ChatStore store;
     private final Services services;
+    private final RoomFiles files;
     private final List<HttpServer> servers = new ArrayList<>();
     private final Set<ServerWebSocket> sockets = ConcurrentHashMap.newKeySet();
 
@@ -51,9 +53,11 @@ public final class WebServer {
         this.hub = hub;
         this.store = store;
         Hub.Limits l = hub.limits();
+        this.files = new RoomFiles(vertx, options.filesDir(), store, hub, java.time.Clock.systemUTC());
         this.services = new Services(hub, new Guests(store), new Codec(), new Wire(new Codec()), options.maxFrameBytes(),
                 options.maxQueuedBytes(), options.ice(), options.callGrace(),
-                new ServerMessage.Limits(options.maxFrameBytes(), l.maxTextChars(), l.historyPageMax()));
+                new ServerMessage.Limits(options.maxFrameBytes(), l.maxTextChars(), l.historyPageMax()),
+                files, options.maxUploadBytes());
     }
 
     /**
@@ -126,6 +130,8 @@ public final class WebServer {
                     .putHeader("Cache-Control", "no-store")
                     .end(new JsonObject().put("status", up ? "up" : "down").put("storage", up ? "up" : "down").encode());
         }));
+        router.put("/files/:id").handler(files::upload);
+        router.get("/files/:id").handler(files::download);
         router.get().handler(StaticHandler.create("web").setCachingEnabled(false).setIndexPage("index.html"));
         return router;
     }

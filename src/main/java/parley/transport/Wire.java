@@ -36,7 +36,7 @@ final class Wire {
     String encode(RoomEvent event) {
         if (!(event instanceof RoomEvent.Posted || event instanceof RoomEvent.PresenceChanged
                 || event instanceof RoomEvent.TypingChanged || event instanceof RoomEvent.RoomAdded
-                || event instanceof RoomEvent.CallChanged)) {
+                || event instanceof RoomEvent.CallChanged || event instanceof RoomEvent.FileStored)) {
             return codec.encode(toWire(event));
         }
         Encoded e = lastBroadcast.get();
@@ -52,12 +52,13 @@ final class Wire {
                     e.members().stream().map(Wire::view).toList(), participants(e.call()));
             case RoomEvent.Posted p -> {
                 ChatMessage m = p.message();
-                yield new ServerMessage.Message(m.room().value(), m.seq(), m.clientId(), sender(m), m.text(), m.ts());
+                yield new ServerMessage.Message(m.room().value(), m.seq(), m.clientId(), sender(m), m.text(), m.ts(), file(m));
             }
             case RoomEvent.PresenceChanged p -> new ServerMessage.Presence(p.room().value(),
                     p.joined() ? "join" : "leave", view(p.member()));
             case RoomEvent.TypingChanged t -> new ServerMessage.Typing(t.room().value(), t.active(), view(t.member()));
             case RoomEvent.RoomAdded a -> new ServerMessage.RoomAdded(null, view(a.room()));
+            case RoomEvent.FileStored f -> new ServerMessage.FileStored(f.room().value(), f.fileId());
             case RoomEvent.Reset r -> new ServerMessage.Reset(r.room().value(), r.lastSeq());
             case RoomEvent.CallChanged c -> new ServerMessage.Call(c.room().value(), participants(c.participants()));
             case RoomEvent.SignalRelayed r -> switch (r.payload()) {
@@ -93,8 +94,13 @@ final class Wire {
 
     static List<ServerMessage.MessageView> views(List<ChatMessage> messages) {
         return messages.stream()
-                .map(m -> new ServerMessage.MessageView(m.seq(), m.clientId(), sender(m), m.text(), m.ts()))
+                .map(m -> new ServerMessage.MessageView(m.seq(), m.clientId(), sender(m), m.text(), m.ts(), file(m)))
                 .toList();
+    }
+
+    static ServerMessage.FileView file(ChatMessage m) {
+        var f = m.file();
+        return f == null ? null : new ServerMessage.FileView(f.id(), f.name(), f.size(), f.type(), f.sha256(), f.stored());
     }
 
     static ErrorCode code(Refusal refusal) {

@@ -245,7 +245,7 @@ final class WsSession implements Member {
                 hub.leave(this, new RoomId(l.room()));
                 reply(new ServerMessage.Left(l.ref(), l.room()));
             }
-            case ClientMessage.Send s -> hub.send(this, new RoomId(s.room()), s.clientId(), s.text(), result -> {
+            case ClientMessage.Send s -> hub.send(this, new RoomId(s.room()), s.clientId(), s.text(), newFile(s.file()), result -> {
                 switch (result) {
                     case Hub.SendResult.Accepted a -> reply(new ServerMessage.Ack(s.ref(), s.room(), s.clientId(),
                             a.message().seq(), a.message().ts(), a.duplicate()));
@@ -264,9 +264,38 @@ final class WsSession implements Member {
                 hub.leaveCall(this, new RoomId(l.room()));
                 reply(new ServerMessage.CallLeft(l.ref(), l.room()));
             }
+            case ClientMessage.FileLink f -> fileLink(f);
             case ClientMessage.Signal g -> hub.signal(this, new RoomId(g.room()), new SessionId(g.to()),
                     g.description() != null ? g.description() : g.candidate());
         }
+    }
+
+    private Hub.NewFile newFile(ClientMessage.FileOffer f) {
+        if (f == null) return null;
+        if (f.size() > services.maxUploadBytes()) {
+            throw new ProtocolException(ErrorCode.TOO_LARGE, "files are limited to " + services.maxUploadBytes() + " bytes");
+        }
+        return new Hub.NewFile(f.name(), f.size(), f.type(), f.sha256());
+    }
+
+    /** A download link, for a member of the file's room, once its bytes are on the server. */
+    private void fileLink(ClientMessage.FileLink f) {
+        RoomId room = new RoomId(f.room());
+        if (!services.hub().isMember(room, userId())) {
+            throw new ProtocolException(ErrorCode.NOT_JOINED, "join the room first");
+        }
+        services.hub().file(f.file()).whenComplete((file, e) -> context.runOnContext(v -> {
+            if (e != null) {
+                error(f.ref(), ErrorCode.UNAVAILABLE, "storage is unavailable; ask again");
+            } else if (file == null || !file.roomId().equals(f.room())) {
+                error(f.ref(), ErrorCode.NO_SUCH_FILE, "no such file in this room");
+            } else if (!file.meta().stored()) {
+                error(f.ref(), ErrorCode.NOT_UPLOADED, "the file is not on the server yet: its upload has not completed");
+            } else {
+                RoomFiles.ServerLink link = services.files().link(file.meta().id());
+                reply(new ServerMessage.FileLinkReply(f.ref(), f.room(), file.meta().id(), link.url(), link.expires()));
+            }
+        }));
     }
 
     private void hello(ClientMessage.Hello h) {

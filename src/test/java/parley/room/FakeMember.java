@@ -80,6 +80,7 @@ final class FakeMember implements Member {
             case RoomEvent.CallEntered c -> c.room();
             case RoomEvent.CallChanged c -> c.room();
             case RoomEvent.SignalRelayed s -> s.room();
+            case RoomEvent.FileStored f -> f.room();
         };
     }
 

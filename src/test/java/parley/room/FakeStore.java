@@ -139,8 +139,9 @@ final class FakeStore implements ChatStore {
     private StoredMessage commit(NewMessage m) {
         List<StoredMessage> list = messages.get(m.roomId());
         StoredMessage s = new StoredMessage(m.roomId(), list.size() + 1, m.senderId(), m.senderName(),
-                m.clientId(), m.text(), m.ts());
+                m.clientId(), m.text(), m.ts(), m.file());
         list.add(s);
+        if (m.file() != null) files.put(m.file().id(), new FileRecord(m.roomId(), m.senderId(), m.file()));
         StoredRoom r = rooms.get(m.roomId());
         rooms.put(r.id(), new StoredRoom(r.id(), r.name(), r.topic(), s.seq()));
         return s;
@@ -190,6 +191,27 @@ final class FakeStore implements ChatStore {
     @Override
     public CompletableFuture<Guest> guest(String tokenHash, String name, String newUserId, String newTokenHash) {
         throw new UnsupportedOperationException("the hub has no guests");
+    }
+
+    @Override
+    public CompletableFuture<String> guestByToken(String tokenHash) {
+        throw new UnsupportedOperationException("the hub has no guests");
+    }
+
+    private final Map<String, FileRecord> files = new java.util.HashMap<>();
+
+    @Override
+    public synchronized CompletableFuture<FileRecord> file(String fileId) {
+        return CompletableFuture.completedFuture(files.get(fileId));
+    }
+
+    @Override
+    public synchronized CompletableFuture<Boolean> fileStored(String fileId, long ts) {
+        FileRecord f = files.get(fileId);
+        if (f == null || f.meta().stored()) return CompletableFuture.completedFuture(false);
+        FileMeta m = f.meta();
+        files.put(fileId, new FileRecord(f.roomId(), f.uploaderId(), new FileMeta(m.id(), m.name(), m.size(), m.type(), m.sha256(), true)));
+        return CompletableFuture.completedFuture(true);
     }
 
     @Override

@@ -36,6 +36,10 @@ public final class TestServer implements AutoCloseable {
         }
     }
 
+    public Path dataDir() {
+        return dataDir;
+    }
+
     public int port() {
         return parley.port();
     }

@@ -1,0 +1,269 @@
+package parley.transport;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.file.AsyncFile;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import parley.room.Hub;
+import parley.room.Ids;
+import parley.room.RoomId;
+import parley.store.ChatStore;
+import parley.store.ChatStore.FileRecord;
+
+/**
+ * The bytes of files shared in rooms, over HTTP. {@code PUT /files/<id>} takes the upload of a file that a
+ * file message declared, from its sender only ({@code Authorization: Bearer <token>}, the token of the
+ * welcome), streamed to disk under a temporary server-made name, and keeps it under the file's id only if
+ * its size and SHA-256 are the declared ones. {@code GET /files/<id>?exp=..&sig=..} serves it with a link
+ * that {@code file_link} hands to room members: signed with a key of this process, valid for
+ * {@link #LINK_TTL_MS}. No name from a client ever reaches the file system.
+ */
+final class RoomFiles {
+    static final long LINK_TTL_MS = 5 * 60_000;
+    private static final Pattern FILE_ID = Pattern.compile("f_[0-9a-z]{1,60}");
+    private static final System.Logger log = System.getLogger(RoomFiles.class.getName());
+
+    private final Vertx vertx;
+    private final Path dir;
+    private final Path incoming;
+    private final ChatStore store;
+    private final Hub hub;
+    private final Clock clock;
+    private final byte[] key = new byte[32];
+
+    RoomFiles(Vertx vertx, Path dir, ChatStore store, Hub hub, Clock clock) {
+        this.vertx = vertx;
+        this.dir = dir;
+        this.incoming = dir.resolve("incoming");
+        this.store = store;
+        this.hub = hub;
+        this.clock = clock;
+        new SecureRandom().nextBytes(key);
+        try {
+            Files.createDirectories(incoming);
+            // Uploads cut short by a crash are of no use: nothing refers to them.
+            try (var stale = Files.list(incoming)) {
+                for (Path p : stale.toList()) Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot use " + dir + " for files", e);
+        }
+    }
+
+    /** A link to the file for whoever asked (a room member, checked by the caller). */
+    ServerLink link(String fileId) {
+        long expires = clock.millis() + LINK_TTL_MS;
+        return new ServerLink("/files/" + fileId + "?exp=" + expires + "&sig=" + sign(fileId, expires), expires);
+    }
+
+    record ServerLink(String url, long expires) {}
+
+    private String sign(String fileId, long expires) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal((fileId + "|" + expires).getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ---- download ---------------------------------------------------------------------------------
+
+    void download(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        String sig = ctx.request().getParam("sig");
+        long expires;
+        try {
+            expires = Long.parseLong(ctx.request().getParam("exp", ""));
+        } catch (NumberFormatException e) {
+            expires = -1;
+        }
+        if (!FILE_ID.matcher(id).matches() || sig == null || expires < clock.millis()
+                || !MessageDigest.isEqual(sig.getBytes(StandardCharsets.UTF_8), sign(id, expires).getBytes(StandardCharsets.UTF_8))) {
+            plain(ctx.response(), 403, "this link is not valid (or no longer): ask for a new one from the room");
+            return;
+        }
+        store.file(id).whenComplete((file, e) -> ctx.vertx().runOnContext(v -> {
+            if (e != null || file == null || !file.meta().stored()) {
+                plain(ctx.response(), 404, "no such file");
+                return;
+            }
+            ctx.response()
+                    .putHeader("Content-Type", "application/octet-stream")
+                    .putHeader("Content-Disposition", "attachment; filename*=UTF-8''" + encode(file.meta().name()))
+                    .putHeader("Cache-Control", "private, no-store")
+                    .putHeader("Content-Security-Policy", "sandbox; default-src 'none'")
+                    .sendFile(dir.resolve(id).toString());
+        }));
+    }
+
+    /** RFC 5987 percent-encoding of a file name for Content-Disposition. */
+    private static String encode(String name) {
+        return URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    // ---- upload -----------------------------------------------------------------------------------
+
+    void upload(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        request.pause(); // until we know whose upload this is
+        String id = ctx.pathParam("id");
+        String auth = request.getHeader("Authorization");
+        if (!FILE_ID.matcher(id).matches() || auth == null || !auth.startsWith("Bearer ")) {
+            refuse(ctx, 401, "say who you are: Authorization: Bearer <the token of your welcome>");
+            return;
+        }
+        String tokenHash = Guests.hash(auth.substring("Bearer ".length()).strip());
+        store.guestByToken(tokenHash).thenCombine(store.file(id), Upload::new).whenComplete((u, e) ->
+                ctx.vertx().runOnContext(v -> {
+                    if (e != null) {
+                        refuse(ctx, 503, "storage is unavailable; try again");
+                    } else if (u.userId() == null) {
+                        refuse(ctx, 401, "unknown token");
+                    } else if (u.file() == null || !u.file().uploaderId().equals(u.userId())) {
+                        refuse(ctx, 404, "no such file of yours: send its file message first");
+                    } else if (u.file().meta().stored()) {
+                        refuse(ctx, 409, "this file is already uploaded");
+                    } else {
+                        receive(ctx, u.file());
+                    }
+                }));
+    }
+
+    private record Upload(String userId, FileRecord file) {}
+
+    private void receive(RoutingContext ctx, FileRecord file) {
+        HttpServerRequest request = ctx.request();
+        long declared = file.meta().size();
+        String length = request.getHeader("Content-Length");
+        if (length != null && !length.equals(String.valueOf(declared))) {
+            refuse(ctx, 413, "the file message declared " + declared + " bytes, this upload has " + length);
+            return;
+        }
+        Path temp = incoming.resolve(Ids.random("up_"));
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        vertx.fileSystem().open(temp.toString(), new OpenOptions().setCreateNew(true).setWrite(true)).onComplete(opened -> {
+            if (opened.failed()) {
+                log.log(System.Logger.Level.ERROR, "cannot create " + temp, opened.cause());
+                refuse(ctx, 503, "the server cannot store files now");
+                return;
+            }
+            AsyncFile out = opened.result();
+            long[] received = {0};
+            boolean[] over = {false};
+            request.handler(buf -> {
+                if (over[0]) return;
+                received[0] += buf.length();
+                if (received[0] > declared) {
+                    over[0] = true;
+                    out.close().onComplete(c -> delete(temp));
+                    refuse(ctx, 413, "more bytes than the " + declared + " the file message declared");
+                    return;
+                }
+                sha.update(buf.getBytes());
+                out.write(buf);
+                if (out.writeQueueFull()) {
+                    request.pause();
+                    out.drainHandler(d -> request.resume());
+                }
+            });
+            request.exceptionHandler(err -> {
+                if (!over[0]) out.close().onComplete(c -> delete(temp));
+                over[0] = true;
+            });
+            request.endHandler(end -> {
+                if (over[0]) return;
+                out.close().onComplete(closed -> {
+                    String hash = HexFormat.of().formatHex(sha.digest());
+                    if (closed.failed()) {
+                        delete(temp);
+                        refuse(ctx, 503, "the server could not write the file");
+                    } else if (received[0] != declared) {
+                        delete(temp);
+                        refuse(ctx, 400, "the upload ended after " + received[0] + " of " + declared + " bytes");
+                    } else if (!hash.equals(file.meta().sha256())) {
+                        delete(temp);
+                        refuse(ctx, 422, "these bytes do not have the SHA-256 the file message declared");
+                    } else {
+                        keep(ctx, file, temp);
+                    }
+                });
+            });
+            request.resume();
+        });
+    }
+
+    /** Moves the verified upload under its file id (fsync'd), then records it and tells the room. */
+    private void keep(RoutingContext ctx, FileRecord file, Path temp) {
+        String id = file.meta().id();
+        vertx.<Void>executeBlocking(() -> {
+            try (var ch = java.nio.channels.FileChannel.open(temp, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            Files.move(temp, dir.resolve(id), StandardCopyOption.ATOMIC_MOVE);
+            return null;
+        }).compose(v -> io.vertx.core.Future.fromCompletionStage(store.fileStored(id, clock.millis()), ctx.vertx().getOrCreateContext()))
+                .onComplete(done -> {
+                    if (done.failed()) {
+                        delete(temp);
+                        log.log(System.Logger.Level.ERROR, "cannot keep file " + id, done.cause());
+                        refuse(ctx, 503, "the server could not keep the file; upload it again");
+                        return;
+                    }
+                    hub.fileStored(new RoomId(file.roomId()), id);
+                    plain(ctx.response(), 201, "stored");
+                });
+    }
+
+    private static void delete(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            log.log(System.Logger.Level.WARNING, "cannot delete " + p, e);
+        }
+    }
+
+    /** Refuses and closes the connection, so that an upload we will not read does not linger. */
+    private static void refuse(RoutingContext ctx, int status, String why) {
+        HttpServerResponse r = ctx.response();
+        if (r.ended()) return;
+        HttpServerRequest request = ctx.request();
+        boolean unread = !request.isEnded();
+        boolean http1 = request.version() != io.vertx.core.http.HttpVersion.HTTP_2;
+        if (http1) r.putHeader("Connection", "close");
+        r.setStatusCode(status).putHeader("Content-Type", "text/plain; charset=utf-8").end(why + "\n")
+                // A body we will not read must not hold the connection: close it once the answer is out.
+                .onComplete(sent -> {
+                    if (unread && http1) request.connection().close();
+                    else if (unread) r.reset();
+                });
+    }
+
+    private static void plain(HttpServerResponse r, int status, String text) {
+        if (r.ended()) return;
+        r.setStatusCode(status).putHeader("Content-Type", "text/plain; charset=utf-8").end(text + "\n");
+    }
+}

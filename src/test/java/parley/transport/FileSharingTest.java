@@ -1,0 +1,183 @@
+package parley.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import parley.testing.TestServer;
+import parley.testing.WsClient;
+
+/** Files kept in a room: declared by a file message, uploaded by HTTP, downloaded by members with a link. */
+class FileSharingTest {
+    private TestServer server;
+    private final List<WsClient> clients = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @AfterEach
+    void stop() {
+        clients.forEach(WsClient::close);
+        if (server != null) server.close();
+    }
+
+    private WsClient person(String name) {
+        WsClient c = server.hello(name);
+        clients.add(c);
+        return c;
+    }
+
+    private static String join(WsClient c, String room) {
+        c.send("join", "room", room);
+        return c.expect("joined").at("/room/id").asText();
+    }
+
+    private String newRoom(WsClient c, String name) {
+        c.send("create_room", "name", name);
+        return c.expect("room_added").at("/room/id").asText();
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    /** Sends a file message and returns the message the room receives. */
+    private static JsonNode share(WsClient c, String room, String name, long size, String type, String sha) {
+        c.send("send", "room", room, "clientId", "c-" + System.nanoTime(),
+                "file", Map.of("name", name, "size", size, "type", type, "sha256", sha));
+        return c.expect("message");
+    }
+
+    private HttpResponse<String> upload(String fileId, String token, byte[] body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + "files/" + fileId))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (token != null) b.header("Authorization", "Bearer " + token);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<byte[]> download(String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(server.url() + url.replaceFirst("^/", ""))).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private List<Path> storedFiles() throws IOException {
+        try (Stream<Path> all = Files.walk(server.dataDir().resolve("files"))) {
+            return all.filter(Files::isRegularFile).toList();
+        }
+    }
+
+    @Test
+    void a_file_shared_in_a_room_is_uploaded_once_and_a_member_who_comes_later_downloads_the_same_bytes() throws Exception {
+        server = TestServer.start();
+        WsClient ada = person("Ada");
+        String room = join(ada, newRoom(ada, "files"));
+        byte[] bytes = new byte[3 * 1024 * 1024 + 17];
+        new Random(7).nextBytes(bytes);
+        JsonNode message = share(ada, room, "report.pdf", bytes.length, "application/pdf", sha256(bytes));
+        JsonNode file = message.get("file");
+        assertThat(file.get("name").asText()).isEqualTo("report.pdf");
+        assertThat(file.get("size").asLong()).isEqualTo(bytes.length);
+        assertThat(file.get("stored").asBoolean()).isFalse();
+        String id = file.get("id").asText();
+
+        ada.send("file_link", "ref", "l0", "room", room, "file", id);
+        ada.expectError("not_uploaded");
+
+        assertThat(upload(id, ada.token(), bytes).statusCode()).isEqualTo(201);
+        ada.expect("file_stored");
+        assertThat(upload(id, ada.token(), bytes).statusCode()).as("a second upload").isEqualTo(409);
+
+        WsClient grace = person("Grace");
+        join(grace, room);
+        grace.send("history", "ref", "h", "room", room);
+        JsonNode seen = grace.expect("history").at("/messages/0/file");
+        assertThat(seen.get("stored").asBoolean()).isTrue();
+        grace.send("file_link", "ref", "l1", "room", room, "file", id);
+        String url = grace.expect("file_link").get("url").asText();
+        HttpResponse<byte[]> got = download(url);
+        assertThat(got.statusCode()).isEqualTo(200);
+        assertThat(sha256(got.body())).isEqualTo(sha256(bytes));
+        assertThat(got.headers().firstValue("Content-Disposition")).hasValue("attachment; filename*=UTF-8''report.pdf");
+        assertThat(got.headers().firstValue("Content-Type")).hasValue("application/octet-stream");
+        assertThat(storedFiles()).extracting(p -> p.getFileName().toString()).containsExactly(id);
+    }
+
+    @Test
+    void a_file_over_the_limit_is_refused_and_an_upload_longer_than_declared_leaves_nothing_on_disk() throws Exception {
+        server = TestServer.start("--max-upload-bytes", "1000");
+        WsClient ada = person("Ada");
+        String room = join(ada, newRoom(ada, "limits"));
+        String sha = sha256(new byte[10]);
+        ada.send("send", "ref", "big", "room", room, "clientId", "c1",
+                "file", Map.of("name", "big.bin", "size", 1001, "type", "", "sha256", sha));
+        ada.expectError("too_large");
+
+        String id = share(ada, room, "small.bin", 10, "", sha).at("/file/id").asText();
+        HttpResponse<String> tooLong = upload(id, ada.token(), new byte[2000]);
+        assertThat(tooLong.statusCode()).isEqualTo(413);
+        HttpResponse<String> wrongBytes = upload(id, ada.token(), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+        assertThat(wrongBytes.statusCode()).isEqualTo(422);
+        assertThat(wrongBytes.body()).contains("SHA-256");
+        assertThat(storedFiles()).as("nothing kept").isEmpty();
+        assertThat(upload(id, ada.token(), new byte[10]).statusCode()).isEqualTo(201);
+    }
+
+    @Test
+    void names_with_folders_or_nul_are_only_shown_and_the_disk_uses_server_made_names() throws Exception {
+        server = TestServer.start();
+        WsClient ada = person("Ada");
+        String room = join(ada, newRoom(ada, "names"));
+        byte[] bytes = {42};
+        String[][] cases = {{"../../etc/passwd", "passwd"}, {"/tmp/x.sh", "x.sh"}, {"C:\\Windows\\evil.exe", "evil.exe"},
+                {"a\u0000b.txt", "a_b.txt"}, {"..", "file"}};
+        for (String[] c : cases) {
+            JsonNode file = share(ada, room, c[0], 1, "text/html", sha256(bytes)).get("file");
+            assertThat(file.get("name").asText()).isEqualTo(c[1]);
+            assertThat(upload(file.get("id").asText(), ada.token(), bytes).statusCode()).isEqualTo(201);
+        }
+        assertThat(storedFiles()).hasSize(cases.length)
+                .allSatisfy(p -> assertThat(p.getFileName().toString()).matches("f_[0-9a-z]+"))
+                .allSatisfy(p -> assertThat(p.getParent()).isEqualTo(server.dataDir().resolve("files")));
+    }
+
+    @Test
+    void only_the_sender_uploads_and_only_a_member_gets_a_link_which_cannot_be_forged() throws Exception {
+        server = TestServer.start();
+        WsClient ada = person("Ada");
+        String room = join(ada, newRoom(ada, "private-ish"));
+        byte[] bytes = {1, 2, 3};
+        String id = share(ada, room, "a.bin", 3, "", sha256(bytes)).at("/file/id").asText();
+        WsClient mallory = person("Mallory");
+        assertThat(upload(id, mallory.token(), bytes).statusCode()).as("someone else's upload").isEqualTo(404);
+        assertThat(upload(id, null, bytes).statusCode()).as("no token").isEqualTo(401);
+        assertThat(upload(id, ada.token(), bytes).statusCode()).isEqualTo(201);
+
+        mallory.send("file_link", "ref", "m", "room", room, "file", id);
+        mallory.expectError("not_joined");
+        String other = join(mallory, newRoom(mallory, "elsewhere"));
+        mallory.send("file_link", "ref", "m2", "room", other, "file", id);
+        mallory.expectError("no_such_file");
+
+        ada.send("file_link", "ref", "a", "room", room, "file", id);
+        String url = ada.expect("file_link").get("url").asText();
+        assertThat(download(url).statusCode()).isEqualTo(200);
+        String forged = url.replaceFirst("sig=[0-9a-f]", "sig=" + (url.contains("sig=0") ? "1" : "0"));
+        assertThat(download(forged).statusCode()).isEqualTo(403);
+        String longer = url.replaceFirst("exp=\\d+", "exp=" + Long.MAX_VALUE);
+        assertThat(download(longer).statusCode()).as("a link whose expiry was pushed back").isEqualTo(403);
+        assertThat(download("/files/" + id).statusCode()).as("no link at all").isEqualTo(403);
+    }
+}
