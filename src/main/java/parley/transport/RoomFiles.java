@@ -246,19 +246,19 @@ final class RoomFiles {
         }
     }
 
-    /** Refuses and closes the connection, so that an upload we will not read does not linger. */
+    /**
+     * Refuses; when the body is unread, also says and does {@code Connection: close} once the answer is
+     * out, so that an upload we will not read does not hold the connection (the server speaks HTTP/1.x only).
+     */
     private static void refuse(RoutingContext ctx, int status, String why) {
         HttpServerResponse r = ctx.response();
         if (r.ended()) return;
         HttpServerRequest request = ctx.request();
         boolean unread = !request.isEnded();
-        boolean http1 = request.version() != io.vertx.core.http.HttpVersion.HTTP_2;
-        if (http1) r.putHeader("Connection", "close");
+        if (unread) r.putHeader("Connection", "close");
         r.setStatusCode(status).putHeader("Content-Type", "text/plain; charset=utf-8").end(why + "\n")
-                // A body we will not read must not hold the connection: close it once the answer is out.
                 .onComplete(sent -> {
-                    if (unread && http1) request.connection().close();
-                    else if (unread) r.reset();
+                    if (unread) request.connection().close();
                 });
     }
 

@@ -85,6 +85,9 @@ public final class WebServer {
                 HttpServer server = vertx.createHttpServer(new HttpServerOptions()
                         .setHost(options.bind())
                         .setPort(port)
+                        // HTTP/1.1 only: browsers never upgrade plain http to HTTP/2 (h2c), and Vert.x could
+                        // stall an upload sent as an h2c upgrade request (seen under load in FileSharingTest).
+                        .setHttp2ClearTextEnabled(false)
                         .setMaxWebSocketFrameSize(options.hardFrameBytes())
                         .setMaxWebSocketMessageSize(options.hardFrameBytes())
                         .setPerMessageWebSocketCompressionSupported(false)

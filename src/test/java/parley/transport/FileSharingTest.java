@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -26,7 +27,8 @@ import parley.testing.WsClient;
 class FileSharingTest {
     private TestServer server;
     private final List<WsClient> clients = new ArrayList<>();
-    private final HttpClient http = HttpClient.newHttpClient();
+    // The JDK client asks for h2c by default; the server answers in HTTP/1.1, as to browsers.
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @AfterEach
     void stop() {
@@ -63,13 +65,15 @@ class FileSharingTest {
 
     private HttpResponse<String> upload(String fileId, String token, byte[] body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + "files/" + fileId))
+                .timeout(Duration.ofSeconds(60))
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
         if (token != null) b.header("Authorization", "Bearer " + token);
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<byte[]> download(String url) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(server.url() + url.replaceFirst("^/", ""))).build(),
+        return http.send(HttpRequest.newBuilder(URI.create(server.url() + url.replaceFirst("^/", "")))
+                        .timeout(Duration.ofSeconds(60)).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
     }
 
@@ -96,7 +100,9 @@ class FileSharingTest {
         ada.send("file_link", "ref", "l0", "room", room, "file", id);
         ada.expectError("not_uploaded");
 
-        assertThat(upload(id, ada.token(), bytes).statusCode()).isEqualTo(201);
+        HttpResponse<String> stored = upload(id, ada.token(), bytes);
+        assertThat(stored.statusCode()).isEqualTo(201);
+        assertThat(stored.version()).as("no h2c upgrade").isEqualTo(HttpClient.Version.HTTP_1_1);
         ada.expect("file_stored");
         assertThat(upload(id, ada.token(), bytes).statusCode()).as("a second upload").isEqualTo(409);
 
