@@ -3,6 +3,8 @@ import { CallView } from './callview.js';
 import { Chat } from './chat.js';
 import { Connection } from './connection.js';
 import { byId } from './dom.js';
+import { Files } from './files.js';
+import { FileView } from './fileview.js';
 import { prefs } from './prefs.js';
 import { RoomView } from './roomview.js';
 import { Sidebar, roomFromHash, roomHash } from './sidebar.js';
@@ -57,12 +59,15 @@ function enter(name) {
   closeNameForm();
   const connection = (conn = new Connection(name));
   const chat = new Chat(connection);
-  const roomView = new RoomView(chat);
+  const files = new Files(connection, chat);
+  const roomView = new RoomView(chat, files, new FileView(files));
   new Sidebar(chat);
   const call = new Call(connection, chat);
   new CallView(chat, call);
   // For the browser tests and for anyone debugging a call from the console.
   window.parleyCall = { peers: () => call.connections() };
+  // The same, for file transfers.
+  window.parleyFiles = files;
 
   showState(connection.state);
   connection.on('state', showState);

@@ -23,6 +23,7 @@ export class MessageList {
   #list;
   #onNearTop;
   #onRetry;
+  #fileCard;
   /** @type {Map<number, HTMLElement>} */
   #bySeq = new Map();
   /** @type {Map<string, HTMLElement>} */
@@ -33,12 +34,15 @@ export class MessageList {
 
   /**
    * @param {HTMLElement} list the `#messages` element, which scrolls
-   * @param {{onNearTop: () => void, onRetry: (clientId: string) => void}} callbacks
+   * @param {{onNearTop: () => void, onRetry: (clientId: string) => void,
+   *          fileCard: (roomId: string, file: import('./protocol.js').FileInfo) => HTMLElement}} callbacks
+   *     fileCard: the element a file message shows, kept by its owner across renders
    */
-  constructor(list, { onNearTop, onRetry }) {
+  constructor(list, { onNearTop, onRetry, fileCard }) {
     this.#list = list;
     this.#onNearTop = onNearTop;
     this.#onRetry = onRetry;
+    this.#fileCard = fileCard;
     list.addEventListener('scroll', () => {
       if (list.scrollTop < LOAD_OLDER_WITHIN_PX) onNearTop();
     }, { passive: true });
@@ -83,7 +87,7 @@ export class MessageList {
     for (const msg of messages) {
       seqs.add(msg.seq);
       let el = this.#bySeq.get(msg.seq);
-      if (!el) this.#bySeq.set(msg.seq, (el = this.#messageElement(msg)));
+      if (!el) this.#bySeq.set(msg.seq, (el = this.#messageElement(room.id, msg)));
       el.classList.toggle('grouped', continues(prev, msg.from.userId, msg.ts));
       el.classList.toggle('own', !!me && msg.from.userId === me.userId);
       wanted.push(el);
@@ -153,13 +157,18 @@ export class MessageList {
   }
 
   /**
+   * @param {string} roomId
    * @param {ChatMessage} msg
    * @returns {HTMLElement}
    */
-  #messageElement(msg) {
+  #messageElement(roomId, msg) {
     const el = messageSkeleton(msg.from.userId, msg.from.name, msg.ts, msg.text);
     el.dataset.seq = String(msg.seq);
     if (msg.clientId) el.dataset.clientId = msg.clientId;
+    if (msg.file) {
+      el.classList.add('has-file');
+      el.querySelector('.body')?.append(this.#fileCard(roomId, msg.file));
+    }
     return el;
   }
 

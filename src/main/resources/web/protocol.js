@@ -5,7 +5,8 @@
  * @typedef {{id: string, name: string, topic?: string|null, lastSeq: number, online: number}} RoomInfo
  * @typedef {{sessionId: string, userId: string, name: string}} MemberInfo
  * @typedef {{userId: string, name: string}} Sender
- * @typedef {{seq: number, clientId?: string|null, from: Sender, text: string, ts: number}} ChatMessage
+ * @typedef {{id: string, name: string, size: number, type: string, sha256: string, stored: boolean}} FileInfo
+ * @typedef {{seq: number, clientId?: string|null, from: Sender, text: string, ts: number, file?: FileInfo}} ChatMessage
  * @typedef {{maxFrameBytes: number, maxTextChars: number, historyPageMax: number}} Limits
  * @typedef {{type: 'welcome', sessionId: string, userId: string, name: string, token: string, limits: Limits}} Welcome
  * @typedef {{type: 'error', code: string, message?: string, ref?: string|null}} ErrorReply

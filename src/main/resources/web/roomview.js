@@ -3,6 +3,8 @@ import { avatar } from './format.js';
 import { MessageList } from './messagelist.js';
 
 /** @typedef {import('./chat.js').Chat} Chat */
+/** @typedef {import('./files.js').Files} Files */
+/** @typedef {import('./fileview.js').FileView} FileView */
 
 /**
  * The open room: header, messages, who is typing, the composer and the members panel.
@@ -21,14 +23,47 @@ export class RoomView {
   #composer = /** @type {HTMLFormElement} */ (byId('composer'));
   #input = /** @type {HTMLTextAreaElement} */ (byId('message-input'));
   #send = /** @type {HTMLButtonElement} */ (byId('send-button'));
+  #attach = /** @type {HTMLButtonElement} */ (byId('attach-button'));
+  #fileInput = /** @type {HTMLInputElement} */ (byId('file-input'));
+  #fileStatus = byId('file-status');
   #messages;
+  #files;
 
-  /** @param {Chat} chat */
-  constructor(chat) {
+  /**
+   * @param {Chat} chat
+   * @param {Files} files
+   * @param {FileView} fileView
+   */
+  constructor(chat, files, fileView) {
     this.#chat = chat;
+    this.#files = files;
     this.#messages = new MessageList(byId('messages'), {
       onNearTop: () => chat.current && chat.loadOlder(chat.current),
       onRetry: (clientId) => chat.retry(clientId),
+      fileCard: (roomId, file) => fileView.card(roomId, file),
+    });
+
+    this.#attach.addEventListener('click', () => this.#fileInput.click());
+    this.#fileInput.addEventListener('change', () => {
+      for (const file of this.#fileInput.files ?? []) this.#share(file);
+      this.#fileInput.value = '';
+    });
+    this.#view.addEventListener('dragover', (ev) => {
+      if (!ev.dataTransfer?.types.includes('Files')) return;
+      ev.preventDefault();
+      this.#view.classList.add('dropping');
+    });
+    this.#view.addEventListener('dragleave', (ev) => {
+      if (ev.target === this.#view) this.#view.classList.remove('dropping');
+    });
+    this.#view.addEventListener('drop', (ev) => {
+      ev.preventDefault();
+      this.#view.classList.remove('dropping');
+      for (const file of ev.dataTransfer?.files ?? []) this.#share(file);
+    });
+    files.on('preparing', (/** @type {{name: string, size: number, done: number}|null} */ p) => {
+      this.#fileStatus.hidden = !p;
+      if (p) this.#fileStatus.textContent = `Preparing ${p.name}: ${Math.floor((p.done / Math.max(1, p.size)) * 100)}%`;
     });
 
     chat.on('current', () => this.#showRoom());
@@ -71,13 +106,23 @@ export class RoomView {
     this.#input.focus();
   }
 
+  /** @param {File} file */
+  #share(file) {
+    const roomId = this.#chat.current;
+    if (!roomId) return;
+    this.#files.share(roomId, file).catch((/** @type {{message?: string, code?: string}} */ e) => {
+      this.#fileStatus.hidden = false;
+      this.#fileStatus.textContent = `${file.name} was not shared: ${e.message || e.code}.`;
+    });
+  }
+
   #showRoom() {
     const id = this.#chat.current;
     this.#view.hidden = !id;
     this.#empty.hidden = !!id;
     this.#membersPanel.hidden = !id;
     this.#messages.reset();
-    this.#input.disabled = this.#send.disabled = !id;
+    this.#input.disabled = this.#send.disabled = this.#attach.disabled = !id;
     if (!id) {
       this.#members.replaceChildren();
       this.#memberCount.textContent = '';

@@ -24,6 +24,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = ClientMessage.Signal.class, name = "signal"),
     @JsonSubTypes.Type(value = ClientMessage.CallMedia.class, name = "call_media"),
     @JsonSubTypes.Type(value = ClientMessage.FileLink.class, name = "file_link"),
+    @JsonSubTypes.Type(value = ClientMessage.FileSignal.class, name = "file_signal"),
+    @JsonSubTypes.Type(value = ClientMessage.IceServers.class, name = "ice_servers"),
 })
 public sealed interface ClientMessage {
 
@@ -221,6 +223,31 @@ public sealed interface ClientMessage {
             room = Check.id("room", room);
             to = Check.id("to", to);
             if ((description == null) == (candidate == null)) throw Check.bad("a signal carries exactly one of description or candidate");
+        }
+    }
+
+    /**
+     * Peer-to-peer file transfer signalling to one other member of the same room (not only of a call):
+     * exactly one of description, candidate, or {@code want} (the receiver asks the sender to send the
+     * file from that byte on, over a new connection).
+     */
+    record FileSignal(String ref, String room, String to, String file, Description description, Candidate candidate,
+                      Long want) implements ClientMessage {
+        public FileSignal {
+            ref = Check.ref(ref);
+            room = Check.id("room", room);
+            to = Check.id("to", to);
+            file = Check.id("file", file);
+            int carried = (description == null ? 0 : 1) + (candidate == null ? 0 : 1) + (want == null ? 0 : 1);
+            if (carried != 1) throw Check.bad("a file_signal carries exactly one of description, candidate or want");
+            if (want != null && want < 0) throw Check.bad("want must be a byte offset, 0 or more");
+        }
+    }
+
+    /** Asks for ICE servers (with fresh TURN credentials) for a connection outside a call. */
+    record IceServers(String ref) implements ClientMessage {
+        public IceServers {
+            ref = Check.ref(ref);
         }
     }
 }

@@ -27,6 +27,8 @@ import java.util.List;
     @JsonSubTypes.Type(value = ServerMessage.Signal.class, name = "signal"),
     @JsonSubTypes.Type(value = ServerMessage.FileStored.class, name = "file_stored"),
     @JsonSubTypes.Type(value = ServerMessage.FileLinkReply.class, name = "file_link"),
+    @JsonSubTypes.Type(value = ServerMessage.FileSignal.class, name = "file_signal"),
+    @JsonSubTypes.Type(value = ServerMessage.IceServersReply.class, name = "ice_servers"),
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface ServerMessage {
@@ -62,7 +64,8 @@ public sealed interface ServerMessage {
 
     record Reset(String room, long lastSeq) implements ServerMessage {}
 
-    record Ack(String ref, String room, String clientId, long seq, long ts, boolean duplicate)
+    /** {@code file}: for a file message, its file as stored, so that the sender learns its id. */
+    record Ack(String ref, String room, String clientId, long seq, long ts, boolean duplicate, FileView file)
             implements ServerMessage {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -94,8 +97,13 @@ public sealed interface ServerMessage {
 
     record CallLeft(String ref, String room) implements ServerMessage {}
 
+    record IceServersReply(String ref, List<IceServer> iceServers, String iceTransportPolicy) implements ServerMessage {}
+
     record Call(String room, List<ParticipantView> participants) implements ServerMessage {}
 
     record Signal(String room, MemberView from, ClientMessage.Description description, ClientMessage.Candidate candidate)
             implements ServerMessage {}
+
+    record FileSignal(String room, MemberView from, String file, ClientMessage.Description description,
+                      ClientMessage.Candidate candidate, Long want) implements ServerMessage {}
 }

@@ -310,6 +310,11 @@ public final class Hub implements AutoCloseable {
         room(id).relay(member.sessionId(), to, payload);
     }
 
+    /** Relays file transfer signalling between two members of one room (this node only, as for calls). */
+    public void fileSignal(Member member, RoomId id, SessionId to, String file, Object payload) {
+        room(id).relayFile(member.sessionId(), to, file, payload);
+    }
+
     public Limits limits() {
         return limits;
     }

@@ -173,6 +173,17 @@ final class Room {
         hand(seat.member, new RoomEvent.SignalRelayed(id, sender.member(), payload));
     }
 
+    /** Hands file transfer signalling to another member of this room; anyone else is refused, and gets nothing. */
+    synchronized void relayFile(SessionId from, SessionId to, String file, Object payload) {
+        Seat sender = seats.get(from);
+        if (sender == null) throw new RoomException(Refusal.NOT_JOINED, "join room " + id + " first");
+        Seat target = seats.get(to);
+        if (target == null || to.equals(from)) {
+            throw new RoomException(Refusal.NO_SUCH_PARTICIPANT, "no member " + to + " in room " + name);
+        }
+        hand(target.member, new RoomEvent.FileSignalRelayed(id, sender.member.info(), file, payload));
+    }
+
     private void callChanged() {
         RoomEvent.CallChanged event = new RoomEvent.CallChanged(id, List.copyOf(call.values()));
         for (Seat seat : seats.values()) hand(seat.member, event);
@@ -203,6 +214,7 @@ final class Room {
             case RoomEvent.CallEntered c -> throw new IllegalArgumentException("CallEntered is not broadcast");
             case RoomEvent.CallChanged c -> throw new IllegalArgumentException("CallChanged is delivered by the room itself");
             case RoomEvent.SignalRelayed r -> throw new IllegalArgumentException("signals are relayed, not broadcast");
+            case RoomEvent.FileSignalRelayed r -> throw new IllegalArgumentException("signals are relayed, not broadcast");
         }
     }
 

@@ -37,4 +37,7 @@ public sealed interface RoomEvent {
 
     /** WebRTC signalling from one participant to another; the hub relays {@code payload} without reading it. */
     record SignalRelayed(RoomId room, MemberInfo from, Object payload) implements RoomEvent {}
+
+    /** File transfer signalling from one member of the room to another; {@code payload} is opaque here. */
+    record FileSignalRelayed(RoomId room, MemberInfo from, String file, Object payload) implements RoomEvent {}
 }

@@ -66,6 +66,12 @@ final class Wire {
                 case ClientMessage.Candidate c -> new ServerMessage.Signal(r.room().value(), view(r.from()), null, c);
                 default -> throw new IllegalArgumentException("not a signal: " + r.payload());
             };
+            case RoomEvent.FileSignalRelayed r -> switch (r.payload()) {
+                case ClientMessage.Description d -> new ServerMessage.FileSignal(r.room().value(), view(r.from()), r.file(), d, null, null);
+                case ClientMessage.Candidate c -> new ServerMessage.FileSignal(r.room().value(), view(r.from()), r.file(), null, c, null);
+                case Long want -> new ServerMessage.FileSignal(r.room().value(), view(r.from()), r.file(), null, null, want);
+                default -> throw new IllegalArgumentException("not a file signal: " + r.payload());
+            };
             case RoomEvent.CallEntered c -> throw new IllegalArgumentException("call_joined needs the ICE servers: see WsSession");
         };
     }

@@ -248,7 +248,7 @@ final class WsSession implements Member {
             case ClientMessage.Send s -> hub.send(this, new RoomId(s.room()), s.clientId(), s.text(), newFile(s.file()), result -> {
                 switch (result) {
                     case Hub.SendResult.Accepted a -> reply(new ServerMessage.Ack(s.ref(), s.room(), s.clientId(),
-                            a.message().seq(), a.message().ts(), a.duplicate()));
+                            a.message().seq(), a.message().ts(), a.duplicate(), Wire.file(a.message())));
                     case Hub.SendResult.Refused r -> fail(s.ref(), r.reason());
                 }
             });
@@ -267,6 +267,10 @@ final class WsSession implements Member {
             case ClientMessage.FileLink f -> fileLink(f);
             case ClientMessage.Signal g -> hub.signal(this, new RoomId(g.room()), new SessionId(g.to()),
                     g.description() != null ? g.description() : g.candidate());
+            case ClientMessage.FileSignal g -> hub.fileSignal(this, new RoomId(g.room()), new SessionId(g.to()), g.file(),
+                    g.description() != null ? g.description() : g.candidate() != null ? g.candidate() : g.want());
+            case ClientMessage.IceServers i -> reply(new ServerMessage.IceServersReply(i.ref(),
+                    services.ice().forUser(userId()), services.ice().policy()));
         }
     }
 

@@ -8,19 +8,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import parley.testing.Browser;
 import parley.testing.TcpProxy;
 import parley.testing.TestServer;
 
 /** Calls in Chromium with fake camera and microphone: real WebRTC between pages. */
-@Tag("browser")
-class CallBrowserTest {
+class CallBrowserTest extends BrowserTestBase {
     /** Per remote session id, the video frames decoded from it so far. */
     private static final String FRAMES_DECODED = """
             async () => {
@@ -44,31 +37,6 @@ class CallBrowserTest {
                 return [s, pc.signalingState, pc.connectionState, frames,
                         pc.getTransceivers().map(t => `${t.mid}:${t.receiver.track.kind}:${t.direction}/${t.currentDirection}`)];
               })) })""";
-
-    private static Browser browser;
-    private TestServer server;
-
-    @BeforeAll
-    static void launch() {
-        browser = new Browser();
-    }
-
-    @AfterAll
-    static void quit() {
-        browser.close();
-    }
-
-    @BeforeEach
-    void start() {
-        server = TestServer.start();
-    }
-
-    @AfterEach
-    void stop() {
-        List<String> errors = browser.closeUsers();
-        server.close();
-        assertThat(errors).as("errors in the browser console").isEmpty();
-    }
 
     private Page inCall(String name) {
         Page page = Pages.enter(browser.newUser(), server.url(), name);

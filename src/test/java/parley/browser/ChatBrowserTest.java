@@ -7,43 +7,12 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import parley.testing.Browser;
 import parley.testing.TcpProxy;
 import parley.testing.TestServer;
 
 /** What people see in Chromium: two of them chatting, a reload, and a network drop. */
-@Tag("browser")
-class ChatBrowserTest {
-    private static Browser browser;
-    private TestServer server;
-
-    @BeforeAll
-    static void launch() {
-        browser = new Browser();
-    }
-
-    @AfterAll
-    static void quit() {
-        browser.close();
-    }
-
-    @BeforeEach
-    void start() {
-        server = TestServer.start();
-    }
-
-    @AfterEach
-    void stop() {
-        List<String> errors = browser.closeUsers();
-        server.close();
-        assertThat(errors).as("errors in the browser console").isEmpty();
-    }
+class ChatBrowserTest extends BrowserTestBase {
 
     private static Page enter(Page page, String url, String name) {
         return Pages.enter(page, url, name);

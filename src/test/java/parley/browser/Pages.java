@@ -5,12 +5,12 @@ import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertTha
 import com.microsoft.playwright.Page;
 import java.time.Duration;
 
-/** What a person does in Parley's page, shared by the browser tests. */
-final class Pages {
+/** What a person does in Parley's page, shared by the browser tests and the benchmarks. */
+public final class Pages {
     private Pages() {}
 
     /** Opens Parley at {@code url}, says the name, and opens the room called {@code room}. */
-    static Page enter(Page page, String url, String name, String room) {
+    public static Page enter(Page page, String url, String name, String room) {
         page.navigate(url);
         page.locator("#name-input").fill(name);
         page.locator("#name-submit").click();
@@ -20,7 +20,7 @@ final class Pages {
         return page;
     }
 
-    static Page enter(Page page, String url, String name) {
+    public static Page enter(Page page, String url, String name) {
         return enter(page, url, name, "general");
     }
 
@@ -29,7 +29,7 @@ final class Pages {
      * true. Playwright's waitForFunction cannot do this: it takes the promise an async function returns
      * for a true value and stops waiting at once.
      */
-    static void waitUntil(Page page, String predicate, Object arg, Duration timeout) {
+    public static void waitUntil(Page page, String predicate, Object arg, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!Boolean.TRUE.equals(page.evaluate(predicate, arg))) {
             if (System.nanoTime() > deadline) {

@@ -11,32 +11,22 @@ import java.time.Duration;
 import java.util.Base64;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import parley.testing.Browser;
 import parley.testing.TestServer;
 import parley.testing.TurnServer;
 
 /** Calls through coturn only ({@code ice-relay-only}), with the credentials Parley hands out. */
-@Tag("browser")
-class TurnBrowserTest {
+class TurnBrowserTest extends BrowserTestBase {
     private static final String SECRET = "turn-test-secret";
-    private static Browser browser;
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void launch() {
-        browser = new Browser();
-    }
-
-    @AfterAll
-    static void quit() {
-        browser.close();
+    /** Each test starts coturn first, then a Parley that hands out its credentials. */
+    @Override
+    TestServer newServer() {
+        return null;
     }
 
     /** The type of the local candidate of the connection's selected pair, and frames decoded, per remote session id. */

@@ -81,6 +81,7 @@ final class FakeMember implements Member {
             case RoomEvent.CallChanged c -> c.room();
             case RoomEvent.SignalRelayed s -> s.room();
             case RoomEvent.FileStored f -> f.room();
+            case RoomEvent.FileSignalRelayed s -> s.room();
         };
     }
 

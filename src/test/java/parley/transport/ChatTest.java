@@ -78,6 +78,7 @@ class ChatTest {
         assertThat(ack.get("seq").asLong()).isEqualTo(1);
         assertThat(ack.get("ref").asText()).isEqualTo("s1");
         assertThat(ack.get("duplicate").asBoolean()).isFalse();
+        assertThat(ack.has("file")).as("a text message's ack has no file").isFalse();
         JsonNode own = ada.expect("message");
         assertThat(ada.received().indexOf(ack)).isLessThan(ada.received().indexOf(own));
 

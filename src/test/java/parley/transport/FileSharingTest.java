@@ -60,7 +60,10 @@ class FileSharingTest {
     private static JsonNode share(WsClient c, String room, String name, long size, String type, String sha) {
         c.send("send", "room", room, "clientId", "c-" + System.nanoTime(),
                 "file", Map.of("name", name, "size", size, "type", type, "sha256", sha));
-        return c.expect("message");
+        JsonNode ack = c.expect("ack");
+        JsonNode message = c.expect("message");
+        assertThat(ack.at("/file/id").asText()).as("the ack names the file").isEqualTo(message.at("/file/id").asText());
+        return message;
     }
 
     private HttpResponse<String> upload(String fileId, String token, byte[] body) throws Exception {
@@ -185,5 +188,45 @@ class FileSharingTest {
         String longer = url.replaceFirst("exp=\\d+", "exp=" + Long.MAX_VALUE);
         assertThat(download(longer).statusCode()).as("a link whose expiry was pushed back").isEqualTo(403);
         assertThat(download("/files/" + id).statusCode()).as("no link at all").isEqualTo(403);
+    }
+
+    @Test
+    void file_signalling_reaches_another_member_of_the_room_outside_any_call_and_nobody_else() {
+        server = TestServer.start("--turn-urls", "turn:127.0.0.1:3478", "--turn-secret", "s3cret");
+        WsClient ada = person("Ada");
+        String room = join(ada, newRoom(ada, "p2p"));
+        WsClient grace = person("Grace");
+        join(grace, room);
+        WsClient mallory = person("Mallory");
+        join(mallory, newRoom(mallory, "elsewhere"));
+        String id = share(ada, room, "a.bin", 3, "", "0".repeat(64)).at("/file/id").asText();
+
+        ada.send("file_signal", "room", room, "to", grace.sessionId(), "file", id,
+                "candidate", Map.of("candidate", "candidate:1 1 udp 2122260223 192.0.2.7 50000 typ host", "sdpMid", "0"));
+        JsonNode got = grace.expect("file_signal");
+        assertThat(got.at("/from/sessionId").asText()).isEqualTo(ada.sessionId());
+        assertThat(got.at("/from/userId").asText()).isEqualTo(ada.userId());
+        assertThat(got.get("file").asText()).isEqualTo(id);
+        assertThat(got.at("/candidate/sdpMid").asText()).isEqualTo("0");
+        grace.send("file_signal", "room", room, "to", ada.sessionId(), "file", id, "want", 65536);
+        assertThat(ada.expect("file_signal").get("want").asLong()).isEqualTo(65536);
+
+        int before = mallory.mark();
+        ada.send("file_signal", "ref", "out", "room", room, "to", mallory.sessionId(), "file", id, "want", 0);
+        ada.expectError("no_such_participant");
+        mallory.send("file_signal", "ref", "in", "room", room, "to", ada.sessionId(), "file", id, "want", 0);
+        mallory.expectError("not_joined");
+        assertThat(mallory.receivedSince(before, "file_signal")).isEmpty();
+        ada.send("file_signal", "ref", "two", "room", room, "to", grace.sessionId(), "file", id, "want", 0,
+                "candidate", Map.of("candidate", ""));
+        ada.expectError("bad_message");
+        ada.send("file_signal", "ref", "neg", "room", room, "to", grace.sessionId(), "file", id, "want", -1);
+        ada.expectError("bad_message");
+
+        ada.send("ice_servers", "ref", "i");
+        JsonNode ice = ada.expect("ice_servers");
+        assertThat(ice.at("/iceServers/0/urls/0").asText()).isEqualTo("turn:127.0.0.1:3478");
+        assertThat(ice.at("/iceServers/0/username").asText()).endsWith(":" + ada.userId());
+        assertThat(ice.get("iceTransportPolicy").asText()).isEqualTo("all");
     }
 }

@@ -1,0 +1,198 @@
+package parley.browser;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.microsoft.playwright.Download;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.assertions.LocatorAssertions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import parley.testing.TestServer;
+
+/** Files shared in a room, in Chromium: peer to peer with progress, cut and resumed, and from the room later. */
+class FileBrowserTest extends BrowserTestBase {
+    private static final int MB = 1024 * 1024;
+
+    /** The receiving transfer of a file on this page, as JSON: state, bytes, resumedFrom, why. */
+    private static final String INCOMING = """
+            (id) => { const t = window.parleyFiles.transfersOf(id).find(t => t.role === 'receive');
+                      return t ? JSON.stringify({state: t.state, bytes: t.bytes, resumedFrom: t.resumedFrom, why: t.why}) : null; }""";
+
+    /** Every status line a file card showed on this page, as it changed. */
+    private static final String RECORD_STATUS = """
+            () => { window.statusSeen = [];
+                    new MutationObserver(() => document.querySelectorAll('.file-card .file-status')
+                        .forEach(s => { if (window.statusSeen.at(-1) !== s.textContent) window.statusSeen.push(s.textContent); }))
+                      .observe(document.body, {subtree: true, childList: true, characterData: true}); }""";
+
+    @TempDir
+    Path dir;
+
+    private Page enter(String name) {
+        return Pages.enter(browser.newUser(), server.url(), name);
+    }
+
+    private Path randomFile(String name, int size, long seed) throws IOException {
+        Path file = dir.resolve(name);
+        Random random = new Random(seed);
+        byte[] block = new byte[MB];
+        try (OutputStream out = Files.newOutputStream(file)) {
+            for (int left = size; left > 0; left -= block.length) {
+                random.nextBytes(block);
+                out.write(block, 0, Math.min(left, block.length));
+            }
+        }
+        return file;
+    }
+
+    private static String sha256(Path file) throws Exception {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[MB];
+            for (int n; (n = in.read(buf)) > 0; ) sha.update(buf, 0, n);
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    /** Picks the file in the composer; returns the id of the file message that appears. */
+    private static String share(Page page, Path file) {
+        int before = page.locator(".file-card").count();
+        page.locator("#file-input").setInputFiles(file);
+        Locator card = page.locator(".file-card[data-state=sharing]").nth(before);
+        assertThat(card).isVisible(new LocatorAssertions.IsVisibleOptions().setTimeout(60_000));
+        return card.getAttribute("data-file-id");
+    }
+
+    private static Locator card(Page page, String fileId) {
+        return page.locator(".file-card[data-file-id='" + fileId + "']");
+    }
+
+    private static void awaitState(Page page, String fileId, String state, Duration timeout) {
+        Pages.waitUntil(page, "([id, state]) => document.querySelector(`.file-card[data-file-id='${id}']`)?.dataset.state === state",
+                List.of(fileId, state), timeout);
+    }
+
+    /**
+     * Runs {@code action} on the page (with {@code t}, the receiving transfer, and {@code id} in scope) as soon as
+     * more than {@code fraction} of the file has arrived, in the same turn as that check.
+     */
+    private static void whileReceiving(Page page, String fileId, double fraction, String action) {
+        Pages.waitUntil(page, "([id, fraction]) => { const t = window.parleyFiles.transfersOf(id).find(t => t.role === 'receive');"
+                + " if (!t || t.state !== 'active' || t.bytes <= t.size * fraction) return false; " + action + " return true; }",
+                List.of(fileId, fraction), Duration.ofSeconds(60));
+    }
+
+    /** Clicks the card's button (Save or Download) and returns where the browser's download was saved. */
+    private Path download(Page page, String fileId, String action, String as) {
+        Download d = page.waitForDownload(() -> card(page, fileId).locator("button[data-action=" + action + "]").click());
+        assertThat(d.failure()).isNull();
+        Path out = dir.resolve(as);
+        d.saveAs(out);
+        return out;
+    }
+
+    @Test
+    void a_50_mb_file_goes_peer_to_peer_to_two_people_at_once_with_progress_and_arrives_intact() throws Exception {
+        Page ada = enter("Ada");
+        Page grace = enter("Grace");
+        Page linus = enter("Linus");
+        grace.evaluate(RECORD_STATUS);
+        linus.evaluate(RECORD_STATUS);
+        Path file = randomFile("random.bin", 50 * MB, 1);
+
+        long t0 = System.nanoTime();
+        String id = share(ada, file);
+        awaitState(grace, id, "done", Duration.ofSeconds(120));
+        long graceMs = (System.nanoTime() - t0) / 1_000_000;
+        awaitState(linus, id, "done", Duration.ofSeconds(120));
+        System.out.printf("50 MB shared to two people at once: Grace had it checked after %d ms%n", graceMs);
+
+        String expected = sha256(file);
+        assertThat(sha256(download(grace, id, "save", "grace.bin"))).isEqualTo(expected);
+        assertThat(sha256(download(linus, id, "save", "linus.bin"))).isEqualTo(expected);
+        assertThat(card(grace, id).locator(".file-status")).hasText("Received; its SHA-256 matches.");
+        assertThat(card(ada, id).locator(".file-status")).containsText("Grace: received, SHA-256 checked");
+        assertThat(card(ada, id).locator(".file-status")).containsText("Linus: received, SHA-256 checked");
+
+        // Progress, as each receiver saw it: percentages on the way, with a speed.
+        for (Page p : List.of(grace, linus)) {
+            @SuppressWarnings("unchecked")
+            List<String> seen = (List<String>) p.evaluate("() => window.statusSeen");
+            List<String> midway = seen.stream().filter(s -> s.matches("(?s)From Ada: ([1-9]|[1-9][0-9])% · .*/s")).toList();
+            assertThat(midway).as("status lines seen: " + seen).hasSizeGreaterThanOrEqualTo(2);
+        }
+        // Kept in the room too.
+        assertThat(card(ada, id).locator(".file-status")).containsText("Kept in the room.", new LocatorAssertions.ContainsTextOptions().setTimeout(60_000));
+    }
+
+    @Test
+    void a_transfer_cut_in_the_middle_resumes_from_where_it_stopped_and_arrives_intact() throws Exception {
+        Page ada = enter("Ada");
+        Page grace = enter("Grace");
+        Path file = randomFile("cut.bin", 50 * MB, 2);
+
+        String id = share(ada, file);
+        // Cut once a tenth has arrived, in the same turn as the check, so that it is really mid-transfer.
+        whileReceiving(grace, id, 0.1, "window.cutAt = t.bytes; window.parleyFiles.dropConnections(id);");
+        long cutAt = ((Number) grace.evaluate("() => window.cutAt")).longValue();
+        assertThat(cutAt).isBetween(5L * MB, 50L * MB - 1);
+
+        awaitState(grace, id, "done", Duration.ofSeconds(120));
+        Map<?, ?> incoming = new ObjectMapper().readValue((String) grace.evaluate(INCOMING, id), Map.class);
+        @SuppressWarnings("unchecked")
+        List<Number> resumedFrom = (List<Number>) incoming.get("resumedFrom");
+        assertThat(resumedFrom).as("the receiver asked for the rest from where it got to").isNotEmpty();
+        assertThat(resumedFrom.getFirst().longValue()).isGreaterThanOrEqualTo(cutAt);
+        @SuppressWarnings("unchecked")
+        List<Number> senderResumed = (List<Number>) ada.evaluate(
+                "(id) => window.parleyFiles.transfersOf(id).find(t => t.role === 'send').resumedFrom", id);
+        assertThat(senderResumed).as("the sender started again from that byte, not from 0").containsExactlyElementsOf(resumedFrom);
+        assertThat(sha256(download(grace, id, "save", "resumed.bin"))).isEqualTo(sha256(file));
+    }
+
+    @Test
+    void someone_who_comes_later_downloads_the_file_from_the_room() throws Exception {
+        Page ada = enter("Ada");
+        Path file = randomFile("report.pdf", 5 * MB + 123, 3);
+        String id = share(ada, file);
+        assertThat(card(ada, id).locator(".file-status")).hasText("Kept in the room.");
+
+        Page grace = enter("Grace");
+        awaitState(grace, id, "stored", Duration.ofSeconds(15));
+        assertThat(card(grace, id).locator(".file-name")).hasText("report.pdf");
+        Path got = download(grace, id, "download", "later.pdf");
+        assertThat(sha256(got)).isEqualTo(sha256(file));
+    }
+
+    @Test
+    void a_receiver_who_cancels_stops_the_transfer_on_both_sides_and_can_still_download_from_the_room() throws Exception {
+        Page ada = enter("Ada");
+        Page grace = enter("Grace");
+        Path file = randomFile("big.bin", 50 * MB, 4);
+        String id = share(ada, file);
+        whileReceiving(grace, id, 0, "window.parleyFiles.cancel(id);");
+        awaitState(grace, id, "cancelled", Duration.ofSeconds(5));
+        Pages.waitUntil(ada, "(id) => window.parleyFiles.transfersOf(id).find(t => t.role === 'send')?.state === 'cancelled'",
+                id, Duration.ofSeconds(15));
+        assertThat(card(ada, id).locator(".file-status")).containsText("Grace: stopped (Grace cancelled)");
+
+        // The room still has it, once Ada's upload is in.
+        Locator download = card(grace, id).locator("button[data-action=download]");
+        assertThat(download).isVisible(new LocatorAssertions.IsVisibleOptions().setTimeout(60_000));
+        assertThat(sha256(download(grace, id, "download", "after-cancel.bin"))).isEqualTo(sha256(file));
+    }
+}
