@@ -162,7 +162,7 @@ export class Files extends Emitter {
     }
     for (const t of this.transfersOf(fileId)) {
       if (t.state === 'done' || t.state === 'failed' || t.state === 'cancelled') continue;
-      this.#tell(t, { cancel: true });
+      this.#signal(t, { cancel: true });
       this.#finish(t, 'cancelled', 'you cancelled');
     }
     this.emit('changed', fileId);
@@ -222,7 +222,6 @@ export class Files extends Emitter {
       if (typeof data !== 'string') return;
       const control = parseControl(data);
       if (typeof control.want === 'number') this.#pump(t, share, channel, control.want);
-      else if (control.cancel) this.#finish(t, 'cancelled', `${peer.name} cancelled`);
       else if (control.done) {
         t.bytes = t.size;
         this.#finish(t, control.ok ? 'done' : 'failed', control.ok ? '' : `${peer.name} got other bytes (SHA-256)`);
@@ -364,6 +363,7 @@ export class Files extends Emitter {
     t.speedBytes = t.bytes;
     if (channel.readyState === 'open') channel.send(JSON.stringify({ want: t.bytes }));
     this.emit('changed', t.fileId);
+    if (t.bytes === t.size) await this.#complete(t, channel); // an empty file: nothing will come
   }
 
   /**
@@ -372,21 +372,27 @@ export class Files extends Emitter {
    * @param {string|ArrayBuffer} data
    */
   async #receive(t, channel, data) {
-    if (typeof data === 'string') {
-      if (parseControl(data).cancel) this.#finish(t, 'cancelled', `${t.peer.name} stopped sending`);
-      return;
-    }
+    if (typeof data === 'string') return;
     if (t.state !== 'active' || !t.sink || !t.hash) return;
     const bytes = new Uint8Array(data);
     if (t.bytes + bytes.length > t.size) {
-      this.#tell(t, { cancel: true });
+      this.#signal(t, { cancel: true });
       this.#finish(t, 'failed', `${t.peer.name} sent more bytes than the file has`);
       return;
     }
     t.hash.update(bytes);
     t.sink.write(bytes);
     this.#progress(t, t.bytes + bytes.length);
-    if (t.bytes < t.size) return;
+    if (t.bytes === t.size) await this.#complete(t, channel);
+  }
+
+  /**
+   * All the bytes are in: check the SHA-256, close the file, and tell the sender.
+   * @param {Transfer} t
+   * @param {RTCDataChannel} channel
+   */
+  async #complete(t, channel) {
+    if (!t.sink || !t.hash) return;
     const info = findFile(this.#chat, t.fileId)?.file;
     const ok = t.hash.hex() === info?.sha256;
     try {
@@ -437,8 +443,7 @@ export class Files extends Emitter {
     t.negotiation = new Negotiation(
       pc,
       polite,
-      (payload) =>
-        this.#conn.send({ type: 'file_signal', room: t.roomId, to: t.peer.sessionId, file: t.fileId, ...payload }),
+      (payload) => this.#signal(t, payload),
       () => {},
     );
     const generation = t.generation;
@@ -495,7 +500,7 @@ export class Files extends Emitter {
     t.resumeTimer = setTimeout(async () => {
       if (t.state !== 'interrupted') return;
       await t.sink?.flushed();
-      this.#conn.send({ type: 'file_signal', room: t.roomId, to: t.peer.sessionId, file: t.fileId, want: t.bytes });
+      this.#signal(t, { want: t.bytes });
       // If no new offer comes, ask again later.
       t.resumeTimer = setTimeout(() => t.state === 'interrupted' && this.#askAgain(t), OPEN_TIMEOUT_MS);
     }, wait);
@@ -534,11 +539,13 @@ export class Files extends Emitter {
   }
 
   /**
+   * Sends a file_signal about this transfer to the other side, through the server: a cancel must not
+   * wait behind megabytes queued in the channel.
    * @param {Transfer} t
-   * @param {object} control
+   * @param {object} payload
    */
-  #tell(t, control) {
-    if (t.channel?.readyState === 'open') t.channel.send(JSON.stringify(control));
+  #signal(t, payload) {
+    this.#conn.send({ type: 'file_signal', room: t.roomId, to: t.peer.sessionId, file: t.fileId, ...payload });
   }
 
   /**
@@ -563,10 +570,19 @@ export class Files extends Emitter {
   #onSignal(m) {
     const from = m.from;
     if (!from?.sessionId || !m.file) return;
+    if (m.cancel === true) {
+      const sending = this.transfers.get(`${m.file}|${from.sessionId}|send`);
+      if (sending) this.#finish(sending, 'cancelled', `${from.name} cancelled`);
+      const receiving = this.transfers.get(`${m.file}|${from.sessionId}|receive`);
+      if (receiving) this.#finish(receiving, 'cancelled', `${from.name} stopped sending`);
+      return;
+    }
     if (typeof m.want === 'number') {
       // A receiver asks (again) for a file we share: a new connection, from the byte it names.
       const share = this.shares.get(m.file);
-      if (share && !share.cancelled && share.roomId === m.room) {
+      if (share?.cancelled) {
+        this.#conn.send({ type: 'file_signal', room: m.room, to: from.sessionId, file: m.file, cancel: true });
+      } else if (share && share.roomId === m.room) {
         // Even if our side has not noticed the cut yet: the receiver asking over the server means its
         // channel is gone.
         this.#offer(share, from);
@@ -673,7 +689,7 @@ class Sink {
 
   /** @param {string} fileId */
   static async open(fileId) {
-    const name = `parley-${fileId}`;
+    const name = `parley-${TAB}-${fileId}`;
     try {
       const root = await navigator.storage.getDirectory();
       const handle = await root.getFileHandle(name, { create: true });
@@ -682,6 +698,11 @@ class Sink {
     } catch {
       return new Sink(name, null, null);
     }
+  }
+
+  /** Whether the bytes go to disk (the origin's private file system) rather than to memory. */
+  get onDisk() {
+    return this.#handle !== null;
   }
 
   /** @param {Uint8Array} bytes (copied: the caller's buffer may be reused) */
@@ -748,16 +769,25 @@ class Sink {
   }
 }
 
-/** Files received in an earlier visit cannot be resumed (their sender's tab is gone): free the space. */
+/**
+ * This tab, for the names of the files it receives. The private file system is shared by every tab of
+ * the origin, so each tab holds a lock under its name for as long as it lives: files of tabs whose lock
+ * is gone (closed, reloaded) can never be resumed, and are removed.
+ */
+const TAB = crypto.randomUUID().slice(0, 8);
+
 async function removeLeftovers() {
   try {
+    navigator.locks.request(`parley-tab-${TAB}`, () => new Promise(() => {}));
+    const held = new Set(((await navigator.locks.query()).held ?? []).map((l) => l.name));
     const root = await navigator.storage.getDirectory();
     // @ts-ignore: keys() is in Chromium and Firefox, not yet in TypeScript's DOM types
     for await (const name of root.keys()) {
-      if (String(name).startsWith('parley-')) await root.removeEntry(name).catch(() => {});
+      const tab = /^parley-([0-9a-f]{8})-/.exec(String(name))?.[1];
+      if (tab && !held.has(`parley-tab-${tab}`)) await root.removeEntry(name).catch(() => {});
     }
   } catch {
-    // no private file system here
+    // no private file system or locks here: nothing was kept either
   }
 }
 
@@ -800,7 +830,7 @@ function drained(channel, level) {
 
 /**
  * @param {string} text
- * @returns {{want?: number, cancel?: boolean, done?: boolean, ok?: boolean}}
+ * @returns {{want?: number, done?: boolean, ok?: boolean}}
  */
 function parseControl(text) {
   try {

@@ -30,14 +30,30 @@ export class FileView {
   card(roomId, info) {
     let card = this.#cards.get(info.id);
     if (!card) {
+      // The buttons are made once and shown or hidden: an update (ten a second during a transfer) must
+      // not replace a button between the press and the release of a click.
+      const button = (/** @type {string} */ action, /** @type {() => void} */ fn) => {
+        const b = h('button', { className: 'secondary small', attrs: { type: 'button', 'data-action': action } });
+        b.addEventListener('click', fn);
+        return b;
+      };
+      const status = h('div', { className: 'file-status' });
       const el = h(
         'div',
         { className: 'file-card' },
         h('div', { className: 'file-head' }, h('span', { className: 'file-name' }, info.name), ' ',
           h('span', { className: 'file-size' }, formatBytes(info.size))),
         h('progress', { className: 'file-progress', attrs: { max: '1', value: '0' } }),
-        h('div', { className: 'file-status' }),
-        h('div', { className: 'file-actions' }),
+        status,
+        h(
+          'div',
+          { className: 'file-actions' },
+          button('cancel', () => this.#files.cancel(info.id)),
+          button('save', () => this.#files.save(info.id)),
+          button('download', () => this.#files.download(roomId, info.id).catch((e) => {
+            status.textContent = `Could not download: ${e.message || e.code}.`;
+          })),
+        ),
       );
       el.dataset.fileId = info.id;
       el.title = `SHA-256 ${info.sha256}`;
@@ -53,7 +69,7 @@ export class FileView {
   #update(fileId) {
     const card = this.#cards.get(fileId);
     if (!card) return;
-    const { el, roomId, info } = card;
+    const { el, info } = card;
     const files = this.#files;
     const share = files.shares.get(fileId);
     const transfers = files.transfersOf(fileId);
@@ -61,14 +77,8 @@ export class FileView {
     const outgoing = transfers.filter((t) => t.role === 'send');
     const progress = /** @type {HTMLProgressElement} */ (el.querySelector('.file-progress'));
     const status = /** @type {HTMLElement} */ (el.querySelector('.file-status'));
-    const actions = /** @type {HTMLElement} */ (el.querySelector('.file-actions'));
-    /** @type {HTMLElement[]} */
-    const buttons = [];
-    const button = (/** @type {string} */ label, /** @type {string} */ action, /** @type {() => void} */ fn) => {
-      const b = h('button', { className: 'secondary small', attrs: { type: 'button', 'data-action': action } }, label);
-      b.addEventListener('click', fn);
-      buttons.push(b);
-    };
+    /** @type {Record<string, string>} the buttons to show, with their labels */
+    const show = {};
     /** @type {string[]} */
     const lines = [];
     let fraction = null;
@@ -88,16 +98,16 @@ export class FileView {
       }
       for (const t of outgoing) lines.push(`${t.peer.name}: ${transferLine(t)}`);
       const busy = up.state === 'active' || outgoing.some((t) => live(t));
-      if (busy) button('Stop sending', 'cancel', () => files.cancel(fileId));
+      if (busy) show.cancel = 'Stop sending';
     } else if (incoming) {
       el.dataset.state = incoming.state;
       if (live(incoming)) {
         fraction = incoming.bytes / Math.max(1, info.size);
         lines.push(`From ${incoming.peer.name}: ${transferLine(incoming)}`);
-        button('Cancel', 'cancel', () => files.cancel(fileId));
+        show.cancel = 'Cancel';
       } else if (incoming.state === 'done') {
         lines.push('Received; its SHA-256 matches.');
-        button('Save', 'save', () => files.save(fileId));
+        show.save = 'Save';
       } else {
         lines.push(`${incoming.state === 'cancelled' ? 'Stopped' : 'Failed'}: ${incoming.why}.`);
       }
@@ -105,16 +115,16 @@ export class FileView {
       el.dataset.state = info.stored ? 'stored' : 'waiting';
       if (!info.stored) lines.push('Not on the server yet.');
     }
-    if (info.stored && !incoming?.result) {
-      button('Download', 'download', () => files.download(roomId, fileId).catch((e) => {
-        status.textContent = `Could not download: ${e.message || e.code}.`;
-      }));
-    }
+    if (info.stored && !incoming?.result) show.download = 'Download';
 
     progress.hidden = fraction === null;
     if (fraction !== null) progress.value = Math.min(1, fraction);
     status.textContent = lines.join('\n');
-    actions.replaceChildren(...buttons);
+    for (const b of /** @type {NodeListOf<HTMLButtonElement>} */ (el.querySelectorAll('.file-actions button'))) {
+      const label = show[b.dataset.action ?? ''];
+      b.hidden = !label;
+      if (label && b.textContent !== label) b.textContent = label;
+    }
   }
 }
 

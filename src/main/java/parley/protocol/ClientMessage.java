@@ -228,19 +228,28 @@ public sealed interface ClientMessage {
 
     /**
      * Peer-to-peer file transfer signalling to one other member of the same room (not only of a call):
-     * exactly one of description, candidate, or {@code want} (the receiver asks the sender to send the
-     * file from that byte on, over a new connection).
+     * exactly one of description, candidate, {@code want} (the receiver asks the sender to send the file
+     * from that byte on, over a new connection) or {@code cancel} (true: this side stops the transfer).
      */
     record FileSignal(String ref, String room, String to, String file, Description description, Candidate candidate,
-                      Long want) implements ClientMessage {
+                      Long want, Boolean cancel) implements ClientMessage {
         public FileSignal {
             ref = Check.ref(ref);
             room = Check.id("room", room);
             to = Check.id("to", to);
             file = Check.id("file", file);
-            int carried = (description == null ? 0 : 1) + (candidate == null ? 0 : 1) + (want == null ? 0 : 1);
-            if (carried != 1) throw Check.bad("a file_signal carries exactly one of description, candidate or want");
+            if (Boolean.FALSE.equals(cancel)) throw Check.bad("cancel, when present, is true");
+            int carried = (description == null ? 0 : 1) + (candidate == null ? 0 : 1) + (want == null ? 0 : 1)
+                    + (cancel == null ? 0 : 1);
+            if (carried != 1) throw Check.bad("a file_signal carries exactly one of description, candidate, want or cancel");
             if (want != null && want < 0) throw Check.bad("want must be a byte offset, 0 or more");
+        }
+
+        /** What is relayed: the description, candidate, want (a Long) or cancel (Boolean.TRUE). */
+        public Object payload() {
+            if (description != null) return description;
+            if (candidate != null) return candidate;
+            return want != null ? want : cancel;
         }
     }
 

@@ -105,5 +105,5 @@ public sealed interface ServerMessage {
             implements ServerMessage {}
 
     record FileSignal(String room, MemberView from, String file, ClientMessage.Description description,
-                      ClientMessage.Candidate candidate, Long want) implements ServerMessage {}
+                      ClientMessage.Candidate candidate, Long want, Boolean cancel) implements ServerMessage {}
 }

@@ -66,12 +66,16 @@ final class Wire {
                 case ClientMessage.Candidate c -> new ServerMessage.Signal(r.room().value(), view(r.from()), null, c);
                 default -> throw new IllegalArgumentException("not a signal: " + r.payload());
             };
-            case RoomEvent.FileSignalRelayed r -> switch (r.payload()) {
-                case ClientMessage.Description d -> new ServerMessage.FileSignal(r.room().value(), view(r.from()), r.file(), d, null, null);
-                case ClientMessage.Candidate c -> new ServerMessage.FileSignal(r.room().value(), view(r.from()), r.file(), null, c, null);
-                case Long want -> new ServerMessage.FileSignal(r.room().value(), view(r.from()), r.file(), null, null, want);
-                default -> throw new IllegalArgumentException("not a file signal: " + r.payload());
-            };
+            case RoomEvent.FileSignalRelayed r -> {
+                String room = r.room().value();
+                yield switch (r.payload()) {
+                    case ClientMessage.Description d -> new ServerMessage.FileSignal(room, view(r.from()), r.file(), d, null, null, null);
+                    case ClientMessage.Candidate c -> new ServerMessage.FileSignal(room, view(r.from()), r.file(), null, c, null, null);
+                    case Long want -> new ServerMessage.FileSignal(room, view(r.from()), r.file(), null, null, want, null);
+                    case Boolean cancel -> new ServerMessage.FileSignal(room, view(r.from()), r.file(), null, null, null, cancel);
+                    default -> throw new IllegalArgumentException("not a file signal: " + r.payload());
+                };
+            }
             case RoomEvent.CallEntered c -> throw new IllegalArgumentException("call_joined needs the ICE servers: see WsSession");
         };
     }

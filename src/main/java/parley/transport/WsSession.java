@@ -267,8 +267,7 @@ final class WsSession implements Member {
             case ClientMessage.FileLink f -> fileLink(f);
             case ClientMessage.Signal g -> hub.signal(this, new RoomId(g.room()), new SessionId(g.to()),
                     g.description() != null ? g.description() : g.candidate());
-            case ClientMessage.FileSignal g -> hub.fileSignal(this, new RoomId(g.room()), new SessionId(g.to()), g.file(),
-                    g.description() != null ? g.description() : g.candidate() != null ? g.candidate() : g.want());
+            case ClientMessage.FileSignal g -> hub.fileSignal(this, new RoomId(g.room()), new SessionId(g.to()), g.file(), g.payload());
             case ClientMessage.IceServers i -> reply(new ServerMessage.IceServersReply(i.ref(),
                     services.ice().forUser(userId()), services.ice().policy()));
         }

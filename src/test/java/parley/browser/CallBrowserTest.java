@@ -14,19 +14,6 @@ import parley.testing.TestServer;
 
 /** Calls in Chromium with fake camera and microphone: real WebRTC between pages. */
 class CallBrowserTest extends BrowserTestBase {
-    /** Per remote session id, the video frames decoded from it so far. */
-    private static final String FRAMES_DECODED = """
-            async () => {
-              const out = {};
-              for (const [sessionId, pc] of window.parleyCall.peers()) {
-                const stats = await pc.getStats();
-                let frames = 0;
-                stats.forEach(r => { if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded || 0; });
-                out[sessionId] = frames;
-              }
-              return out;
-            }""";
-
     /** This page's session, and per other session: signalling state, connection state, frames decoded, transceivers. */
     private static final String CONNECTIONS = """
             async () => JSON.stringify({ self: document.querySelector('#call-tiles .tile.self')?.dataset.sessionId,
@@ -51,7 +38,7 @@ class CallBrowserTest extends BrowserTestBase {
 
     /** Waits until this page decodes video frames from each of the given sessions, and more than {@code after}. */
     private static void awaitFramesFrom(Page page, List<String> sessions, Map<String, Integer> after) {
-        String condition = "async () => { const f = await (" + FRAMES_DECODED + ")(); return "
+        String condition = "async () => { const f = await (" + Pages.FRAMES_DECODED + ")(); return "
                 + sessions.stream().map(s -> "(f['" + s + "'] || 0) > " + after.getOrDefault(s, 0)).reduce((a, b) -> a + " && " + b).orElse("true")
                 + "; }";
         try {
@@ -68,7 +55,7 @@ class CallBrowserTest extends BrowserTestBase {
 
     @SuppressWarnings("unchecked")
     private static Map<String, Integer> frames(Page page) {
-        Map<String, Object> raw = (Map<String, Object>) page.evaluate(FRAMES_DECODED);
+        Map<String, Object> raw = (Map<String, Object>) page.evaluate(Pages.FRAMES_DECODED);
         Map<String, Integer> out = new java.util.HashMap<>();
         raw.forEach((k, v) -> out.put(k, ((Number) v).intValue()));
         return out;

@@ -125,6 +125,8 @@ class FileBrowserTest extends BrowserTestBase {
         assertThat(sha256(download(grace, id, "save", "grace.bin"))).isEqualTo(expected);
         assertThat(sha256(download(linus, id, "save", "linus.bin"))).isEqualTo(expected);
         assertThat(card(grace, id).locator(".file-status")).hasText("Received; its SHA-256 matches.");
+        assertThat(grace.evaluate("(id) => window.parleyFiles.transfersOf(id)[0].sink.onDisk", id))
+                .as("written to the private file system, not held in memory").isEqualTo(true);
         assertThat(card(ada, id).locator(".file-status")).containsText("Grace: received, SHA-256 checked");
         assertThat(card(ada, id).locator(".file-status")).containsText("Linus: received, SHA-256 checked");
 
@@ -191,8 +193,63 @@ class FileBrowserTest extends BrowserTestBase {
         assertThat(card(ada, id).locator(".file-status")).containsText("Grace: stopped (Grace cancelled)");
 
         // The room still has it, once Ada's upload is in.
+        awaitUploaded(ada, id);
         Locator download = card(grace, id).locator("button[data-action=download]");
         assertThat(download).isVisible(new LocatorAssertions.IsVisibleOptions().setTimeout(60_000));
         assertThat(sha256(download(grace, id, "download", "after-cancel.bin"))).isEqualTo(sha256(file));
+    }
+
+    @Test
+    void a_file_shared_during_a_call_leaves_the_call_connected_unrenegotiated_and_decoding() throws Exception {
+        Page ada = enter("Ada");
+        Page grace = enter("Grace");
+        for (Page p : List.of(ada, grace)) {
+            p.locator("#call-join").click();
+            assertThat(p.locator("#call-tiles .tile.self")).isVisible();
+        }
+        String anyFrames = "async () => Object.values(await (" + Pages.FRAMES_DECODED + ")()).some(f => f > 0)";
+        Pages.waitUntil(grace, anyFrames, null, Duration.ofSeconds(30));
+        String callSdp = "() => window.parleyCall.peers().map(([s, pc]) => pc.connectionState + pc.localDescription.sdp + pc.remoteDescription.sdp).join()";
+        String before = (String) grace.evaluate(callSdp);
+        Path file = randomFile("during-call.bin", 20 * MB, 5);
+
+        String id = share(ada, file);
+        whileReceiving(grace, id, 0, "");
+        int framesAtStart = framesFromAnyone(grace);
+        awaitState(grace, id, "done", Duration.ofSeconds(90));
+        int framesAtEnd = framesFromAnyone(grace);
+
+        assertThat(framesAtEnd - framesAtStart).as("video frames decoded while the file came").isGreaterThanOrEqualTo(10);
+        assertThat((String) grace.evaluate(callSdp)).as("the call's connection: still connected, never renegotiated").isEqualTo(before);
+        assertThat(before).startsWith("connected");
+        assertThat(sha256(download(grace, id, "save", "during-call.bin"))).isEqualTo(sha256(file));
+    }
+
+    @Test
+    void a_sender_who_stops_stops_every_receiver() throws Exception {
+        Page ada = enter("Ada");
+        Page grace = enter("Grace");
+        Path file = randomFile("stopped.bin", 50 * MB, 6);
+        String id = share(ada, file);
+        whileReceiving(grace, id, 0, "");
+        card(ada, id).locator("button[data-action=cancel]").click();
+        awaitState(grace, id, "cancelled", Duration.ofSeconds(15));
+        assertThat(card(grace, id).locator(".file-status")).hasText("Stopped: Ada stopped sending.");
+        assertThat(card(ada, id).locator(".file-status")).containsText("Grace: stopped (you cancelled)");
+    }
+
+    /** Waits until the sharing page's upload of the file is complete; says where it stands if it is not. */
+    private static void awaitUploaded(Page sharer, String fileId) {
+        try {
+            Pages.waitUntil(sharer, "(id) => window.parleyFiles.shares.get(id)?.upload.state === 'done'", fileId, Duration.ofSeconds(60));
+        } catch (AssertionError e) {
+            throw new AssertionError("the upload: " + sharer.evaluate(
+                    "(id) => { const u = window.parleyFiles.shares.get(id)?.upload; return JSON.stringify({...u, xhr: u?.xhr?.readyState}); }", fileId), e);
+        }
+    }
+
+    private static int framesFromAnyone(Page page) {
+        Map<?, ?> frames = (Map<?, ?>) page.evaluate(Pages.FRAMES_DECODED);
+        return frames.values().stream().mapToInt(v -> ((Number) v).intValue()).sum();
     }
 }

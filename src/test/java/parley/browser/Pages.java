@@ -9,6 +9,19 @@ import java.time.Duration;
 public final class Pages {
     private Pages() {}
 
+    /** Per remote session id, the video frames decoded from it so far. */
+    public static final String FRAMES_DECODED = """
+            async () => {
+              const out = {};
+              for (const [sessionId, pc] of window.parleyCall.peers()) {
+                const stats = await pc.getStats();
+                let frames = 0;
+                stats.forEach(r => { if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded || 0; });
+                out[sessionId] = frames;
+              }
+              return out;
+            }""";
+
     /** Opens Parley at {@code url}, says the name, and opens the room called {@code room}. */
     public static Page enter(Page page, String url, String name, String room) {
         page.navigate(url);

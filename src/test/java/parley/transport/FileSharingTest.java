@@ -210,6 +210,10 @@ class FileSharingTest {
         assertThat(got.at("/candidate/sdpMid").asText()).isEqualTo("0");
         grace.send("file_signal", "room", room, "to", ada.sessionId(), "file", id, "want", 65536);
         assertThat(ada.expect("file_signal").get("want").asLong()).isEqualTo(65536);
+        grace.send("file_signal", "room", room, "to", ada.sessionId(), "file", id, "cancel", true);
+        JsonNode cancel = ada.expect("file_signal");
+        assertThat(cancel.get("cancel").asBoolean()).isTrue();
+        assertThat(cancel.has("want")).isFalse();
 
         int before = mallory.mark();
         ada.send("file_signal", "ref", "out", "room", room, "to", mallory.sessionId(), "file", id, "want", 0);
@@ -221,6 +225,8 @@ class FileSharingTest {
                 "candidate", Map.of("candidate", ""));
         ada.expectError("bad_message");
         ada.send("file_signal", "ref", "neg", "room", room, "to", grace.sessionId(), "file", id, "want", -1);
+        ada.expectError("bad_message");
+        ada.send("file_signal", "ref", "no", "room", room, "to", grace.sessionId(), "file", id, "cancel", false);
         ada.expectError("bad_message");
 
         ada.send("ice_servers", "ref", "i");
