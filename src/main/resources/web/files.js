@@ -1,5 +1,6 @@
 import { Emitter } from './emitter.js';
 import { Negotiation } from './negotiation.js';
+import { newClientId } from './outbox.js';
 import { prefs } from './prefs.js';
 import { Sha256, sha256OfBlob } from './sha256.js';
 
@@ -41,7 +42,7 @@ const UPLOAD_TRIES = 5;
  *   negotiation: Negotiation|null, early: ServerMessage[], generation: number,
  *   speedAt: number, speedBytes: number, shownAt: number, openTimer?: ReturnType<typeof setTimeout>,
  *   resumeTimer?: ReturnType<typeof setTimeout>, attempt: number,
- *   hash?: Sha256, sink?: Sink, result?: Blob,
+ *   hash?: Sha256, sink?: Sink, result?: Blob, verifying?: boolean,
  * }} Transfer
  *
  * A file this tab shares: the bytes (the File the person picked) and the upload to the server.
@@ -121,7 +122,7 @@ export class Files extends Emitter {
       {
         type: 'send',
         room: roomId,
-        clientId: crypto.randomUUID(),
+        clientId: newClientId(),
         file: { name: file.name, size: file.size, type: file.type, sha256 },
       },
       { timeoutMs: 0 },
@@ -148,7 +149,7 @@ export class Files extends Emitter {
 
   /**
    * Stops what this tab does with a file: as its sender, every peer-to-peer send and the upload;
-   * as a receiver, the transfer from `sessionId` (or from anyone). The other side is told.
+   * as a receiver, its transfer. The other side is told.
    * @param {string} fileId
    */
   cancel(fileId) {
@@ -219,7 +220,7 @@ export class Files extends Emitter {
     const channel = pc.createDataChannel('file', { ordered: true });
     this.#useChannel(t, channel);
     channel.addEventListener('message', ({ data }) => {
-      if (typeof data !== 'string') return;
+      if (typeof data !== 'string' || generation !== t.generation || final(t)) return;
       const control = parseControl(data);
       if (typeof control.want === 'number') this.#pump(t, share, channel, control.want);
       else if (control.done) {
@@ -238,7 +239,7 @@ export class Files extends Emitter {
    * @param {number} from
    */
   async #pump(t, share, channel, from) {
-    if (!Number.isSafeInteger(from) || from < 0 || from > t.size) return;
+    if (!Number.isSafeInteger(from) || from < 0 || from > t.size || final(t)) return;
     if (from > 0) t.resumedFrom.push(from);
     t.state = 'active';
     t.bytes = from;
@@ -266,7 +267,10 @@ export class Files extends Emitter {
         this.#progress(t, at - channel.bufferedAmount);
       }
     } catch (e) {
-      if (live()) this.#interrupted(t, `sending failed: ${/** @type {Error} */ (e).message}`);
+      // The file cannot be read any more (changed or removed on disk): asking again will not help.
+      if (!live()) return;
+      this.#signal(t, { cancel: true });
+      this.#finish(t, 'failed', `the file could not be read: ${/** @type {Error} */ (e).message}`);
     }
   }
 
@@ -352,18 +356,25 @@ export class Files extends Emitter {
    * @param {RTCDataChannel} channel
    */
   async #want(t, channel) {
-    t.sink ??= await Sink.open(t.fileId);
-    t.hash ??= new Sha256();
-    // Everything received before a cut must be on its way to disk before we name the resume point.
-    await t.sink.flushed();
+    const generation = t.generation;
+    try {
+      t.sink ??= await Sink.open(t.fileId);
+      t.hash ??= new Sha256();
+      // Everything received before a cut must be on its way to disk before we name the resume point.
+      await t.sink.flushed();
+    } catch (e) {
+      this.#signal(t, { cancel: true });
+      this.#finish(t, 'failed', `the file could not be written: ${/** @type {Error} */ (e).message}`);
+      return;
+    }
+    if (generation !== t.generation || final(t)) return;
     if (t.bytes > 0) t.resumedFrom.push(t.bytes);
     t.state = 'active';
-    t.attempt = 0;
     t.speedAt = performance.now();
     t.speedBytes = t.bytes;
     if (channel.readyState === 'open') channel.send(JSON.stringify({ want: t.bytes }));
     this.emit('changed', t.fileId);
-    if (t.bytes === t.size) await this.#complete(t, channel); // an empty file: nothing will come
+    if (t.bytes === t.size) await this.#complete(t, channel); // an empty file, or all in before a cut
   }
 
   /**
@@ -392,7 +403,8 @@ export class Files extends Emitter {
    * @param {RTCDataChannel} channel
    */
   async #complete(t, channel) {
-    if (!t.sink || !t.hash) return;
+    if (!t.sink || !t.hash || t.verifying) return;
+    t.verifying = true;
     const info = findFile(this.#chat, t.fileId)?.file;
     const ok = t.hash.hex() === info?.sha256;
     try {
@@ -554,6 +566,7 @@ export class Files extends Emitter {
    */
   #progress(t, bytes) {
     t.bytes = bytes;
+    t.attempt = 0;
     const now = performance.now();
     if (now - t.speedAt >= SPEED_WINDOW_MS) {
       t.speed = ((bytes - t.speedBytes) * 1000) / (now - t.speedAt);
@@ -598,8 +611,8 @@ export class Files extends Emitter {
     if (!found) {
       // Its message has not reached us yet: keep the signal a little while.
       const list = this.#waiting.get(m.file) ?? [];
-      if (list.length < 64) list.push(m);
-      this.#waiting.set(m.file, list);
+      if (list.length < 64 && (list.length > 0 || this.#waiting.size < 16)) list.push(m);
+      if (list.length > 0) this.#waiting.set(m.file, list);
       setTimeout(() => this.#waiting.delete(m.file), 10_000);
       return;
     }
@@ -607,7 +620,8 @@ export class Files extends Emitter {
     if (found.from.userId !== from.userId || found.room !== m.room) return;
     const t = this.#transfer(m.file, m.room, 'receive', from, found.file.size);
     if (t.state === 'done' || t.state === 'cancelled' || t.state === 'failed') return;
-    if (m.description?.type === 'offer' && (t.state === 'interrupted' || !t.pc)) {
+    if (m.description?.type === 'offer') {
+      // The sender never renegotiates a file connection: an offer always starts a new one.
       this.#answer(t, m);
     } else if (t.negotiation) {
       t.negotiation.receive(m);
@@ -774,7 +788,7 @@ class Sink {
  * the origin, so each tab holds a lock under its name for as long as it lives: files of tabs whose lock
  * is gone (closed, reloaded) can never be resumed, and are removed.
  */
-const TAB = crypto.randomUUID().slice(0, 8);
+const TAB = newClientId().slice(0, 8);
 
 async function removeLeftovers() {
   try {
@@ -803,6 +817,14 @@ function findFile(chat, fileId) {
     }
   }
   return null;
+}
+
+/**
+ * @param {Transfer} t
+ * @returns {boolean} whether the transfer has ended for good
+ */
+function final(t) {
+  return t.state === 'done' || t.state === 'cancelled' || t.state === 'failed';
 }
 
 /**

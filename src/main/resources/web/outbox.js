@@ -67,7 +67,7 @@ export class Outbox {
  * opened as plain http://host:8080, where getRandomValues still works.
  * @returns {string} a random (version 4) UUID
  */
-function newClientId() {
+export function newClientId() {
   if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
   const b = crypto.getRandomValues(new Uint8Array(16));
   b[6] = (b[6] & 0x0f) | 0x40;

@@ -25,6 +25,7 @@ export class Sha256 {
 
   /** @param {Uint8Array} bytes */
   update(bytes) {
+    if (this.#digest) throw new Error('this hash is finished');
     this.#length += bytes.length;
     let i = 0;
     if (this.#tailLength > 0) {
@@ -42,8 +43,12 @@ export class Sha256 {
     return this;
   }
 
+  /** @type {string|null} */
+  #digest = null;
+
   /** @returns {string} the digest as 64 lower-case hex digits; the hash takes no more bytes after */
   hex() {
+    if (this.#digest) return this.#digest;
     const bits = this.#length * 8;
     const pad = new Uint8Array((this.#tailLength < 56 ? 64 : 128) - this.#tailLength);
     pad[0] = 0x80;
@@ -51,7 +56,8 @@ export class Sha256 {
     view.setUint32(pad.length - 8, Math.floor(bits / 2 ** 32));
     view.setUint32(pad.length - 4, bits >>> 0);
     this.update(pad);
-    return [...this.#h].map((x) => x.toString(16).padStart(8, '0')).join('');
+    this.#digest = [...this.#h].map((x) => x.toString(16).padStart(8, '0')).join('');
+    return this.#digest;
   }
 
   /**

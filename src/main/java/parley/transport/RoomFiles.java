@@ -1,8 +1,10 @@
 package parley.transport;
 
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -37,6 +39,9 @@ import parley.store.ChatStore.FileRecord;
  */
 final class RoomFiles {
     static final long LINK_TTL_MS = 5 * 60_000;
+    /** How much of a refused upload is still read (and discarded) so that its sender gets the answer. */
+    static final long DRAIN_BYTES = 16L * 1024 * 1024;
+    private static final long DRAIN_MS = 10_000;
     private static final Pattern FILE_ID = Pattern.compile("f_[0-9a-z]{1,60}");
     private static final System.Logger log = System.getLogger(RoomFiles.class.getName());
 
@@ -101,7 +106,8 @@ final class RoomFiles {
             plain(ctx.response(), 403, "this link is not valid (or no longer): ask for a new one from the room");
             return;
         }
-        store.file(id).whenComplete((file, e) -> ctx.vertx().runOnContext(v -> {
+        Context context = vertx.getOrCreateContext(); // the request's own event loop
+        store.file(id).whenComplete((file, e) -> context.runOnContext(v -> {
             if (e != null || file == null || !file.meta().stored()) {
                 plain(ctx.response(), 404, "no such file");
                 return;
@@ -132,8 +138,11 @@ final class RoomFiles {
             return;
         }
         String tokenHash = Guests.hash(auth.substring("Bearer ".length()).strip());
+        // Back on the request's own event loop: from another thread, runOnContext would pick another one,
+        // and the upload's file writes and drain events would race the request's (a lost drain stalled it).
+        Context context = vertx.getOrCreateContext();
         store.guestByToken(tokenHash).thenCombine(store.file(id), Upload::new).whenComplete((u, e) ->
-                ctx.vertx().runOnContext(v -> {
+                context.runOnContext(v -> {
                     if (e != null) {
                         refuse(ctx, 503, "storage is unavailable; try again");
                     } else if (u.userId() == null) {
@@ -158,6 +167,8 @@ final class RoomFiles {
             refuse(ctx, 413, "the file message declared " + declared + " bytes, this upload has " + length);
             return;
         }
+        // curl and other clients ask before sending a large body; browsers never do.
+        if ("100-continue".equalsIgnoreCase(request.getHeader("Expect"))) ctx.response().writeContinue();
         Path temp = incoming.resolve(Ids.random("up_"));
         MessageDigest sha;
         try {
@@ -225,7 +236,7 @@ final class RoomFiles {
             }
             Files.move(temp, dir.resolve(id), StandardCopyOption.ATOMIC_MOVE);
             return null;
-        }).compose(v -> io.vertx.core.Future.fromCompletionStage(store.fileStored(id, clock.millis()), ctx.vertx().getOrCreateContext()))
+        }).compose(v -> io.vertx.core.Future.fromCompletionStage(store.fileStored(id, clock.millis()), vertx.getOrCreateContext()))
                 .onComplete(done -> {
                     if (done.failed()) {
                         delete(temp);
@@ -247,19 +258,50 @@ final class RoomFiles {
     }
 
     /**
-     * Refuses; when the body is unread, also says and does {@code Connection: close} once the answer is
-     * out, so that an upload we will not read does not hold the connection (the server speaks HTTP/1.x only).
+     * Refuses. When the client is still sending the body, closing at once would reset the connection and
+     * lose the answer (the kernel discards what it has not delivered), so the rest is read and thrown away,
+     * up to {@link #DRAIN_BYTES} or {@link #DRAIN_MS}, before the connection closes. A client that asked
+     * {@code Expect: 100-continue} sends nothing more, and a body declared larger than that is not worth
+     * reading: those connections close as soon as the answer is out.
      */
-    private static void refuse(RoutingContext ctx, int status, String why) {
+    private void refuse(RoutingContext ctx, int status, String why) {
         HttpServerResponse r = ctx.response();
         if (r.ended()) return;
         HttpServerRequest request = ctx.request();
         boolean unread = !request.isEnded();
         if (unread) r.putHeader("Connection", "close");
-        r.setStatusCode(status).putHeader("Content-Type", "text/plain; charset=utf-8").end(why + "\n")
-                .onComplete(sent -> {
-                    if (unread) request.connection().close();
-                });
+        var answered = r.setStatusCode(status).putHeader("Content-Type", "text/plain; charset=utf-8").end(why + "\n");
+        if (!unread) return;
+        HttpConnection connection = request.connection();
+        long length = parseLength(request.getHeader("Content-Length"));
+        boolean waitsForContinue = "100-continue".equalsIgnoreCase(request.getHeader("Expect"));
+        if (waitsForContinue || length > DRAIN_BYTES) {
+            answered.onComplete(sent -> connection.close());
+            return;
+        }
+        long[] drained = {0};
+        long timer = vertx.setTimer(DRAIN_MS, t -> connection.close());
+        request.handler(buf -> {
+            drained[0] += buf.length();
+            if (drained[0] > DRAIN_BYTES) {
+                vertx.cancelTimer(timer);
+                connection.close();
+            }
+        });
+        request.exceptionHandler(e -> vertx.cancelTimer(timer));
+        request.endHandler(end -> {
+            vertx.cancelTimer(timer);
+            answered.onComplete(sent -> connection.close());
+        });
+        request.resume();
+    }
+
+    private static long parseLength(String header) {
+        try {
+            return header == null ? -1 : Long.parseLong(header.strip());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private static void plain(HttpServerResponse r, int status, String text) {

@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import parley.testing.TestServer;
+import parley.testing.WsClient;
 
 /** Files shared in a room, in Chromium: peer to peer with progress, cut and resumed, and from the room later. */
 class FileBrowserTest extends BrowserTestBase {
@@ -236,6 +236,28 @@ class FileBrowserTest extends BrowserTestBase {
         awaitState(grace, id, "cancelled", Duration.ofSeconds(15));
         assertThat(card(grace, id).locator(".file-status")).hasText("Stopped: Ada stopped sending.");
         assertThat(card(ada, id).locator(".file-status")).containsText("Grace: stopped (you cancelled)");
+    }
+
+    @Test
+    void an_offer_for_a_file_from_anyone_but_its_sender_is_ignored() throws Exception {
+        Page ada = enter("Ada");
+        Page grace = enter("Grace");
+        String id = share(ada, randomFile("mine.bin", MB, 7));
+        awaitState(grace, id, "done", Duration.ofSeconds(60));
+        String room = (String) grace.evaluate("(id) => window.parleyFiles.transfersOf(id)[0].roomId", id);
+        try (WsClient mallory = WsClient.hello(server.port(), "Mallory")) {
+            mallory.send("join", "room", room);
+            mallory.expect("joined");
+            String to = (String) grace.evaluate("() => [...document.querySelectorAll('#members li[data-session-id]')]"
+                    + ".find(li => li.textContent.includes('Grace')).dataset.sessionId");
+            mallory.send("file_signal", "room", room, "to", to, "file", id, "description", Map.of("type", "offer",
+                    "sdp", "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"));
+            // Once Mallory's next chat message is shown, the signal before it has been handled.
+            mallory.send("send", "room", room, "clientId", "after-offer", "text", "did it work?");
+            assertThat(grace.locator("#messages .message[data-seq]").last().locator(".text")).hasText("did it work?");
+            assertThat(grace.evaluate("(id) => window.parleyFiles.transfersOf(id).map(t => t.peer.name).join()", id))
+                    .as("Grace's transfers of Ada's file").isEqualTo("Ada");
+        }
     }
 
     /** Waits until the sharing page's upload of the file is complete; says where it stands if it is not. */

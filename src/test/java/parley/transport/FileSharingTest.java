@@ -67,8 +67,14 @@ class FileSharingTest {
     }
 
     private HttpResponse<String> upload(String fileId, String token, byte[] body) throws Exception {
+        return upload(fileId, token, body, false);
+    }
+
+    /** {@code expectContinue}: send {@code Expect: 100-continue} and the body only once the server says so. */
+    private HttpResponse<String> upload(String fileId, String token, byte[] body, boolean expectContinue) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + "files/" + fileId))
                 .timeout(Duration.ofSeconds(60))
+                .expectContinue(expectContinue)
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
         if (token != null) b.header("Authorization", "Bearer " + token);
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
@@ -107,7 +113,8 @@ class FileSharingTest {
         assertThat(stored.statusCode()).isEqualTo(201);
         assertThat(stored.version()).as("no h2c upgrade").isEqualTo(HttpClient.Version.HTTP_1_1);
         ada.expect("file_stored");
-        assertThat(upload(id, ada.token(), bytes).statusCode()).as("a second upload").isEqualTo(409);
+        assertThat(upload(id, ada.token(), bytes).statusCode()).as("a second upload, still sending when refused").isEqualTo(409);
+        assertThat(upload(id, ada.token(), bytes, true).statusCode()).as("a second upload that waits to be asked").isEqualTo(409);
 
         WsClient grace = person("Grace");
         join(grace, room);
@@ -141,7 +148,7 @@ class FileSharingTest {
         assertThat(wrongBytes.statusCode()).isEqualTo(422);
         assertThat(wrongBytes.body()).contains("SHA-256");
         assertThat(storedFiles()).as("nothing kept").isEmpty();
-        assertThat(upload(id, ada.token(), new byte[10]).statusCode()).isEqualTo(201);
+        assertThat(upload(id, ada.token(), new byte[10], true).statusCode()).as("with Expect: 100-continue").isEqualTo(201);
     }
 
     @Test
