@@ -17,6 +17,8 @@ abstract sealed class Target implements AutoCloseable permits Target.Parley, Tar
 
     abstract long pid();
 
+    abstract int port();
+
     abstract Future<LoadClient> connect(WebSocketClient client, String user);
 
     /** A room for a scenario: Parley needs it created; Socket.IO rooms exist when joined. */
@@ -40,6 +42,11 @@ abstract sealed class Target implements AutoCloseable permits Target.Parley, Tar
         @Override
         long pid() {
             return server.pid();
+        }
+
+        @Override
+        int port() {
+            return server.port();
         }
 
         @Override
@@ -104,6 +111,11 @@ abstract sealed class Target implements AutoCloseable permits Target.Parley, Tar
         @Override
         long pid() {
             return node.pid();
+        }
+
+        @Override
+        int port() {
+            return port;
         }
 
         @Override
