@@ -88,6 +88,7 @@ export class Files extends Emitter {
     conn.on('file_signal', (m) => this.#onSignal(m));
     conn.on('file_stored', (m) => this.#onStored(m.room, m.file));
     chat.on('messages', () => this.#retryWaiting());
+    chat.on('members', (/** @type {string} */ roomId) => this.#onMembers(roomId));
     removeLeftovers();
   }
 
@@ -627,6 +628,21 @@ export class Files extends Emitter {
       t.negotiation.receive(m);
     } else {
       t.early.push(m);
+    }
+  }
+
+  /**
+   * Someone left the room (their tab closed, or they left): transfers with that session end, so that
+   * neither side waits for the other for ever; a receiver can still download from the room.
+   * While our own connection is down we know nobody's presence, so we wait for it to come back.
+   * @param {string} roomId
+   */
+  #onMembers(roomId) {
+    const room = this.#chat.room(roomId);
+    if (!room?.joined) return;
+    for (const t of this.transfers.values()) {
+      if (t.roomId !== roomId || final(t) || room.members.has(t.peer.sessionId)) continue;
+      this.#finish(t, 'failed', `${t.peer.name} left`);
     }
   }
 

@@ -28,6 +28,8 @@ export class RoomView {
   #fileStatus = byId('file-status');
   #messages;
   #files;
+  /** @type {Promise<unknown>} the shares in progress, one after the other */
+  #sharing = Promise.resolve();
 
   /**
    * @param {Chat} chat
@@ -106,14 +108,19 @@ export class RoomView {
     this.#input.focus();
   }
 
-  /** @param {File} file */
+  /**
+   * Shares files one after the other: each is hashed in turn, so the "Preparing" line speaks of one.
+   * @param {File} file
+   */
   #share(file) {
     const roomId = this.#chat.current;
     if (!roomId) return;
-    this.#files.share(roomId, file).catch((/** @type {{message?: string, code?: string}} */ e) => {
-      this.#fileStatus.hidden = false;
-      this.#fileStatus.textContent = `${file.name} was not shared: ${e.message || e.code}.`;
-    });
+    this.#sharing = this.#sharing.then(() => this.#files.share(roomId, file)).catch(
+      (/** @type {{message?: string, code?: string}} */ e) => {
+        this.#fileStatus.hidden = false;
+        this.#fileStatus.textContent = `${file.name} was not shared: ${e.message || e.code}.`;
+      },
+    );
   }
 
   #showRoom() {

@@ -239,6 +239,17 @@ class FileBrowserTest extends BrowserTestBase {
     }
 
     @Test
+    void when_the_sender_closes_the_page_mid_transfer_the_receiver_stops_waiting() throws Exception {
+        Page ada = enter("Ada");
+        Page grace = enter("Grace");
+        String id = share(ada, randomFile("left.bin", 50 * MB, 8));
+        whileReceiving(grace, id, 0, "");
+        ada.close();
+        awaitState(grace, id, "failed", Duration.ofSeconds(15));
+        assertThat(card(grace, id).locator(".file-status")).hasText("Failed: Ada left.");
+    }
+
+    @Test
     void an_offer_for_a_file_from_anyone_but_its_sender_is_ignored() throws Exception {
         Page ada = enter("Ada");
         Page grace = enter("Grace");
