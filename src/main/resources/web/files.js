@@ -36,7 +36,7 @@ const UPLOAD_TRIES = 5;
  * `bytes` is how far it got: for a sender, bytes the channel has delivered; for a receiver, bytes
  * received, hashed and queued for disk (the point a resume starts from).
  * @typedef {{
- *   key: string, fileId: string, roomId: string, role: 'send'|'receive', peer: {sessionId: string, name: string},
+ *   fileId: string, roomId: string, role: 'send'|'receive', peer: {sessionId: string, name: string},
  *   state: TransferState, bytes: number, size: number, speed: number, why: string,
  *   resumedFrom: number[], pc: RTCPeerConnection|null, channel: RTCDataChannel|null,
  *   negotiation: Negotiation|null, early: ServerMessage[], generation: number,
@@ -63,7 +63,7 @@ const UPLOAD_TRIES = 5;
  * file being hashed, or null).
  */
 export class Files extends Emitter {
-  /** @type {Map<string, Transfer>} by `${fileId}|${peer sessionId}|${role}` */
+  /** @type {Map<string, Transfer>} by transferKey() */
   transfers = new Map();
   /** @type {Map<string, Share>} by fileId */
   shares = new Map();
@@ -431,11 +431,11 @@ export class Files extends Emitter {
    * @returns {Transfer}
    */
   #transfer(fileId, roomId, role, peer, size) {
-    const key = `${fileId}|${peer.sessionId}|${role}`;
+    const key = transferKey(fileId, peer.sessionId, role);
     let t = this.transfers.get(key);
     if (!t) {
       t = {
-        key, fileId, roomId, role, peer, size, state: 'connecting', bytes: 0, speed: 0, why: '', resumedFrom: [],
+        fileId, roomId, role, peer, size, state: 'connecting', bytes: 0, speed: 0, why: '', resumedFrom: [],
         pc: null, channel: null, negotiation: null, early: [], generation: 0, speedAt: 0, speedBytes: 0, shownAt: 0, attempt: 0,
       };
       this.transfers.set(key, t);
@@ -585,9 +585,9 @@ export class Files extends Emitter {
     const from = m.from;
     if (!from?.sessionId || !m.file) return;
     if (m.cancel === true) {
-      const sending = this.transfers.get(`${m.file}|${from.sessionId}|send`);
+      const sending = this.transfers.get(transferKey(m.file, from.sessionId, 'send'));
       if (sending) this.#finish(sending, 'cancelled', `${from.name} cancelled`);
-      const receiving = this.transfers.get(`${m.file}|${from.sessionId}|receive`);
+      const receiving = this.transfers.get(transferKey(m.file, from.sessionId, 'receive'));
       if (receiving) this.#finish(receiving, 'cancelled', `${from.name} stopped sending`);
       return;
     }
@@ -603,7 +603,7 @@ export class Files extends Emitter {
       }
       return;
     }
-    const sending = this.transfers.get(`${m.file}|${from.sessionId}|send`);
+    const sending = this.transfers.get(transferKey(m.file, from.sessionId, 'send'));
     if (sending) {
       sending.negotiation?.receive(m);
       return;
@@ -833,6 +833,15 @@ function findFile(chat, fileId) {
     }
   }
   return null;
+}
+
+/**
+ * @param {string} fileId
+ * @param {string} sessionId the other side's
+ * @param {'send'|'receive'} role
+ */
+function transferKey(fileId, sessionId, role) {
+  return `${fileId}|${sessionId}|${role}`;
 }
 
 /**

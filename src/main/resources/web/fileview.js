@@ -169,7 +169,7 @@ function speed(bytesPerSecond) {
  * @param {number} n bytes
  * @returns {string} e.g. "512 B", "3.2 MB", "1.4 GB" (decimal units, as file managers show)
  */
-export function formatBytes(n) {
+function formatBytes(n) {
   if (n < 1000) return `${Math.round(n)} B`;
   const units = ['kB', 'MB', 'GB', 'TB'];
   let v = n;

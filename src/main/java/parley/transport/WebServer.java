@@ -85,8 +85,8 @@ public final class WebServer {
                 HttpServer server = vertx.createHttpServer(new HttpServerOptions()
                         .setHost(options.bind())
                         .setPort(port)
-                        // HTTP/1.1 only: browsers never upgrade plain http to HTTP/2 (h2c), and Vert.x could
-                        // stall an upload sent as an h2c upgrade request (seen under load in FileSharingTest).
+                        // HTTP/1.1 only: browsers never upgrade plain http to HTTP/2 (h2c), and RoomFiles answers
+                        // a refused upload with HTTP/1 means (drain the body, then Connection: close).
                         .setHttp2ClearTextEnabled(false)
                         .setMaxWebSocketFrameSize(options.hardFrameBytes())
                         .setMaxWebSocketMessageSize(options.hardFrameBytes())
