@@ -124,7 +124,7 @@ public final class FileTransferBench {
         double ms = ((Number) b.evaluate("() => window.rawDone")).doubleValue();
         browser.closeUsers();
         double mbps = fileMb / (ms / 1000);
-        System.out.printf(Locale.ROOT, "{\"bench\":\"raw\",\"mb\":%d,\"ms\":%.0f,\"MiBps\":%.1f}%n", fileMb, ms, mbps);
+        System.out.printf(Locale.ROOT, "{\"scenario\":\"files\",\"bench\":\"raw\",\"mb\":%d,\"ms\":%.0f,\"MiBps\":%.1f}%n", fileMb, ms, mbps);
         return mbps;
     }
 
@@ -138,7 +138,7 @@ public final class FileTransferBench {
         double ms = ((Number) grace.evaluate("() => window.bench.end - window.bench.start")).doubleValue();
         browser.closeUsers();
         double mbps = fileMb / (ms / 1000);
-        System.out.printf(Locale.ROOT, "{\"bench\":\"p2p\",\"uploadBlocked\":%s,\"mb\":%d,\"ms\":%.0f,\"MiBps\":%.1f}%n",
+        System.out.printf(Locale.ROOT, "{\"scenario\":\"files\",\"bench\":\"p2p\",\"uploadBlocked\":%s,\"mb\":%d,\"ms\":%.0f,\"MiBps\":%.1f}%n",
                 blockUpload, fileMb, ms, mbps);
         return mbps;
     }
@@ -161,7 +161,7 @@ public final class FileTransferBench {
                 "() => { const s = [...window.parleyFiles.shares.values()].at(-1); return {room: s.roomId, id: s.fileId}; }");
         browser.closeUsers();
         double mbps = fileMb / (ms / 1000);
-        System.out.printf(Locale.ROOT, "{\"bench\":\"upload\",\"mb\":%d,\"ms\":%.0f,\"MiBps\":%.1f}%n", fileMb, ms, mbps);
+        System.out.printf(Locale.ROOT, "{\"scenario\":\"files\",\"bench\":\"upload\",\"mb\":%d,\"ms\":%.0f,\"MiBps\":%.1f}%n", fileMb, ms, mbps);
         out.add(mbps);
         return new String[] {(String) share.get("room"), (String) share.get("id")};
     }
@@ -179,7 +179,7 @@ public final class FileTransferBench {
             double ms = (System.nanoTime() - t0) / 1e6;
             if (r.statusCode() != 200) throw new IllegalStateException("download answered " + r.statusCode());
             double mbps = fileMb / (ms / 1000);
-            System.out.printf(Locale.ROOT, "{\"bench\":\"download\",\"mb\":%d,\"ms\":%.0f,\"MiBps\":%.1f}%n", fileMb, ms, mbps);
+            System.out.printf(Locale.ROOT, "{\"scenario\":\"files\",\"bench\":\"download\",\"mb\":%d,\"ms\":%.0f,\"MiBps\":%.1f}%n", fileMb, ms, mbps);
             return mbps;
         }
     }

@@ -10,6 +10,21 @@ final class Cpu {
 
     private Cpu() {}
 
+    /** CPU used by the server and by this generator over a window, in cores (1.00 = one core busy). */
+    record Window(double seconds, double server, double serverSystem, double generator) {}
+
+    /** Starts a window; {@code stop} ends it and returns what both processes used meanwhile. */
+    static java.util.function.Supplier<Window> window(long serverPid) {
+        long own = ProcessHandle.current().pid();
+        double server0 = seconds(serverPid), system0 = systemSeconds(serverPid), own0 = seconds(own);
+        long t0 = System.nanoTime();
+        return () -> {
+            double elapsed = (System.nanoTime() - t0) / 1e9;
+            return new Window(elapsed, (seconds(serverPid) - server0) / elapsed,
+                    (systemSeconds(serverPid) - system0) / elapsed, (seconds(own) - own0) / elapsed);
+        };
+    }
+
     static double seconds(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));

@@ -1,13 +1,12 @@
 package parley.bench.load;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -16,11 +15,58 @@ import org.HdrHistogram.Recorder;
 
 /**
  * S1, fan-out: R receivers in one room, one sender sending at a fixed rate; every message goes to all.
- * Latency is from the sender's write to each receiver's read, in this one process (one clock). Prints
- * one JSON line. Usage: FanOut parley|socket.io receivers rate [seconds].
+ * Latency is from the sender's write to each receiver's read, in this one process (one clock). The room
+ * stays connected between {@link #step}s, so that S2 ({@link Saturation}) can raise the rate on it.
+ * Prints one JSON line. Usage: FanOut parley|socket.io receivers rate [seconds].
  */
-public final class FanOut {
+public final class FanOut implements AutoCloseable {
     private static final String MARK = "bench~";
+    private static final long WARMUP_NANOS = TimeUnit.SECONDS.toNanos(5); // the server's JIT needs about that to settle
+    private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    /** One step's figures; {@code lost} counts deliveries that had not arrived {@link #DRAIN_NANOS} after the last send. */
+    record Result(String server, int receivers, int rate, int seconds, double deliveriesPerSecond, double p50Ms,
+                  double p99Ms, double maxMs, long lost, double ackP50Ms, double ackP99Ms, Cpu.Window cpu) {
+        String json(String scenario) {
+            return String.format(Locale.ROOT,
+                    "{\"scenario\":\"%s\",\"server\":\"%s\",\"receivers\":%d,\"rate\":%d,\"seconds\":%d,"
+                            + "\"deliveries_per_s\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f,\"lost\":%d,"
+                            + "\"ack_p50_ms\":%.2f,\"ack_p99_ms\":%.2f,\"server_cpu\":%.2f,\"server_cpu_system\":%.2f,"
+                            + "\"generator_cpu\":%.2f}",
+                    scenario, server, receivers, rate, seconds, deliveriesPerSecond, p50Ms, p99Ms, maxMs, lost, ackP50Ms,
+                    ackP99Ms, cpu.server(), cpu.serverSystem(), cpu.generator());
+        }
+    }
+
+    private final Target target;
+    private final int receivers;
+    private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+    private final String room;
+    private final List<LoadClient> clients;
+    private final LoadClient sender;
+    private final Recorder latency = new Recorder(TimeUnit.SECONDS.toNanos(60), 3);
+    private final AtomicLong received = new AtomicLong();
+    private volatile long windowStart = Long.MAX_VALUE; // deliveries of messages sent in [windowStart, windowEnd) count
+    private volatile long windowEnd = Long.MAX_VALUE;
+
+    FanOut(Target target, int receivers) throws Exception {
+        this.target = target;
+        this.receivers = receivers;
+        WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions()
+                .setMaxConnections(receivers + 10).setConnectTimeout(30_000).setMaxFrameSize(1 << 20));
+        room = target.room("fanout");
+        clients = target.joinAll(ws, "r", Collections.nCopies(receivers, room));
+        for (LoadClient c : clients) {
+            c.onMessage(frame -> {
+                long sent = parseLong(frame, frame.indexOf(MARK) + MARK.length());
+                if (sent >= windowStart && sent < windowEnd) {
+                    latency.recordValue(Math.max(0, System.nanoTime() - sent));
+                    received.incrementAndGet();
+                }
+            });
+        }
+        sender = target.joinAll(ws, "sender", List.of(room)).get(0);
+    }
 
     public static void main(String[] args) throws Exception {
         String server = args[0];
@@ -28,51 +74,24 @@ public final class FanOut {
         int rate = Integer.parseInt(args[2]);
         int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 10;
         Path dir = Files.createTempDirectory("parley-s1");
-        try (Target target = server.equals("parley") ? new Target.Parley(dir) : new Target.SocketIo(dir)) {
-            System.out.println(run(target, receivers, rate, seconds));
+        try (Target target = Target.start(server, dir); FanOut room = new FanOut(target, receivers)) {
+            System.out.println(room.step(rate, seconds).json("S1"));
         }
         System.exit(0);
     }
 
-    static String run(Target target, int receivers, int rate, int seconds) throws Exception {
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
-        WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions()
-                .setMaxConnections(receivers + 10).setConnectTimeout(30_000).setMaxFrameSize(1 << 20));
-        String room = target.room("fanout");
-        Recorder latency = new Recorder(TimeUnit.SECONDS.toNanos(60), 3);
+    /**
+     * Sends {@code rate} messages a second for a 5 s warm-up and then {@code seconds} measured, and waits
+     * for the measured ones to arrive everywhere (at most {@link #DRAIN_NANOS}).
+     */
+    Result step(int rate, int seconds) throws Exception {
         Recorder ackLatency = new Recorder(TimeUnit.SECONDS.toNanos(60), 3);
-        AtomicLong received = new AtomicLong();
-        long[] window = {Long.MAX_VALUE, Long.MAX_VALUE}; // measured sends: sent at [start, end)
-
-        List<LoadClient> clients = new ArrayList<>();
-        for (int batch = 0; batch < receivers; batch += 100) {
-            List<Future<LoadClient>> joining = new ArrayList<>();
-            for (int i = batch; i < Math.min(receivers, batch + 100); i++) {
-                joining.add(target.connect(ws, "r" + i).compose(c -> c.join(room).map(c)));
-            }
-            for (Future<LoadClient> f : joining) clients.add(f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS));
-        }
-        for (LoadClient c : clients) {
-            c.onMessage(frame -> {
-                int at = frame.indexOf(MARK);
-                long sent = parseLong(frame, at + MARK.length());
-                if (sent >= window[0] && sent < window[1]) {
-                    latency.recordValue(Math.max(0, System.nanoTime() - sent));
-                    received.incrementAndGet();
-                }
-            });
-        }
-        LoadClient sender = target.connect(ws, "sender").compose(c -> c.join(room).map(c))
-                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-
-        // Pace sends from the sender's event loop: every 5 ms, the messages that are due.
         AtomicLong sent = new AtomicLong();
         AtomicLong measuredSends = new AtomicLong();
         long start = System.nanoTime();
-        long warmup = TimeUnit.SECONDS.toNanos(2);
-        long stop = start + warmup + TimeUnit.SECONDS.toNanos(seconds);
-        long[] timer = new long[1];
-        vertx.runOnContext(v -> timer[0] = vertx.setPeriodic(5, id -> {
+        long stop = start + WARMUP_NANOS + TimeUnit.SECONDS.toNanos(seconds);
+        // Paced from the sender's event loop: every 5 ms, the messages that are due.
+        sender.context().runOnContext(v -> vertx.setPeriodic(5, id -> {
             long now = System.nanoTime();
             if (now >= stop) {
                 vertx.cancelTimer(id);
@@ -81,45 +100,42 @@ public final class FanOut {
             long due = (now - start) * rate / 1_000_000_000L;
             while (sent.get() < due) {
                 long t = System.nanoTime();
-                boolean measured = t >= window[0] && t < window[1];
+                boolean measured = t >= windowStart && t < windowEnd;
                 sender.send(room, MARK + t + "~" + sent.getAndIncrement()).onSuccess(ok -> {
                     if (measured) ackLatency.recordValue(System.nanoTime() - t);
                 });
                 if (measured) measuredSends.incrementAndGet();
             }
         }));
-        Thread.sleep(TimeUnit.NANOSECONDS.toMillis(warmup));
-        window[0] = System.nanoTime();
-        window[1] = stop;
-        double serverCpu0 = Cpu.seconds(target.pid());
-        double serverSys0 = Cpu.systemSeconds(target.pid());
-        double ownCpu0 = Cpu.seconds(ProcessHandle.current().pid());
-        long t0 = System.nanoTime();
-        Thread.sleep(TimeUnit.NANOSECONDS.toMillis(stop - t0));
-        double elapsed = (System.nanoTime() - t0) / 1e9;
-        double serverCpu = (Cpu.seconds(target.pid()) - serverCpu0) / elapsed;
-        double serverSys = (Cpu.systemSeconds(target.pid()) - serverSys0) / elapsed;
-        double ownCpu = (Cpu.seconds(ProcessHandle.current().pid()) - ownCpu0) / elapsed;
+        Thread.sleep(TimeUnit.NANOSECONDS.toMillis(WARMUP_NANOS));
+        received.set(0);
+        latency.reset();
+        windowEnd = stop;
+        windowStart = System.nanoTime();
+        var cpu = Cpu.window(target.pid());
+        Thread.sleep(TimeUnit.NANOSECONDS.toMillis(stop - windowStart));
+        Cpu.Window used = cpu.get();
+        double deliveriesPerSecond = received.get() / used.seconds();
 
         long expected = measuredSends.get() * receivers;
-        long drainUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long drainUntil = System.nanoTime() + DRAIN_NANOS;
         while (received.get() < expected && System.nanoTime() < drainUntil) Thread.sleep(10); // polling the count
+        windowStart = Long.MAX_VALUE; // from here on nothing is counted, until the next step
         var h = latency.getIntervalHistogram();
         var acks = ackLatency.getIntervalHistogram();
-        clients.forEach(LoadClient::close);
-        sender.close();
-        vertx.close();
-        return String.format(Locale.ROOT,
-                "{\"scenario\":\"S1\",\"server\":\"%s\",\"receivers\":%d,\"rate\":%d,\"seconds\":%d,"
-                        + "\"deliveries_per_s\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f,\"lost\":%d,"
-                        + "\"ack_p50_ms\":%.2f,\"ack_p99_ms\":%.2f,\"server_cpu\":%.2f,\"server_cpu_system\":%.2f,\"generator_cpu\":%.2f}",
-                target.name(), receivers, rate, seconds, received.get() / elapsed,
+        return new Result(target.name(), receivers, rate, seconds, deliveriesPerSecond,
                 h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6,
-                expected - received.get(), acks.getValueAtPercentile(50) / 1e6, acks.getValueAtPercentile(99) / 1e6,
-                serverCpu, serverSys, ownCpu);
+                expected - received.get(), acks.getValueAtPercentile(50) / 1e6, acks.getValueAtPercentile(99) / 1e6, used);
     }
 
-    private static long parseLong(String s, int from) {
+    @Override
+    public void close() {
+        clients.forEach(c -> c.context().runOnContext(v -> c.close()));
+        sender.context().runOnContext(v -> sender.close());
+        vertx.close().await();
+    }
+
+    static long parseLong(String s, int from) {
         long v = 0;
         for (int i = from; i < s.length(); i++) {
             char c = s.charAt(i);

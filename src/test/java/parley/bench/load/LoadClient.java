@@ -1,14 +1,22 @@
 package parley.bench.load;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.util.function.Consumer;
 
 /**
  * One simulated user of a chat server, whatever its protocol: it joins a room, sends text into it, and
- * hands every text it receives from the room to a consumer. Implementations are non-blocking: each
- * runs on one Vert.x event loop and must only be called from it.
+ * hands every text it receives from the room to a consumer; in a call it sends signals to one other
+ * client. Implementations are non-blocking: each runs on one Vert.x event loop ({@link #context()}) and
+ * must only be called from it.
  */
 interface LoadClient {
+    /** The event loop this client lives on. */
+    Context context();
+
+    /** How the server addresses this client (Parley's session id, Socket.IO's socket id). */
+    String id();
+
     Future<Void> join(String room);
 
     /** Sends text to the room; the future completes when the server acknowledged it. */
@@ -16,6 +24,15 @@ interface LoadClient {
 
     /** Called on the client's event loop with the raw frame of each message delivered to it. */
     void onMessage(Consumer<String> frame);
+
+    /** Joins the room's call, where signals may be sent (Socket.IO has no calls: nothing to do). */
+    Future<Void> callJoin(String room);
+
+    /** Sends a call signal carrying {@code text} to the client {@code to} in the same room's call; no ack. */
+    void signal(String room, String to, String text);
+
+    /** Called on the client's event loop with the raw frame of each signal delivered to it. */
+    void onSignal(Consumer<String> frame);
 
     void close();
 }

@@ -1,7 +1,9 @@
 package parley.bench.load;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import java.util.ArrayDeque;
@@ -12,16 +14,24 @@ import java.util.function.Consumer;
  * parsed, so that the generator spends its CPU on the sockets, not on JSON.
  */
 final class ParleyClient implements LoadClient {
+    private static final String SESSION_ID = "\"sessionId\":\"";
+
     private final WebSocket ws;
+    private final Context context;
+    private final String sessionId;
     private final ArrayDeque<Promise<Void>> acks = new ArrayDeque<>(); // sends are acked in order
     private Promise<Void> joined;
+    private Promise<Void> callJoined;
     private Consumer<String> onMessage = f -> {};
+    private Consumer<String> onSignal = f -> {};
     private long nextId;
     private final String prefix;
 
-    private ParleyClient(WebSocket ws, String prefix) {
+    private ParleyClient(WebSocket ws, String prefix, String sessionId) {
         this.ws = ws;
+        this.context = Vertx.currentContext();
         this.prefix = prefix;
+        this.sessionId = sessionId;
         ws.textMessageHandler(this::onFrame);
     }
 
@@ -29,8 +39,12 @@ final class ParleyClient implements LoadClient {
         return client.connect(port, "127.0.0.1", "/ws").compose(ws -> {
             Promise<LoadClient> ready = Promise.promise();
             ws.textMessageHandler(frame -> {
-                if (frame.startsWith("{\"type\":\"welcome\"")) ready.tryComplete(new ParleyClient(ws, name));
-                else ready.tryFail("expected welcome, got " + frame);
+                if (frame.startsWith("{\"type\":\"welcome\"")) {
+                    int at = frame.indexOf(SESSION_ID) + SESSION_ID.length();
+                    ready.tryComplete(new ParleyClient(ws, name, frame.substring(at, frame.indexOf('"', at))));
+                } else {
+                    ready.tryFail("expected welcome, got " + frame);
+                }
             });
             ws.writeTextMessage("{\"type\":\"hello\",\"name\":\"" + name + "\"}");
             return ready.future();
@@ -40,16 +54,31 @@ final class ParleyClient implements LoadClient {
     private void onFrame(String frame) {
         if (frame.startsWith("{\"type\":\"message\"")) {
             onMessage.accept(frame);
+        } else if (frame.startsWith("{\"type\":\"signal\"")) {
+            onSignal.accept(frame);
         } else if (frame.startsWith("{\"type\":\"ack\"")) {
             Promise<Void> p = acks.poll();
             if (p != null) p.complete();
         } else if (frame.startsWith("{\"type\":\"joined\"")) {
             if (joined != null) joined.tryComplete();
+        } else if (frame.startsWith("{\"type\":\"call_joined\"")) {
+            if (callJoined != null) callJoined.tryComplete();
         } else if (frame.startsWith("{\"type\":\"error\"")) {
             Promise<Void> p = acks.poll();
             if (p != null) p.fail(frame);
+            else if (callJoined != null && !callJoined.future().isComplete()) callJoined.fail(frame);
             else if (joined != null) joined.tryFail(frame);
         }
+    }
+
+    @Override
+    public Context context() {
+        return context;
+    }
+
+    @Override
+    public String id() {
+        return sessionId;
     }
 
     @Override
@@ -71,6 +100,26 @@ final class ParleyClient implements LoadClient {
     @Override
     public void onMessage(Consumer<String> frame) {
         this.onMessage = frame;
+    }
+
+    @Override
+    public Future<Void> callJoin(String room) {
+        callJoined = Promise.promise();
+        ws.writeTextMessage("{\"type\":\"call_join\",\"room\":\"" + room + "\"}");
+        return callJoined.future();
+    }
+
+    /** An ICE candidate as a browser would send it, with the text in its foundation field. */
+    @Override
+    public void signal(String room, String to, String text) {
+        ws.writeTextMessage("{\"type\":\"signal\",\"room\":\"" + room + "\",\"to\":\"" + to
+                + "\",\"candidate\":{\"candidate\":\"candidate:" + text
+                + " 1 udp 2122260223 192.0.2.7 50000 typ host\",\"sdpMid\":\"0\",\"sdpMLineIndex\":0}}");
+    }
+
+    @Override
+    public void onSignal(Consumer<String> frame) {
+        this.onSignal = frame;
     }
 
     @Override

@@ -8,11 +8,24 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import parley.testing.ServerProcess;
 import parley.testing.WsClient;
 
 /** A server under test, started as its own process so that its CPU and memory can be read apart. */
 abstract sealed class Target implements AutoCloseable permits Target.Parley, Target.SocketIo {
+    /** Starts {@code parley} or {@code socket.io}, its files under {@code dir}. */
+    static Target start(String server, Path dir) {
+        return switch (server) {
+            case "parley" -> new Parley(dir);
+            case "socket.io" -> new SocketIo(dir);
+            default -> throw new IllegalArgumentException("server is parley or socket.io, not " + server);
+        };
+    }
+
     abstract String name();
 
     abstract long pid();
@@ -22,7 +35,29 @@ abstract sealed class Target implements AutoCloseable permits Target.Parley, Tar
     abstract Future<LoadClient> connect(WebSocketClient client, String user);
 
     /** A room for a scenario: Parley needs it created; Socket.IO rooms exist when joined. */
-    abstract String room(String name);
+    String room(String name) {
+        return rooms(name, 1).get(0);
+    }
+
+    /**
+     * Connects one client per entry of {@code rooms} (users named {@code user-0}, {@code user-1}, ...) and
+     * joins each to its room, 200 at a time; in the order of {@code rooms}.
+     */
+    List<LoadClient> joinAll(WebSocketClient ws, String user, List<String> rooms) throws Exception {
+        List<LoadClient> clients = new ArrayList<>();
+        for (int batch = 0; batch < rooms.size(); batch += 200) {
+            List<Future<LoadClient>> joining = new ArrayList<>();
+            for (int i = batch; i < Math.min(rooms.size(), batch + 200); i++) {
+                String room = rooms.get(i);
+                joining.add(connect(ws, user + "-" + i).compose(c -> c.join(room).map(c)));
+            }
+            for (Future<LoadClient> f : joining) clients.add(f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS));
+        }
+        return clients;
+    }
+
+    /** {@code count} rooms named {@code prefix-0}, {@code prefix-1}, ... */
+    abstract List<String> rooms(String prefix, int count);
 
     @Override
     public abstract void close();
@@ -54,11 +89,14 @@ abstract sealed class Target implements AutoCloseable permits Target.Parley, Tar
             return ParleyClient.connect(client, server.port(), user);
         }
 
+        /** Created over one connection, all requests sent before the replies are read. */
         @Override
-        String room(String name) {
+        List<String> rooms(String prefix, int count) {
             try (WsClient admin = WsClient.hello(server.port(), "bench")) {
-                admin.send("create_room", "name", name);
-                return admin.expect("room_added").at("/room/id").asText();
+                for (int i = 0; i < count; i++) admin.send("create_room", "name", count == 1 ? prefix : prefix + "-" + i);
+                List<String> ids = new ArrayList<>();
+                for (int i = 0; i < count; i++) ids.add(admin.expect("room_added").at("/room/id").asText());
+                return ids;
             }
         }
 
@@ -124,8 +162,8 @@ abstract sealed class Target implements AutoCloseable permits Target.Parley, Tar
         }
 
         @Override
-        String room(String name) {
-            return name;
+        List<String> rooms(String prefix, int count) {
+            return IntStream.range(0, count).mapToObj(i -> count == 1 ? prefix : prefix + "-" + i).toList();
         }
 
         @Override
