@@ -35,6 +35,6 @@ public final class Main {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(parley::close, "parley-shutdown"));
         String host = settings.bind().equals("0.0.0.0") ? "localhost" : settings.bind();
-        System.out.println("Parley is running at http://" + host + ":" + parley.port() + "/ (data in " + settings.dataDir() + ")");
+        System.out.println("Parley is running at " + (settings.tls() ? "https" : "http") + "://" + host + ":" + parley.port() + "/ (data in " + settings.dataDir() + ")");
     }
 }

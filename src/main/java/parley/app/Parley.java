@@ -3,6 +3,7 @@ package parley.app;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +35,11 @@ public final class Parley implements AutoCloseable {
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(s.eventLoops()));
         web = new WebServer(vertx, new WebServer.Options(s.bind(), s.port(), s.maxFrameBytes(), s.maxQueuedBytes(), s.eventLoops(),
                 new IceServers(s.stunUrls(), s.turnUrls(), s.turnSecret(), s.turnTtlSeconds(), s.iceRelayOnly(), Clock.systemUTC()),
-                java.time.Duration.ofSeconds(s.callGraceSeconds()), s.dataDir().resolve("files"), s.maxUploadBytes()), hub, store);
+                java.time.Duration.ofSeconds(s.callGraceSeconds()), s.dataDir().resolve("files"), s.maxUploadBytes(),
+                new WebServer.Guards(s.allowedOrigins(), s.messagesPerSecond(), s.messageBurst(), s.maxConnectionsPerAddress(),
+                        Duration.ofSeconds(s.handshakeTimeoutSeconds()), Duration.ofSeconds(s.helloTimeoutSeconds()),
+                        Duration.ofSeconds(s.idleTimeoutSeconds())),
+                s.tls() ? new WebServer.Tls(s.tlsCert(), s.tlsKey()) : null), hub, store);
         try {
             port = web.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -30,7 +30,16 @@ public record Settings(
         String turnSecret,
         int turnTtlSeconds,
         boolean iceRelayOnly,
-        int eventLoops) {
+        int eventLoops,
+        java.util.List<String> allowedOrigins,
+        int messagesPerSecond,
+        int messageBurst,
+        int maxConnectionsPerAddress,
+        int handshakeTimeoutSeconds,
+        int helloTimeoutSeconds,
+        int idleTimeoutSeconds,
+        Path tlsCert,
+        Path tlsKey) {
 
     public record Definition(String name, String defaultValue, String meaning) {
         public String flag() {
@@ -67,7 +76,22 @@ public record Settings(
             new Definition("ice-relay-only", "false",
                     "true: browsers connect calls only through TURN, so they never learn each other's addresses; needs turn-urls"),
             new Definition("event-loops", String.valueOf(Runtime.getRuntime().availableProcessors()),
-                    "event-loop threads serving connections"));
+                    "event-loop threads serving connections"),
+            new Definition("allowed-origins", "",
+                    "other web origins whose pages may open Parley's WebSocket, comma-separated (https://chat.example.com); "
+                            + "the server's own origin is always allowed"),
+            new Definition("messages-per-second", "50",
+                    "messages a connection may send per second, on average; beyond it they are refused with rate_limited"),
+            new Definition("message-burst", "200",
+                    "messages a connection may send at once above the average; a client that keeps sending after as many refusals is disconnected (1008)"),
+            new Definition("max-connections-per-address", "200", "WebSocket connections open at once from one IP address"),
+            new Definition("handshake-timeout", "10",
+                    "seconds a new TCP connection has to send its first HTTP request (or WebSocket upgrade) before it is closed"),
+            new Definition("hello-timeout", "10", "seconds a WebSocket has to say hello before it is closed (1008)"),
+            new Definition("idle-timeout", "120",
+                    "seconds a connection may stay silent in both directions before it is closed (browsers ping every 15 s); 0: never"),
+            new Definition("tls-cert", "", "PEM certificate chain: with tls-key, Parley serves HTTPS and WSS instead of plain HTTP"),
+            new Definition("tls-key", "", "PEM private key of tls-cert (PKCS#8 or PKCS#1)"));
 
     /** A bad flag or value; the message says which and why. */
     public static final class Invalid extends RuntimeException {
@@ -125,7 +149,16 @@ public record Settings(
                 values.get("turn-secret"),
                 integer(values, "turn-ttl", 60, 7 * 24 * 3600),
                 relayOnly(values),
-                integer(values, "event-loops", 1, 256));
+                integer(values, "event-loops", 1, 256),
+                origins(values),
+                integer(values, "messages-per-second", 1, 1_000_000),
+                integer(values, "message-burst", 1, 1_000_000),
+                integer(values, "max-connections-per-address", 1, 1_000_000),
+                integer(values, "handshake-timeout", 1, 3600),
+                integer(values, "hello-timeout", 1, 3600),
+                integer(values, "idle-timeout", 0, 86_400),
+                tlsFile(values, "tls-cert", "tls-key"),
+                tlsFile(values, "tls-key", "tls-cert"));
     }
 
     private static int integer(Map<String, String> values, String name, int min, int max) {
@@ -177,6 +210,35 @@ public record Settings(
             throw new Invalid("turn-urls needs turn-secret (the static-auth-secret of coturn)");
         }
         return urls;
+    }
+
+    /** Origins as browsers send them: scheme://host[:port], no path. */
+    private static java.util.List<String> origins(Map<String, String> values) {
+        values.put("allowed-origins", values.get("allowed-origins").toLowerCase(java.util.Locale.ROOT));
+        java.util.List<String> origins = urls(values, "allowed-origins", "http://", "https://");
+        for (String origin : origins) {
+            if (origin.substring(origin.indexOf("//") + 2).contains("/")) {
+                throw new Invalid("allowed-origins: " + origin + " must be an origin (scheme://host[:port]), without a path");
+            }
+        }
+        return origins;
+    }
+
+    /** A TLS file: both or neither of tls-cert and tls-key, and a readable file. */
+    private static Path tlsFile(Map<String, String> values, String name, String partner) {
+        String raw = values.get(name).trim();
+        boolean partnerSet = !values.get(partner).isBlank();
+        if (raw.isEmpty()) {
+            if (partnerSet) throw new Invalid(partner + " needs " + name + " as well");
+            return null;
+        }
+        Path file = Path.of(raw);
+        if (!java.nio.file.Files.isReadable(file)) throw new Invalid(name + ": cannot read " + raw);
+        return file;
+    }
+
+    public boolean tls() {
+        return tlsCert != null;
     }
 
     public Path sqliteFile() {

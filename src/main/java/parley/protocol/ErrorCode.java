@@ -17,6 +17,7 @@ public enum ErrorCode {
     NO_SUCH_PARTICIPANT("no_such_participant"),
     NO_SUCH_FILE("no_such_file"),
     NOT_UPLOADED("not_uploaded"),
+    RATE_LIMITED("rate_limited"),
     INTERNAL("internal");
 
     private final String wire;

@@ -6,14 +6,20 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import parley.protocol.Codec;
 import parley.protocol.ServerMessage;
 import parley.room.Hub;
@@ -28,12 +34,20 @@ public final class WebServer {
     /** {@code maxFrameBytes}: larger frames get {@code too_large}; frames beyond the hard limit close the socket. */
     /** {@code callGrace}: how long a dropped call participant may take to resume its session. */
     /** {@code filesDir}: where shared files are kept; {@code maxUploadBytes}: the largest one. */
+    /** {@code guards}: the limits that protect the server from its clients; {@code tls}: null for plain HTTP. */
     public record Options(String bind, int port, int maxFrameBytes, int maxQueuedBytes, int eventLoops, IceServers ice,
-                          java.time.Duration callGrace, java.nio.file.Path filesDir, long maxUploadBytes) {
+                          java.time.Duration callGrace, java.nio.file.Path filesDir, long maxUploadBytes, Guards guards, Tls tls) {
         public int hardFrameBytes() {
             return Math.max(256 * 1024, 4 * maxFrameBytes);
         }
     }
+
+    /** See the settings of the same names in {@code Settings}. */
+    public record Guards(List<String> allowedOrigins, int messagesPerSecond, int messageBurst, int maxConnectionsPerAddress,
+                         Duration handshakeTimeout, Duration helloTimeout, Duration idleTimeout) {}
+
+    /** PEM files: the certificate chain and its private key. */
+    public record Tls(Path cert, Path key) {}
 
     private static final String CSP = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data: blob:; "
             + "object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
@@ -46,6 +60,8 @@ public final class WebServer {
     private final RoomFiles files;
     private final List<HttpServer> servers = new ArrayList<>();
     private final Set<ServerWebSocket> sockets = ConcurrentHashMap.newKeySet();
+    private final Origins origins;
+    private final ConnectionGuard guard;
 
     public WebServer(Vertx vertx, Options options, Hub hub, ChatStore store) {
         this.vertx = vertx;
@@ -53,11 +69,13 @@ public final class WebServer {
         this.hub = hub;
         this.store = store;
         Hub.Limits l = hub.limits();
+        this.origins = new Origins(options.guards().allowedOrigins());
+        this.guard = new ConnectionGuard(vertx, options.guards().handshakeTimeout(), options.guards().maxConnectionsPerAddress());
         this.files = new RoomFiles(vertx, options.filesDir(), store, hub, java.time.Clock.systemUTC());
         this.services = new Services(hub, new Guests(store), new Codec(), new Wire(new Codec()), options.maxFrameBytes(),
                 options.maxQueuedBytes(), options.ice(), options.callGrace(),
                 new ServerMessage.Limits(options.maxFrameBytes(), l.maxTextChars(), l.historyPageMax()),
-                files, options.maxUploadBytes());
+                files, options.maxUploadBytes(), options.guards());
     }
 
     /**
@@ -82,7 +100,7 @@ public final class WebServer {
         return vertx.deployVerticle(() -> new VerticleBase() {
             @Override
             public Future<?> start() {
-                HttpServer server = vertx.createHttpServer(new HttpServerOptions()
+                HttpServerOptions http = new HttpServerOptions()
                         .setHost(options.bind())
                         .setPort(port)
                         // HTTP/1.1 only: browsers never upgrade plain http to HTTP/2 (h2c), and RoomFiles answers
@@ -92,16 +110,21 @@ public final class WebServer {
                         .setMaxWebSocketMessageSize(options.hardFrameBytes())
                         .setPerMessageWebSocketCompressionSupported(false)
                         .setPerFrameWebSocketCompressionSupported(false)
-                        .setRegisterWebSocketWriteHandlers(false));
-                server.requestHandler(router());
-                server.webSocketHandshakeHandler(hs -> {
-                    if ("/ws".equals(hs.path())) hs.accept();
-                    else hs.reject(404);
-                });
+                        .setRegisterWebSocketWriteHandlers(false)
+                        .setIdleTimeout((int) options.guards().idleTimeout().toSeconds())
+                        .setIdleTimeoutUnit(TimeUnit.SECONDS);
+                if (options.tls() != null) {
+                    http.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+                            .setCertPath(options.tls().cert().toString()).setKeyPath(options.tls().key().toString()));
+                }
+                HttpServer server = vertx.createHttpServer(http);
                 // One outbox per server instance, that is per event loop: Vert.x gives each connection a
                 // context of its own, so the outbox cannot be looked up by context.
                 LoopOutbox outbox = new LoopOutbox(context);
-                server.webSocketHandler(ws -> accept(ws, outbox));
+                server.connectionHandler(guard::opened);
+                // No webSocketHandler: upgrades reach the router like any request, so that /ws is checked
+                // (origin, connections per address) before it becomes a WebSocket.
+                server.requestHandler(router(outbox));
                 return server.listen().onSuccess(s -> {
                     synchronized (servers) {
                         servers.add(s);
@@ -111,14 +134,33 @@ public final class WebServer {
         }, new DeploymentOptions().setInstances(instances));
     }
 
-    private void accept(ServerWebSocket ws, LoopOutbox outbox) {
-        sockets.add(ws);
-        new WsSession(ws, vertx.getOrCreateContext(), outbox, services, () -> sockets.remove(ws));
+    /** {@code GET /ws}: the WebSocket upgrade, after the origin and the address's count are checked. */
+    private void upgrade(RoutingContext ctx, LoopOutbox outbox) {
+        HttpServerRequest request = ctx.request();
+        var authority = request.authority();
+        if (!origins.allows(request.getHeader("Origin"), authority == null ? null : authority.host(),
+                authority == null ? -1 : authority.port())) {
+            ctx.response().setStatusCode(403).end("this page's origin may not open a Parley WebSocket");
+            return;
+        }
+        String address = request.remoteAddress().hostAddress();
+        if (!guard.tryOpenSocket(address)) {
+            ctx.response().setStatusCode(429).end("too many connections from this address");
+            return;
+        }
+        request.toWebSocket().onComplete(ws -> {
+            sockets.add(ws);
+            new WsSession(ws, vertx.getOrCreateContext(), outbox, services, () -> {
+                sockets.remove(ws);
+                guard.socketClosed(address);
+            });
+        }, failed -> guard.socketClosed(address)); // not an upgrade request: Vert.x has answered it
     }
 
-    private Router router() {
+    private Router router(LoopOutbox outbox) {
         Router router = Router.router(vertx);
         router.route().handler(ctx -> {
+            guard.requested(ctx.request().connection());
             ctx.response()
                     .putHeader("Content-Security-Policy", CSP)
                     .putHeader("X-Content-Type-Options", "nosniff")
@@ -133,6 +175,7 @@ public final class WebServer {
                     .putHeader("Cache-Control", "no-store")
                     .end(new JsonObject().put("status", up ? "up" : "down").put("storage", up ? "up" : "down").encode());
         }));
+        router.get("/ws").handler(ctx -> upgrade(ctx, outbox));
         router.put("/files/:id").handler(files::upload);
         router.get("/files/:id").handler(files::download);
         router.get().handler(StaticHandler.create("web").setCachingEnabled(false).setIndexPage("index.html"));

@@ -55,14 +55,23 @@ final class WsSession implements Member {
     private boolean helloPending;
     private Buffer partial; // the text message being reassembled, event loop only
     private boolean oversize;
+    private final RateLimit rate; // event loop only
+    private int refusedInARow; // messages refused by the rate limit since the last one let through
+    private final long helloTimer;
 
     WsSession(ServerWebSocket ws, Context context, LoopOutbox outbox, Services services, Runnable onClose) {
         this.ws = ws;
         this.context = context;
         this.outbox = outbox;
         this.services = services;
+        WebServer.Guards guards = services.guards();
+        this.rate = new RateLimit(guards.messagesPerSecond(), guards.messageBurst(), System.nanoTime());
+        this.helloTimer = context.owner().setTimer(guards.helloTimeout().toMillis(), t -> {
+            if (identity == null) ws.close((short) WebSocketCloseStatus.POLICY_VIOLATION.code(), "no hello in time");
+        });
         ws.frameHandler(this::onFrame);
         ws.closeHandler(v -> {
+            context.owner().cancelTimer(helloTimer);
             onClose.run();
             if (identity != null) closed(ws.closeStatusCode());
         });
@@ -98,14 +107,57 @@ final class WsSession implements Member {
             }
         }
         if (!frame.isFinal()) return;
+        if (!rate.take(System.nanoTime())) {
+            partial = null;
+            oversize = false;
+            refused();
+            return;
+        }
+        refusedInARow = 0;
         if (oversize) {
             oversize = false;
             error(null, ErrorCode.TOO_LARGE, "messages are limited to " + services.maxFrameBytes() + " bytes");
         } else {
-            String text = partial.toString(StandardCharsets.UTF_8);
+            String text = utf8(partial);
             partial = null;
+            if (text == null) {
+                ws.close((short) WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code(), "text is not valid UTF-8");
+                return;
+            }
             onText(text);
         }
+    }
+
+    /** One strict decoder per event-loop thread: a session must not carry one (memory per connection). */
+    private static final ThreadLocal<java.nio.charset.CharsetDecoder> UTF8 = ThreadLocal.withInitial(() -> StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+            .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT));
+
+    /** The text, or null when it is not valid UTF-8 (which RFC 6455 answers with 1007). */
+    private static String utf8(Buffer data) {
+        try {
+            return UTF8.get().reset().decode(java.nio.ByteBuffer.wrap(data.getBytes())).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    /**
+     * A message over the rate limit is refused, unread. A client that goes on sending through a whole
+     * burst's worth of refusals is not listening: it is disconnected, so that it costs no more replies.
+     */
+    private void refused() {
+        WebServer.Guards guards = services.guards();
+        if (++refusedInARow > guards.messageBurst()) {
+            if (refusedInARow == guards.messageBurst() + 1) {
+                log.info("disconnecting {}: it kept sending over the rate limit", sessionId);
+                drain(); // the replies so far go before the close frame
+                ws.close((short) WebSocketCloseStatus.POLICY_VIOLATION.code(), "too many messages");
+            }
+            return;
+        }
+        error(null, ErrorCode.RATE_LIMITED, "more than " + guards.messagesPerSecond() + " messages a second; this one was dropped");
     }
 
     /** Frame-level protocol violations close the socket with the code the WebSocket RFC gives them. */

@@ -27,6 +27,9 @@ import parley.testing.WsClient;
  * with, and history is one gapless order.
  */
 class DurabilityTest {
+    /** The client streams as fast as acks come back: no rate limit, which is not what this test is about. */
+    private static final String[] UNLIMITED = {"--messages-per-second", "1000000", "--message-burst", "1000000"};
+
     private static final int ROUNDS = 4;
     private static final int WINDOW = 64;
 
@@ -50,7 +53,7 @@ class DurabilityTest {
         ScheduledExecutorService killer = Executors.newSingleThreadScheduledExecutor();
         try {
             for (int round = 0; round < ROUNDS; round++) {
-                ServerProcess server = ServerProcess.start(data, port, log);
+                ServerProcess server = ServerProcess.start(data, port, log, UNLIMITED);
                 WsClient client = WsClient.hello(port, "Streamer", token);
                 token = client.token();
                 if (room == null) {
@@ -96,7 +99,7 @@ class DurabilityTest {
         }
         assertThat(unacked).as(why + ": the final round acknowledges everything").isEmpty();
 
-        ServerProcess server = ServerProcess.start(data, port, log);
+        ServerProcess server = ServerProcess.start(data, port, log, UNLIMITED);
         try (WsClient reader = WsClient.hello(port, "Reader")) {
             reader.send("join", "room", room);
             reader.expect("joined");

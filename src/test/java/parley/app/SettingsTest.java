@@ -42,6 +42,28 @@ class SettingsTest {
         assertThatThrownBy(() -> Settings.parse(List.of("serve"), Map.of())).hasMessageContaining("unexpected argument");
         assertThatThrownBy(() -> Settings.parse(List.of("--ice-relay-only", "yes"), Map.of())).hasMessageContaining("true or false");
         assertThatThrownBy(() -> Settings.parse(List.of("--ice-relay-only", "true"), Map.of())).hasMessageContaining("needs turn-urls");
+        assertThatThrownBy(() -> Settings.parse(List.of("--allowed-origins", "https://a.example/chat"), Map.of()))
+                .hasMessageContaining("without a path");
+        assertThatThrownBy(() -> Settings.parse(List.of("--allowed-origins", "a.example"), Map.of())).hasMessageContaining("must start with");
+        assertThatThrownBy(() -> Settings.parse(List.of("--tls-cert", "pom.xml"), Map.of())).hasMessageContaining("tls-cert needs tls-key");
+        assertThatThrownBy(() -> Settings.parse(List.of("--tls-cert", "/nonexistent.pem", "--tls-key", "pom.xml"), Map.of()))
+                .hasMessageContaining("cannot read /nonexistent.pem");
+        assertThatThrownBy(() -> Settings.parse(List.of("--messages-per-second", "0"), Map.of())).hasMessageContaining("between 1 and");
+    }
+
+    @Test
+    void the_limits_have_their_documented_defaults() {
+        Settings s = Settings.parse(List.of(), Map.of());
+        assertThat(s.messagesPerSecond()).isEqualTo(50);
+        assertThat(s.messageBurst()).isEqualTo(200);
+        assertThat(s.maxConnectionsPerAddress()).isEqualTo(200);
+        assertThat(s.handshakeTimeoutSeconds()).isEqualTo(10);
+        assertThat(s.helloTimeoutSeconds()).isEqualTo(10);
+        assertThat(s.idleTimeoutSeconds()).isEqualTo(120);
+        assertThat(s.allowedOrigins()).isEmpty();
+        assertThat(s.tls()).isFalse();
+        assertThat(Settings.parse(List.of("--allowed-origins", "HTTPS://Chat.Example.com, http://b.example:8080"), Map.of()).allowedOrigins())
+                .containsExactly("https://chat.example.com", "http://b.example:8080");
     }
 
     @Test

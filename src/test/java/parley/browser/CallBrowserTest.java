@@ -2,6 +2,7 @@ package parley.browser;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.microsoft.playwright.Page;
 import java.time.Duration;
@@ -109,17 +110,21 @@ class CallBrowserTest extends BrowserTestBase {
         Page grace = inCall("Grace");
         String adaSession = sessionOf(ada);
         awaitFramesFrom(grace, List.of(adaSession), Map.of());
-        String width = "async () => { for (const [s, pc] of window.parleyCall.peers()) { if (s !== '" + adaSession + "') continue;"
-                + " const st = await pc.getStats(); let w = 0; st.forEach(r => { if (r.type === 'inbound-rtp' && r.kind === 'video') w = r.frameWidth || 0; });"
-                + " return w; } return 0; }";
-        Number cameraWidth = (Number) grace.evaluate(width);
+        // The shape of the frames, width over height: under CPU load the encoder scales frames down, so a
+        // width alone does not tell the camera (4:3) from the screen (the window's shape) once it adapts.
+        String shape = "async () => { for (const [s, pc] of window.parleyCall.peers()) { if (s !== '" + adaSession + "') continue;"
+                + " const st = await pc.getStats(); let r = 0; st.forEach(x => { if (x.type === 'inbound-rtp' && x.kind === 'video'"
+                + " && x.frameHeight) r = x.frameWidth / x.frameHeight; }); return r; } return 0; }";
+        Number camera = (Number) grace.evaluate(shape);
+        assertThat(camera.doubleValue()).as("the camera's shape").isCloseTo(4.0 / 3, within(0.05));
 
         ada.locator("#call-screen").click();
-        Pages.waitUntil(grace, "async camera => { const w = await (" + width + ")(); return w > 0 && w !== camera; }",
-                cameraWidth.intValue(), Duration.ofSeconds(30));
+        Pages.waitUntil(grace, "async camera => { const r = await (" + shape + ")(); return r > 0 && Math.abs(r - camera) > 0.1; }",
+                camera.doubleValue(), Duration.ofSeconds(30));
 
         ada.locator("#call-screen").click();
-        Pages.waitUntil(grace, "async camera => (await (" + width + ")()) === camera", cameraWidth.intValue(), Duration.ofSeconds(30));
+        Pages.waitUntil(grace, "async camera => Math.abs((await (" + shape + ")()) - camera) < 0.05", camera.doubleValue(),
+                Duration.ofSeconds(30));
     }
 
     @Test

@@ -28,6 +28,23 @@ public final class RawWebSocket implements AutoCloseable {
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
+    private final String responseHead;
+
+    /** The server answered the upgrade with something other than 101; the message is its response head. */
+    public static final class Refused extends RuntimeException {
+        public Refused(String head) {
+            super(head);
+        }
+
+        public int status() {
+            return Integer.parseInt(getMessage().substring("HTTP/1.1 ".length(), "HTTP/1.1 ".length() + 3));
+        }
+    }
+
+    /** The server's answer to the upgrade: its status line and headers. */
+    public String responseHead() {
+        return responseHead;
+    }
 
     public RawWebSocket(int port) {
         this(port, 0);
@@ -35,6 +52,11 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** With {@code receiveBuffer} > 0, a small TCP window, so that a client that stops reading stalls soon. */
     public RawWebSocket(int port, int receiveBuffer) {
+        this(port, receiveBuffer, "");
+    }
+
+    /** With {@code headers} (each line ending in CRLF) added to the upgrade request. */
+    public RawWebSocket(int port, int receiveBuffer, String headers) {
         try {
             socket = new Socket();
             if (receiveBuffer > 0) socket.setReceiveBufferSize(receiveBuffer);
@@ -45,11 +67,15 @@ public final class RawWebSocket implements AutoCloseable {
             byte[] key = new byte[16];
             ThreadLocalRandom.current().nextBytes(key);
             out.write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                    + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Version: 13\r\n" + headers + "\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             StringBuilder head = new StringBuilder();
             while (!head.toString().endsWith("\r\n\r\n")) head.append((char) in.readUnsignedByte());
-            if (!head.toString().startsWith("HTTP/1.1 101")) throw new IOException("upgrade refused: " + head);
+            responseHead = head.toString();
+            if (!responseHead.startsWith("HTTP/1.1 101")) {
+                socket.close();
+                throw new Refused(responseHead);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -13,7 +13,7 @@ class SlowReaderTest {
 
     @Test
     void a_reader_that_stops_reading_is_disconnected_and_the_writer_keeps_its_pace() {
-        try (TestServer server = TestServer.start("--max-queued-bytes", "262144");
+        try (TestServer server = TestServer.start("--max-queued-bytes", "262144", "--messages-per-second", "100000");
              WsClient fast = server.hello("Fast");
              RawWebSocket slow = new RawWebSocket(server.port(), 4096)) {
             fast.send("create_room", "name", "firehose");

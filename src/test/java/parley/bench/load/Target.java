@@ -63,10 +63,18 @@ abstract sealed class Target implements AutoCloseable permits Target.Parley, Tar
     public abstract void close();
 
     static final class Parley extends Target {
+        /**
+         * The defaults, but for the limits that protect a real server from one client: here one sender
+         * sends up to 1,000 messages a second, thousands of clients share one address, and idle clients
+         * (S4) do not ping as browsers do.
+         */
+        static final String[] BENCH_SETTINGS = {"--messages-per-second", "1000000", "--message-burst", "1000000",
+                "--max-connections-per-address", "1000000", "--idle-timeout", "0"};
+
         private final ServerProcess server;
 
         Parley(Path dir) {
-            server = ServerProcess.start(dir.resolve("data"), ServerProcess.freePort(), dir.resolve("parley.log"));
+            server = ServerProcess.start(dir.resolve("data"), ServerProcess.freePort(), dir.resolve("parley.log"), BENCH_SETTINGS);
         }
 
         @Override

@@ -1,0 +1,292 @@
+package parley.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import parley.testing.RawWebSocket;
+import parley.testing.TestServer;
+import parley.testing.WsClient;
+
+/**
+ * Attacks on the connection itself, one row each: what is sent, and what must happen. Every row then
+ * checks that the server is healthy and that nothing was stored in, or delivered to, the room the attacks
+ * aim at. (Bad messages on a good connection are rows of {@link ProtocolErrorsTest}; a reader that stops
+ * reading is {@link SlowReaderTest}.) The server runs with small limits so that each row is quick.
+ */
+class HostileInputTest {
+    private static final int RATE = 20, BURST = 40, PER_ADDRESS = 40;
+    private static TestServer server;
+    private static WsClient watcher; // a member of the target room, who must receive nothing from the attacks
+    private static String room;
+
+    /** One row: the attack's name, what it sends, what must happen, and the attack with its checks. */
+    record Attack(String name, String sends, String mustHappen, Consumer<Target> run) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** What an attack works with. */
+    record Target(int port, String room) {}
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start("--messages-per-second", String.valueOf(RATE), "--message-burst", String.valueOf(BURST),
+                "--max-connections-per-address", String.valueOf(PER_ADDRESS), "--handshake-timeout", "1",
+                "--hello-timeout", "1", "--allowed-origins", "https://friend.example");
+        watcher = server.hello("Watcher");
+        watcher.send("create_room", "name", "target");
+        room = watcher.expect("room_added").at("/room/id").asText();
+        watcher.send("join", "room", room);
+        watcher.expect("joined");
+    }
+
+    @AfterAll
+    static void stop() {
+        watcher.close();
+        server.close();
+    }
+
+    static Stream<Attack> attacks() {
+        return Stream.of(
+                new Attack("cross-site WebSocket hijacking", "an upgrade with Origin: https://evil.example",
+                        "403, no socket", t -> assertRefused(t.port(), "Origin: https://evil.example\r\n", 403)),
+                new Attack("a sandboxed or file: page", "an upgrade with Origin: null", "403, no socket",
+                        t -> assertRefused(t.port(), "Origin: null\r\n", 403)),
+                new Attack("same origin, as the browser client sends it", "Origin: http://127.0.0.1:<port>",
+                        "101, a session", t -> assertAccepted(t.port(), "Origin: http://127.0.0.1:" + t.port() + "\r\n")),
+                new Attack("an origin in allowed-origins", "Origin: https://friend.example", "101, a session",
+                        t -> assertAccepted(t.port(), "Origin: https://friend.example\r\n")),
+                new Attack("compression bomb", "an upgrade offering permessage-deflate, then a frame flagged compressed (RSV1)",
+                        "no extension agreed; the flagged frame closes the socket (1002)", HostileInputTest::compressed),
+                new Attack("invalid UTF-8", "a text frame with the bytes C3 28", "closed with 1007", t -> {
+                    try (RawWebSocket ws = new RawWebSocket(t.port())) {
+                        ws.send(RawWebSocket.TEXT, true, new byte[] {'{', (byte) 0xc3, 0x28, '}'});
+                        assertThat(ws.read().closeCode()).isEqualTo(1007);
+                    }
+                }),
+                new Attack("a frame declaring 2^62 bytes", "a frame header with a 64-bit length, then nothing",
+                        "closed with 1009 before anything is buffered", t -> {
+                            try (RawWebSocket ws = new RawWebSocket(t.port())) {
+                                ws.sendDeclaring(RawWebSocket.TEXT, true, 1L << 62, new byte[16]);
+                                assertThat(ws.read().closeCode()).isEqualTo(1009);
+                            }
+                        }),
+                new Attack("a socket that never says hello", "an upgrade, then silence", "closed with 1008 after hello-timeout",
+                        t -> {
+                            try (RawWebSocket ws = new RawWebSocket(t.port())) {
+                                assertThat(ws.read().closeCode()).isEqualTo(1008);
+                            }
+                        }),
+                new Attack("thousands of half-open handshakes", "1,500 TCP connections: silent, or half a request line",
+                        "each closed after handshake-timeout; a real client chats meanwhile", HostileInputTest::halfOpen),
+                new Attack("too many sockets from one address", (PER_ADDRESS + 1) + " WebSockets from 127.0.0.1",
+                        "the last refused with 429; the others work", HostileInputTest::perAddress),
+                new Attack("flooding", "3,000 messages as fast as the socket takes them",
+                        "rate_limited replies, then closed with 1008; another client's pings stay prompt", HostileInputTest::flood),
+                new Attack("a signal into another room's call", "signal to a call participant of a room the sender is not in",
+                        "not_joined; the participant receives nothing", HostileInputTest::signalElsewhere),
+                new Attack("a file_signal to a member of another room", "file_signal naming the target room's member from outside",
+                        "not_joined; the member receives nothing", t -> {
+                            try (WsClient outsider = WsClient.hello(t.port(), "Outsider")) {
+                                outsider.send("file_signal", "room", t.room(), "to", watcher.sessionId(), "file", "f_x", "want", 0);
+                                outsider.expectError("not_joined");
+                            }
+                        }));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("attacks")
+    void an_attack_does_what_its_row_says_and_harms_nothing(Attack attack) {
+        int mark = watcher.mark();
+        attack.run().accept(new Target(server.port(), room));
+
+        assertThat(server.get("/health").statusCode()).as("healthy after: " + attack.name()).isEqualTo(200);
+        watcher.sync();
+        for (String type : List.of("message", "signal", "file_signal")) {
+            assertThat(watcher.receivedSince(mark, type)).as(type + " delivered by: " + attack.name()).isEmpty();
+        }
+        watcher.send("history", "room", room);
+        assertThat(watcher.expect("history").get("messages")).as("stored by: " + attack.name()).isEmpty();
+    }
+
+    private static void assertRefused(int port, String headers, int status) {
+        assertThatThrownBy(() -> new RawWebSocket(port, 0, headers).close())
+                .isInstanceOfSatisfying(RawWebSocket.Refused.class, r -> assertThat(r.status()).isEqualTo(status));
+    }
+
+    private static void assertAccepted(int port, String headers) {
+        try (RawWebSocket ws = new RawWebSocket(port, 0, headers)) {
+            ws.sendText("{\"type\":\"hello\",\"name\":\"Friend\"}");
+            assertThat(ws.read().text()).contains("\"welcome\"");
+        }
+    }
+
+    private static void compressed(Target t) {
+        try (RawWebSocket ws = new RawWebSocket(t.port(), 0, "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n")) {
+            assertThat(ws.responseHead().toLowerCase()).doesNotContain("sec-websocket-extensions");
+            // A deflated {"type":"ping"} would inflate; with no extension agreed, RSV1 is a protocol error.
+            ws.send(0x40 | RawWebSocket.TEXT, true, new byte[] {(byte) 0xab, 0x56, 0x2a, (byte) 0xa9, 0x2c, 0x48, 0x55, (byte) 0xb2});
+            assertThat(ws.read().closeCode()).isEqualTo(1002);
+        }
+    }
+
+    /** Opens TCP connections that never finish a request; the server must close every one of them. */
+    private static void halfOpen(Target t) {
+        List<Socket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < 1500; i++) {
+                Socket s = new Socket();
+                s.connect(new InetSocketAddress("127.0.0.1", t.port()), 5_000);
+                s.setSoTimeout(10_000);
+                if (i % 2 == 1) s.getOutputStream().write("GET /ws HTTP/1.1\r\nHost: 127".getBytes(StandardCharsets.US_ASCII));
+                sockets.add(s);
+            }
+            try (WsClient alice = WsClient.hello(t.port(), "Alice")) { // the server still serves others
+                alice.send("create_room", "name", "still-open");
+                alice.expect("room_added");
+            }
+            for (Socket s : sockets) {
+                InputStream in = s.getInputStream();
+                try {
+                    while (in.read() >= 0) {
+                        // a 408 or nothing: either way the server must end the connection
+                    }
+                } catch (java.net.SocketTimeoutException e) {
+                    throw new AssertionError("a half-open connection was still open after 10 s", e);
+                } catch (java.net.SocketException reset) {
+                    // closed with a reset: closed
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            for (Socket s : sockets) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // closing anyway
+                }
+            }
+        }
+    }
+
+    /**
+     * Opens WebSockets until the server refuses one. Sockets of earlier rows may still be closing on the
+     * server's side, so the count that fits can be a little under the limit, never over it.
+     */
+    private static void perAddress(Target t) {
+        List<RawWebSocket> open = new ArrayList<>();
+        try {
+            while (open.size() < PER_ADDRESS) {
+                try {
+                    open.add(new RawWebSocket(t.port()));
+                } catch (RawWebSocket.Refused r) {
+                    assertThat(r.status()).isEqualTo(429);
+                    break;
+                }
+            }
+            assertThat(open.size() + 1).as("sockets held with the watcher's").isBetween(PER_ADDRESS - 5, PER_ADDRESS);
+            open.getLast().sendText("{\"type\":\"hello\",\"name\":\"Last\"}");
+            assertThat(open.getLast().read().text()).contains("\"welcome\"");
+        } finally {
+            open.forEach(RawWebSocket::close);
+        }
+        awaitTrue(() -> { // the count comes down as the sockets close
+            try (RawWebSocket again = new RawWebSocket(t.port())) {
+                return true;
+            } catch (RawWebSocket.Refused stillFull) {
+                return false;
+            }
+        });
+    }
+
+    /**
+     * One client sends as fast as it can into the room while another pings; the flooder's messages beyond
+     * the burst are refused, it is disconnected, and the other's pings are answered promptly throughout.
+     */
+    private static void flood(Target t) {
+        try (WsClient other = WsClient.hello(t.port(), "Other");
+             RawWebSocket flooder = new RawWebSocket(t.port())) {
+            flooder.sendText("{\"type\":\"hello\",\"name\":\"Flooder\"}");
+            assertThat(flooder.read().text()).contains("\"welcome\"");
+            long start = System.nanoTime();
+            Thread flooding = Thread.ofPlatform().start(() -> {
+                try {
+                    for (int i = 0; i < 3000; i++) {
+                        flooder.sendText("{\"type\":\"send\",\"room\":\"" + t.room() + "\",\"clientId\":\"f" + i + "\",\"text\":\"spam\"}");
+                    }
+                } catch (UncheckedIOException closedByTheServer) {
+                    // expected once the server has had enough
+                }
+            });
+            List<Long> roundTrips = new ArrayList<>();
+            for (int i = 0; i < RATE; i++) { // within the other client's own limit
+                long t0 = System.nanoTime();
+                other.send("ping", "ref", "p" + i);
+                other.expect(m -> m.path("type").asText().equals("pong"), "pong");
+                roundTrips.add((System.nanoTime() - t0) / 1_000_000);
+            }
+            int rateLimited = 0;
+            int closeCode = -1;
+            int letThrough = 0; // answered not_joined: the flooder never joined, so nothing it sends is stored
+            while (closeCode < 0) {
+                RawWebSocket.Frame f = flooder.read();
+                if (f.opcode() == RawWebSocket.CLOSE) closeCode = f.closeCode();
+                else if (f.text().contains("rate_limited")) rateLimited++;
+                else if (f.text().contains("not_joined")) letThrough++;
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertThat(closeCode).isEqualTo(1008);
+            assertThat(letThrough).as("messages let through in %.2f s", seconds).isBetween(BURST - 1, BURST + (int) Math.ceil(RATE * seconds)); // hello took a token
+            assertThat(rateLimited).as("refusals before the disconnect").isGreaterThanOrEqualTo(BURST);
+            List<Long> sorted = roundTrips.stream().sorted().toList();
+            assertThat(sorted.get(sorted.size() / 2)).as("median ping round trip during the flood, ms").isLessThan(100);
+            assertThat(sorted.getLast()).as("slowest ping round trip during the flood, ms").isLessThan(1000);
+        }
+    }
+
+    private static void signalElsewhere(Target t) {
+        try (WsClient outsider = WsClient.hello(t.port(), "Outsider")) {
+            watcher.send("call_join", "room", t.room());
+            watcher.expect("call_joined");
+            try {
+                outsider.send("signal", "room", t.room(), "to", watcher.sessionId(),
+                        "candidate", WsClient.JSON.createObjectNode().put("candidate", "candidate:1 1 udp 1 192.0.2.1 9 typ host"));
+                outsider.expectError("not_joined");
+            } finally {
+                watcher.send("call_leave", "room", t.room());
+                watcher.expect("call_left");
+            }
+        }
+    }
+
+    private static void awaitTrue(java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("condition not met within 10 s");
+            try {
+                Thread.sleep(20); // polling a condition, not waiting a fixed time
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}
