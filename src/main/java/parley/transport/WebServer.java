@@ -1,5 +1,6 @@
 package parley.transport;
 
+import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -9,6 +10,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,7 +94,12 @@ public final class WebServer {
                         .setMaxWebSocketMessageSize(options.hardFrameBytes())
                         .setPerMessageWebSocketCompressionSupported(false)
                         .setPerFrameWebSocketCompressionSupported(false)
-                        .setRegisterWebSocketWriteHandlers(false));
+                        .setRegisterWebSocketWriteHandlers(false)
+                        // Every HTTP response is written on its request's event loop (handlers that wait
+                        // for storage hop back first), so Vert.x may skip the cross-thread outbound queue
+                        // of each HTTP/1 connection. That queue allocates a 1,024-slot chunk up front
+                        // (4.8 KB), and an upgraded WebSocket keeps its HTTP/1 connection for good.
+                        .setStrictThreadMode(true));
                 server.requestHandler(router());
                 server.webSocketHandshakeHandler(hs -> {
                     if ("/ws".equals(hs.path())) hs.accept();
@@ -112,6 +119,9 @@ public final class WebServer {
     }
 
     private void accept(ServerWebSocket ws, LoopOutbox outbox) {
+        // Vert.x keeps the upgrade request's headers for the life of the socket; Parley has no use for them
+        // once the handshake is done, and a browser's (user agent, cookies, languages) weigh a kilobyte or two.
+        ws.headers().clear();
         sockets.add(ws);
         new WsSession(ws, vertx.getOrCreateContext(), outbox, services, () -> sockets.remove(ws));
     }
@@ -125,18 +135,22 @@ public final class WebServer {
                     .putHeader("Referrer-Policy", "no-referrer");
             ctx.next();
         });
-        router.get("/health").handler(ctx -> store.healthy().whenComplete((ok, e) -> {
-            boolean up = e == null && Boolean.TRUE.equals(ok);
-            ctx.response()
-                    .setStatusCode(up ? 200 : 503)
-                    .putHeader("Content-Type", "application/json")
-                    .putHeader("Cache-Control", "no-store")
-                    .end(new JsonObject().put("status", up ? "up" : "down").put("storage", up ? "up" : "down").encode());
-        }));
+        router.get("/health").handler(ctx -> {
+            Context context = vertx.getOrCreateContext(); // the request's event loop: see setStrictThreadMode
+            store.healthy().whenComplete((ok, e) -> context.runOnContext(v -> health(ctx, e == null && Boolean.TRUE.equals(ok))));
+        });
         router.put("/files/:id").handler(files::upload);
         router.get("/files/:id").handler(files::download);
         router.get().handler(StaticHandler.create("web").setCachingEnabled(false).setIndexPage("index.html"));
         return router;
+    }
+
+    private static void health(RoutingContext ctx, boolean up) {
+        ctx.response()
+                .setStatusCode(up ? 200 : 503)
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Cache-Control", "no-store")
+                .end(new JsonObject().put("status", up ? "up" : "down").put("storage", up ? "up" : "down").encode());
     }
 
     /** Closes every WebSocket with 1001 (going away), then the servers. */
