@@ -1,5 +1,6 @@
 package parley.transport;
 
+import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -112,7 +113,12 @@ public final class WebServer {
                         .setPerFrameWebSocketCompressionSupported(false)
                         .setRegisterWebSocketWriteHandlers(false)
                         .setIdleTimeout((int) options.guards().idleTimeout().toSeconds())
-                        .setIdleTimeoutUnit(TimeUnit.SECONDS);
+                        .setIdleTimeoutUnit(TimeUnit.SECONDS)
+                        // Every HTTP response is written on its request's event loop (handlers that wait
+                        // for storage hop back first), so Vert.x may skip the cross-thread outbound queue
+                        // of each HTTP/1 connection. That queue allocates a 1,024-slot chunk up front
+                        // (4.8 KB), and an upgraded WebSocket keeps its HTTP/1 connection for good.
+                        .setStrictThreadMode(true);
                 if (options.tls() != null) {
                     http.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
                             .setCertPath(options.tls().cert().toString()).setKeyPath(options.tls().key().toString()));
@@ -149,6 +155,9 @@ public final class WebServer {
             return;
         }
         request.toWebSocket().onComplete(ws -> {
+            // Vert.x keeps the upgrade request's headers for the life of the socket; Parley has no use for
+            // them once checked, and a browser's (user agent, cookies, languages) weigh a kilobyte or two.
+            ws.headers().clear();
             sockets.add(ws);
             new WsSession(ws, vertx.getOrCreateContext(), outbox, services, () -> {
                 sockets.remove(ws);
@@ -167,19 +176,23 @@ public final class WebServer {
                     .putHeader("Referrer-Policy", "no-referrer");
             ctx.next();
         });
-        router.get("/health").handler(ctx -> store.healthy().whenComplete((ok, e) -> {
-            boolean up = e == null && Boolean.TRUE.equals(ok);
-            ctx.response()
-                    .setStatusCode(up ? 200 : 503)
-                    .putHeader("Content-Type", "application/json")
-                    .putHeader("Cache-Control", "no-store")
-                    .end(new JsonObject().put("status", up ? "up" : "down").put("storage", up ? "up" : "down").encode());
-        }));
+        router.get("/health").handler(ctx -> {
+            Context context = vertx.getOrCreateContext(); // the request's event loop: see setStrictThreadMode
+            store.healthy().whenComplete((ok, e) -> context.runOnContext(v -> health(ctx, e == null && Boolean.TRUE.equals(ok))));
+        });
         router.get("/ws").handler(ctx -> upgrade(ctx, outbox));
         router.put("/files/:id").handler(files::upload);
         router.get("/files/:id").handler(files::download);
         router.get().handler(StaticHandler.create("web").setCachingEnabled(false).setIndexPage("index.html"));
         return router;
+    }
+
+    private static void health(RoutingContext ctx, boolean up) {
+        ctx.response()
+                .setStatusCode(up ? 200 : 503)
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Cache-Control", "no-store")
+                .end(new JsonObject().put("status", up ? "up" : "down").put("storage", up ? "up" : "down").encode());
     }
 
     /** Closes every WebSocket with 1001 (going away), then the servers. */

@@ -51,13 +51,16 @@ final class WsSession implements Member {
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicLong queued = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean tooSlow;
-    private volatile Guests.Identity identity; // set once, on the event loop, by hello
+    private volatile Who identity; // set once, on the event loop, by hello
     private boolean helloPending;
     private Buffer partial; // the text message being reassembled, event loop only
     private boolean oversize;
     private final RateLimit rate; // event loop only
     private int refusedInARow; // messages refused by the rate limit since the last one let through
     private final long helloTimer;
+
+    /** Who this is, once known. Not the guest's token: it is only needed for the welcome, and it is a secret. */
+    private record Who(UserId userId, String name) {}
 
     WsSession(ServerWebSocket ws, Context context, LoopOutbox outbox, Services services, Runnable onClose) {
         this.ws = ws;
@@ -363,7 +366,7 @@ final class WsSession implements Member {
                 error(h.ref(), ErrorCode.UNAVAILABLE, "storage is unavailable; say hello again");
                 return;
             }
-            identity = id;
+            identity = new Who(id.userId(), id.name());
             if (ws.isClosed()) return;
             // Welcome first: once connected, room_added broadcasts (or kept signals) may be queued for this session.
             Runnable welcome = () -> reply(new ServerMessage.Welcome(h.ref(), sessionId.value(), id.userId().value(),

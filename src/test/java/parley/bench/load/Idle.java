@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  * address. Prints one JSON line. Usage: Idle parley|socket.io connections.
  *
  * <p>Memory: RSS of the server process (what the machine pays), and for Parley also the Java heap in use
- * after a full GC (what the connections themselves keep).
+ * after a full GC (what the connections themselves keep). {@code S4_HISTOGRAM=1} prints the top of the heap
+ * histogram; {@code S4_HEAP_DUMP=file.hprof} writes a heap dump with the connections held.
  */
 public final class Idle {
     static final int PER_PROCESS = 5_000;
@@ -77,6 +78,7 @@ public final class Idle {
             long heapAfter = heapAfterGc(target);
             long rssAfter = Cpu.rss(target.pid());
             if (System.getenv("S4_HISTOGRAM") != null && target instanceof Target.Parley) printHistogram(target.pid());
+            if (System.getenv("S4_HEAP_DUMP") != null && target instanceof Target.Parley) heapDump(target.pid(), System.getenv("S4_HEAP_DUMP"));
             return String.format(Locale.ROOT,
                     "{\"scenario\":\"S4\",\"server\":\"%s\",\"connections\":%d,\"held\":%d,\"connectSeconds\":%.1f,"
                             + "\"rssBeforeMB\":%.1f,\"rssAfterMB\":%.1f,\"rssPerConnKB\":%.2f,\"heapPerConnKB\":%s}",
@@ -131,6 +133,13 @@ public final class Idle {
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor();
         text.lines().limit(28).forEach(System.err::println);
+    }
+
+    /** A heap dump of the server, with the connections held, to find who owns what (for a heap analyser). */
+    private static void heapDump(long pid, String file) throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        new ProcessBuilder(jcmd.toString(), String.valueOf(pid), "GC.heap_dump", Path.of(file).toAbsolutePath().toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
     }
 
     /** Heap in use after a full GC, by jcmd; -1 when the target is not a JVM. */
