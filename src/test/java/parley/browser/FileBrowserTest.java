@@ -81,9 +81,17 @@ class FileBrowserTest extends BrowserTestBase {
         return page.locator(".file-card[data-file-id='" + fileId + "']");
     }
 
+    /** Waits for the file's card to reach {@code state}; if it does not, says where the card and its transfers stand. */
     private static void awaitState(Page page, String fileId, String state, Duration timeout) {
-        Pages.waitUntil(page, "([id, state]) => document.querySelector(`.file-card[data-file-id='${id}']`)?.dataset.state === state",
-                List.of(fileId, state), timeout);
+        try {
+            Pages.waitUntil(page, "([id, state]) => document.querySelector(`.file-card[data-file-id='${id}']`)?.dataset.state === state",
+                    List.of(fileId, state), timeout);
+        } catch (AssertionError e) {
+            throw new AssertionError("the card: " + page.evaluate("(id) => { const c = document.querySelector(`.file-card[data-file-id='${id}']`);"
+                    + " return JSON.stringify({state: c?.dataset.state, status: c?.querySelector('.file-status')?.textContent,"
+                    + " transfers: window.parleyFiles.transfersOf(id).map(t => ({role: t.role, state: t.state, peer: t.peer?.name,"
+                    + " bytes: t.bytes, size: t.size, attempt: t.attempt, why: t.why, pc: t.pc?.connectionState, channel: t.channel?.readyState}))}); }", fileId), e);
+        }
     }
 
     /**
