@@ -1,0 +1,58 @@
+package parley.browser;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.FilePayload;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Script in every field a person controls (their name, a room's name and topic, message text, a link, a
+ * file's name) reaches the others as plain text and runs nothing. Each payload would set
+ * {@code window.pwned} if it ran, and would leave an element behind if it were parsed as HTML.
+ */
+class ScriptInjectionBrowserTest extends BrowserTestBase {
+    private static final String NAME = "<img src=x onerror=\"window.pwned='name'\">";
+    private static final String ROOM = "<svg onload=\"window.pwned='room'\">";
+    private static final String TOPIC = "<script>window.pwned='topic'</script>";
+    private static final String TEXT = "<iframe srcdoc=\"<script>parent.pwned='text'</script>\"></iframe>"
+            + " javascript:window.pwned='link' https://example.com/\"><img src=x onerror=window.pwned='href'>";
+    private static final String FILE = "<img src=x onerror=\"window.pwned='file'\">.txt";
+
+    @Test
+    void script_payloads_in_every_user_controlled_field_show_up_as_plain_text_and_run_nothing() {
+        Page ada = Pages.enter(browser.newUser(), server.url(), NAME);
+        ada.locator("#new-room-name").fill(ROOM);
+        ada.locator("#new-room-topic").fill(TOPIC);
+        ada.locator("#create-room-submit").click();
+        Page grace = Pages.enter(browser.newUser(), server.url(), "Grace", ROOM);
+        ada.locator("#room-list li[data-room-id]", new Page.LocatorOptions().setHasText(ROOM)).click();
+        assertThat(ada.locator("#members li[data-session-id]")).hasCount(2);
+
+        ada.locator("#message-input").fill(TEXT);
+        ada.locator("#message-input").press("Enter");
+        ada.locator("#file-input").setInputFiles(new FilePayload(FILE, "text/plain", "harmless".getBytes(StandardCharsets.UTF_8)));
+        ada.locator("#message-input").pressSequentially("typing");
+        assertThat(grace.locator("#typing")).containsText(NAME); // while Ada is still typing
+
+        // What Grace sees, each as the very text that was typed.
+        assertThat(grace.locator("#room-title")).hasText(ROOM);
+        assertThat(grace.locator("#room-topic")).hasText(TOPIC);
+        assertThat(grace.locator("#room-list li[data-room-id]", new Page.LocatorOptions().setHasText(ROOM))).hasCount(1);
+        assertThat(grace.locator("#members li[data-session-id]", new Page.LocatorOptions().setHasText(NAME))).hasCount(1);
+        assertThat(grace.locator("#messages .message[data-seq] .text").first()).hasText(TEXT);
+        assertThat(grace.locator("#messages .message[data-seq] .from").first()).hasText(NAME);
+        assertThat(grace.locator(".file-card .file-name")).hasText(FILE);
+
+        for (Page page : new Page[] {ada, grace}) {
+            assertThat(page.evaluate("() => window.pwned === undefined")).as("a payload ran").isEqualTo(true);
+            assertThat(page.evaluate("() => document.querySelectorAll('img, svg, iframe, script:not([src])').length"))
+                    .as("elements parsed from a payload").isEqualTo(0);
+            // The one link in the text is the https one; the javascript: text stays text.
+            assertThat(page.evaluate("() => [...document.querySelectorAll('#messages a')].map(a => a.protocol).join()"))
+                    .isEqualTo("https:");
+        }
+    }
+}
