@@ -57,12 +57,13 @@ public final class Durable {
         Thread.sleep(TimeUnit.NANOSECONDS.toMillis(stop - System.nanoTime()));
         Cpu.Window used = cpu.get();
         double perSecond = (acked.get() - acked0) / used.seconds();
+        long dropped = LoadClient.DROPPED.get();
         vertx.close().await();
         return String.format(Locale.ROOT,
                 "{\"scenario\":\"S5\",\"server\":\"parley\",\"path\":\"websocket\",\"rooms\":%d,\"writers\":%d,"
-                        + "\"in_flight\":%d,\"seconds\":%d,\"acked_per_s\":%.0f,\"refused\":%d,\"server_cpu\":%.2f,"
+                        + "\"in_flight\":%d,\"seconds\":%d,\"acked_per_s\":%.0f,\"refused\":%d,\"dropped\":%d,\"server_cpu\":%.2f,"
                         + "\"server_cpu_system\":%.2f,\"generator_cpu\":%.2f}",
-                rooms, writers, writers * inFlight, seconds, perSecond, REFUSED.get(), used.server(), used.serverSystem(), used.generator());
+                rooms, writers, writers * inFlight, seconds, perSecond, REFUSED.get(), dropped, used.server(), used.serverSystem(), used.generator());
     }
 
     /** Sends one message and, when it is acknowledged, the next, until {@code stop}. */

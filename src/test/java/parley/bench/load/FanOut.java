@@ -24,16 +24,19 @@ public final class FanOut implements AutoCloseable {
     private static final long WARMUP_NANOS = TimeUnit.SECONDS.toNanos(5); // the server's JIT needs about that to settle
     private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(5);
 
-    /** One step's figures; {@code lost} counts deliveries that had not arrived {@link #DRAIN_NANOS} after the last send. */
+    /**
+     * One step's figures; {@code lost} counts deliveries that had not arrived {@link #DRAIN_NANOS} after the
+     * last send, {@code dropped} the connections closed by the server (or the network) so far.
+     */
     record Result(String server, int receivers, int rate, int seconds, double deliveriesPerSecond, double p50Ms,
-                  double p99Ms, double maxMs, long lost, double ackP50Ms, double ackP99Ms, Cpu.Window cpu) {
+                  double p99Ms, double maxMs, long lost, long dropped, double ackP50Ms, double ackP99Ms, Cpu.Window cpu) {
         String json(String scenario) {
             return String.format(Locale.ROOT,
                     "{\"scenario\":\"%s\",\"server\":\"%s\",\"receivers\":%d,\"rate\":%d,\"seconds\":%d,"
-                            + "\"deliveries_per_s\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f,\"lost\":%d,"
+                            + "\"deliveries_per_s\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f,\"lost\":%d,\"dropped\":%d,"
                             + "\"ack_p50_ms\":%.2f,\"ack_p99_ms\":%.2f,\"server_cpu\":%.2f,\"server_cpu_system\":%.2f,"
                             + "\"generator_cpu\":%.2f}",
-                    scenario, server, receivers, rate, seconds, deliveriesPerSecond, p50Ms, p99Ms, maxMs, lost, ackP50Ms,
+                    scenario, server, receivers, rate, seconds, deliveriesPerSecond, p50Ms, p99Ms, maxMs, lost, dropped, ackP50Ms,
                     ackP99Ms, cpu.server(), cpu.serverSystem(), cpu.generator());
         }
     }
@@ -125,7 +128,7 @@ public final class FanOut implements AutoCloseable {
         var acks = ackLatency.getIntervalHistogram();
         return new Result(target.name(), receivers, rate, seconds, deliveriesPerSecond,
                 h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6,
-                expected - received.get(), acks.getValueAtPercentile(50) / 1e6, acks.getValueAtPercentile(99) / 1e6, used);
+                expected - received.get(), LoadClient.DROPPED.get(), acks.getValueAtPercentile(50) / 1e6, acks.getValueAtPercentile(99) / 1e6, used);
     }
 
     @Override

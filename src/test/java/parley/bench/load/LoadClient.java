@@ -11,6 +11,19 @@ import java.util.function.Consumer;
  * must only be called from it.
  */
 interface LoadClient {
+    /** Connections that closed without this generator closing them: a scenario's figures are void if any did. */
+    java.util.concurrent.atomic.AtomicLong DROPPED = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Counts and reports (the first few) closes this generator did not ask for. */
+    static void watchClose(io.vertx.core.http.WebSocket ws, java.util.function.BooleanSupplier closing, String who) {
+        ws.closeHandler(v -> {
+            if (closing.getAsBoolean()) return;
+            if (DROPPED.incrementAndGet() <= 3) {
+                System.err.println("connection " + who + " dropped: close code " + ws.closeStatusCode() + " " + ws.closeReason());
+            }
+        });
+    }
+
     /** The event loop this client lives on. */
     Context context();
 

@@ -25,6 +25,7 @@ final class ParleyClient implements LoadClient {
     private Consumer<String> onMessage = f -> {};
     private Consumer<String> onSignal = f -> {};
     private long nextId;
+    private boolean closing;
     private final String prefix;
 
     private ParleyClient(WebSocket ws, String prefix, String sessionId) {
@@ -33,6 +34,7 @@ final class ParleyClient implements LoadClient {
         this.prefix = prefix;
         this.sessionId = sessionId;
         ws.textMessageHandler(this::onFrame);
+        LoadClient.watchClose(ws, () -> closing, sessionId);
     }
 
     static Future<LoadClient> connect(WebSocketClient client, int port, String name) {
@@ -124,6 +126,7 @@ final class ParleyClient implements LoadClient {
 
     @Override
     public void close() {
+        closing = true;
         ws.close();
     }
 }

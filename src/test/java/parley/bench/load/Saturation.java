@@ -27,7 +27,7 @@ public final class Saturation {
             for (int rate : RATES) {
                 FanOut.Result step = room.step(rate, seconds);
                 System.out.println(step.json("S2-step"));
-                if (step.p99Ms() > P99_LIMIT_MS || step.lost() > 0) {
+                if (step.p99Ms() > P99_LIMIT_MS || step.lost() > 0 || step.dropped() > 0) {
                     failed = step;
                     break;
                 }
@@ -41,6 +41,7 @@ public final class Saturation {
                 best == null ? 0 : best.cpu().server(),
                 best == null ? 0 : best.deliveriesPerSecond() / best.cpu().server(),
                 failed == null ? "highest rate passed"
+                        : failed.dropped() > 0 ? failed.dropped() + " connections dropped at " + failed.rate() + "/s"
                         : failed.lost() > 0 ? failed.lost() + " lost at " + failed.rate() + "/s"
                         : String.format(Locale.ROOT, "p99 %.0f ms at %d/s", failed.p99Ms(), failed.rate())));
         System.exit(0);

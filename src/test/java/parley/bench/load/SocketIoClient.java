@@ -26,12 +26,14 @@ final class SocketIoClient implements LoadClient {
     private Consumer<String> onMessage = f -> {};
     private Consumer<String> onSignal = f -> {};
     private long nextAck;
+    private boolean closing;
 
     private SocketIoClient(WebSocket ws, String sid) {
         this.ws = ws;
         this.context = Vertx.currentContext();
         this.sid = sid;
         ws.textMessageHandler(this::onFrame);
+        LoadClient.watchClose(ws, () -> closing, sid);
     }
 
     static Future<LoadClient> connect(WebSocketClient client, int port) {
@@ -113,6 +115,7 @@ final class SocketIoClient implements LoadClient {
 
     @Override
     public void close() {
+        closing = true;
         ws.close();
     }
 }
