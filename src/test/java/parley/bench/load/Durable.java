@@ -58,6 +58,7 @@ public final class Durable {
         Cpu.Window used = cpu.get();
         double perSecond = (acked.get() - acked0) / used.seconds();
         long dropped = LoadClient.DROPPED.get();
+        LoadClient.closeAll(clients);
         vertx.close().await();
         return String.format(Locale.ROOT,
                 "{\"scenario\":\"S5\",\"server\":\"parley\",\"path\":\"websocket\",\"rooms\":%d,\"writers\":%d,"

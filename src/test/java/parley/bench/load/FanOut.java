@@ -133,8 +133,8 @@ public final class FanOut implements AutoCloseable {
 
     @Override
     public void close() {
-        clients.forEach(c -> c.context().runOnContext(v -> c.close()));
-        sender.context().runOnContext(v -> sender.close());
+        LoadClient.closeAll(clients);
+        LoadClient.closeAll(List.of(sender));
         vertx.close().await();
     }
 

@@ -100,6 +100,8 @@ public final class Pairs {
         while (pongs.get() < pings.get() && System.currentTimeMillis() < drainUntil) Thread.sleep(10); // polling the count
         var h = roundTrip.getIntervalHistogram();
         long dropped = LoadClient.DROPPED.get();
+        LoadClient.closeAll(first);
+        LoadClient.closeAll(second);
         vertx.close().await();
         // Each round trip is two messages relayed by the server (chat: each also delivered to its sender).
         return String.format(Locale.ROOT,
