@@ -23,11 +23,13 @@ class CodecFuzzTest {
     /** What a frame may be refused with by the decoder; the other codes come from the transport or the hub. */
     private static final Set<ErrorCode> DECODER_CODES = Set.of(ErrorCode.BAD_JSON, ErrorCode.UNKNOWN_TYPE, ErrorCode.BAD_MESSAGE);
     /**
-     * Far above what a frame takes once the decoder's classes are loaded (microseconds), far below what a
-     * decoder that is quadratic in a 64 KiB frame would take. A first decode that loads (and, when fuzzing,
-     * instruments) classes may take longer: a slow frame is timed again, and only a second slow decode fails.
+     * Far above what a frame takes once the decoder is compiled (milliseconds for 64 KiB), far below what a
+     * decoder that is quadratic in a 64 KiB frame would take. The first decodes of a kind of frame load,
+     * instrument and interpret code, which on a busy machine can take seconds: a slow frame is decoded
+     * again, up to {@link #TRIES} times, and fails only if it is slow every time.
      */
     private static final Duration SLOW = Duration.ofSeconds(1);
+    private static final int TRIES = 5;
 
     @FuzzTest
     void a_frame_decodes_to_a_valid_message_or_a_protocol_error(byte[] bytes) {
@@ -48,14 +50,17 @@ class CodecFuzzTest {
     }
 
     private static void assertQuick(String frame, long start) {
-        if (Duration.ofNanos(System.nanoTime() - start).compareTo(SLOW) < 0) return;
-        long again = System.nanoTime();
-        try {
-            CODEC.decode(frame);
-        } catch (ProtocolException e) {
-            // as the first time
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        for (int i = 1; i < TRIES && took.compareTo(SLOW) >= 0; i++) {
+            long again = System.nanoTime();
+            try {
+                CODEC.decode(frame);
+            } catch (ProtocolException e) {
+                // as the first time
+            }
+            took = Duration.ofNanos(System.nanoTime() - again);
         }
-        assertThat(Duration.ofNanos(System.nanoTime() - again)).as("time to decode %d chars", frame.length()).isLessThan(SLOW);
+        assertThat(took).as("time to decode %d chars, in the last of %d tries", frame.length(), TRIES).isLessThan(SLOW);
     }
 
     private static void assertClear(ProtocolException e) {
