@@ -131,6 +131,15 @@ public final class Hub implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Whether the member holds its session: false once another connection has resumed it (the member's
+     * socket was taken for dead, see {@link #resume}), and once the member has disconnected or parked.
+     */
+    public boolean holds(Member member) {
+        Connection c = connected.get(member.sessionId());
+        return c != null && c.member() == member;
+    }
+
     /** The grace period of a parked session is over: if it was not resumed, it leaves everything. */
     public void expire(SessionId session) {
         Connection c = connected.get(session);
