@@ -45,6 +45,7 @@ import parley.protocol.ServerMessage;
 import parley.room.FakeStore;
 import parley.room.Hub;
 import parley.room.RoomEvent;
+import parley.room.RoomId;
 import parley.room.RoomInfo;
 
 /**
@@ -139,6 +140,7 @@ class WsSessionFuzzTest {
         final Context context;
         final LoopOutbox outbox;
         final Connection[] slots = new Connection[4];
+        final Connection[] welcomedIn = new Connection[4]; // the last connection of each slot that was welcomed
         final List<Connection> connections = new ArrayList<>();
         final List<String> rooms = new ArrayList<>(List.of("r_general", "r_random"));
         final List<String> files = new ArrayList<>();
@@ -212,7 +214,7 @@ class WsSessionFuzzTest {
                 String id = files.get(n);
                 var file = store.file(id).join();
                 if (file == null || !store.fileStored(id, CLOCK.millis()).join()) return null;
-                hub.fileStored(new parley.room.RoomId(file.roomId()), id);
+                hub.fileStored(new RoomId(file.roomId()), id);
                 return new Step(number, line, Kind.UPLOAD, null, null);
             }
             if (line.length() < 3 || line.charAt(0) < '0' || line.charAt(0) > '3') return null;
@@ -254,7 +256,7 @@ class WsSessionFuzzTest {
             StringBuilder out = new StringBuilder();
             while (m.find()) {
                 int n = m.group(2).charAt(0) - '0';
-                Connection c = n < slots.length ? slots[n] : null;
+                Connection c = n < welcomedIn.length ? welcomedIn[n] : null;
                 String value = switch (m.group(1)) {
                     case "s" -> c == null || c.sessionId == null ? "s_none" : c.sessionId;
                     case "t" -> c == null || c.token == null ? "t_none" : c.token;
@@ -601,6 +603,7 @@ class WsSessionFuzzTest {
         /** A resumed session is in the rooms and calls of the connection that had it. */
         void welcomed(JsonNode welcome, List<Connection> connections) {
             welcomed = ++server.welcomes;
+            server.welcomedIn[slot] = this;
             sessionId = welcome.path("sessionId").asText();
             userId = welcome.path("userId").asText();
             name = welcome.path("name").asText();
