@@ -140,10 +140,14 @@ public final class Hub implements AutoCloseable {
         return c != null && c.member() == member;
     }
 
-    /** The grace period of a parked session is over: if it was not resumed, it leaves everything. */
-    public void expire(SessionId session) {
-        Connection c = connected.get(session);
-        if (c != null && c.member() instanceof Parked parked) disconnect(parked);
+    /**
+     * The grace period of {@code member}'s drop is over: if its session is still parked for that drop, it
+     * leaves everything. A session that was resumed since is left as it is, even if its new connection
+     * dropped in turn: that drop has a grace period of its own.
+     */
+    public void expire(Member member) {
+        Connection c = connected.get(member.sessionId());
+        if (c != null && c.member() instanceof Parked parked && parked.standsFor(member)) disconnect(parked);
     }
 
     public List<RoomInfo> rooms() {

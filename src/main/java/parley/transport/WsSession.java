@@ -343,8 +343,7 @@ final class WsSession implements Member {
         Hub hub = services.hub();
         boolean comingBack = code == null || code == ABNORMAL || code == RESUMING;
         if (comingBack && !services.callGrace().isZero() && hub.park(this)) {
-            SessionId parked = sessionId;
-            context.owner().setTimer(services.callGrace().toMillis(), t -> hub.expire(parked));
+            context.owner().setTimer(services.callGrace().toMillis(), t -> hub.expire(this));
         } else {
             hub.disconnect(this);
         }

@@ -59,7 +59,7 @@ import parley.room.RoomInfo;
  *       {@code N/K {...}} in K frames (1 to 4). A connection that is not open is opened first.
  *   <li>{@code N close} or {@code N close CODE}: connection N's socket closes without a close frame (the
  *       network failed), or with CODE.
- *   <li>{@code grace}: the call-grace periods of dropped sessions end.
+ *   <li>{@code grace}: the call-grace period of the earliest drop still pending ends.
  *   <li>{@code upload N}: the bytes of the Nth file acknowledged reach the server, as RoomFiles records them.
  *   <li>{@code store down}, {@code store up}: the store fails every append, or works again.
  * </ul>
@@ -127,8 +127,14 @@ class WsSessionFuzzTest {
 
     private enum Kind { FRAME, CLOSE, GRACE, UPLOAD }
 
-    /** One line of the script being checked: who acted, and for a frame, its {@code type} if it has one. */
+    /**
+     * One line of the script being checked: who acted (sent the frame, closed, or, for {@link Kind#GRACE},
+     * dropped the connection whose grace ends), and for a frame, its {@code type} if it has one.
+     */
     private record Step(int number, String line, Kind kind, Connection actor, String type) {}
+
+    /** A call-grace timer the server set when {@code dropped} closed. */
+    private record Timer(Connection dropped, Handler<Long> handler) {}
 
     /** One server and its connections, for one script. */
     private static final class Server implements AutoCloseable {
@@ -136,7 +142,7 @@ class WsSessionFuzzTest {
         final Hub hub;
         final Services services;
         final Deque<Runnable> loop = new ArrayDeque<>(); // the fake event loop's tasks
-        final List<Handler<Long>> timers = new ArrayList<>();
+        final Deque<Timer> timers = new ArrayDeque<>(); // call-grace timers, earliest first
         final Context context;
         final LoopOutbox outbox;
         final Connection[] slots = new Connection[4];
@@ -158,7 +164,7 @@ class WsSessionFuzzTest {
                     Duration.ofSeconds(30), new ServerMessage.Limits(MAX_FRAME_BYTES, LIMITS.maxTextChars(), LIMITS.historyPageMax()),
                     FILES, 1 << 20);
             Vertx vertx = fake(Vertx.class, Map.of("setTimer", a -> {
-                timers.add(cast(a[1]));
+                timers.add(new Timer(step.actor(), cast(a[1])));
                 return (long) timers.size();
             }));
             context = fake(Context.class, Map.of(
@@ -189,14 +195,10 @@ class WsSessionFuzzTest {
         private Step perform(int number, String line) {
             switch (line) {
                 case "grace" -> {
-                    List<Handler<Long>> due = List.copyOf(timers);
-                    timers.clear();
-                    for (int i = 0; i < due.size(); i++) {
-                        Handler<Long> timer = due.get(i);
-                        long id = i;
-                        loop.add(() -> timer.handle(id));
-                    }
-                    return new Step(number, line, Kind.GRACE, null, null);
+                    Timer due = timers.poll();
+                    if (due == null) return null;
+                    loop.add(() -> due.handler().handle(0L));
+                    return new Step(number, line, Kind.GRACE, due.dropped(), null);
                 }
                 case "store down" -> {
                     store.failAppends();
@@ -472,17 +474,15 @@ class WsSessionFuzzTest {
 
         /**
          * Who the server names as the cause of an event is whoever caused it in this step: the connection
-         * that sent the frame or closed, or, when the grace periods end, a connection that dropped.
+         * that sent the frame or closed, or the one whose grace ended, unless another connection has resumed
+         * its session since (then the grace that ends is not that session's).
          */
         private void causedBy(JsonNode who, JsonNode f) {
-            String session = who.path("sessionId").asText();
-            if (step.kind() == Kind.GRACE) {
-                assertThat(connections).as(where() + "an event caused by no dropped connection: " + f)
-                        .anyMatch(o -> o.closed && session.equals(o.sessionId) && who.path("userId").asText().equals(o.userId));
-                return;
-            }
             Connection actor = step.actor();
-            assertThat(List.of(session, who.path("userId").asText(), who.path("name").asText()))
+            if (step.kind() == Kind.GRACE) {
+                assertThat(superseded(actor)).as(where() + "the grace of a drop that was resumed since ended its session: " + f).isFalse();
+            }
+            assertThat(List.of(who.path("sessionId").asText(), who.path("userId").asText(), who.path("name").asText()))
                     .as(where() + "relayed with an identity that is not the sender's: " + f)
                     .isEqualTo(List.of(String.valueOf(actor.sessionId), String.valueOf(actor.userId), String.valueOf(actor.name)));
         }
