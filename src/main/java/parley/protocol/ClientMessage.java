@@ -133,7 +133,8 @@ public sealed interface ClientMessage {
             base.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? '_' : c));
             String name = out.toString().strip();
             if (name.codePointCount(0, name.length()) > MAX_FILE_NAME) {
-                name = name.substring(0, name.offsetByCodePoints(0, MAX_FILE_NAME));
+                // Stripped again: the cut may leave a space at the end.
+                name = name.substring(0, name.offsetByCodePoints(0, MAX_FILE_NAME)).strip();
             }
             return name.isEmpty() || name.equals(".") || name.equals("..") ? "file" : name;
         }

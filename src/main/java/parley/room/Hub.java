@@ -136,10 +136,23 @@ public final class Hub implements AutoCloseable {
         return true;
     }
 
-    /** The grace period of a parked session is over: if it was not resumed, it leaves everything. */
-    public void expire(SessionId session) {
-        Connection c = connected.get(session);
-        if (c != null && c.member() instanceof Parked parked) disconnect(parked);
+    /**
+     * Whether the member holds its session: false once another connection has resumed it (the member's
+     * socket was taken for dead, see {@link #resume}), and once the member has disconnected or parked.
+     */
+    public boolean holds(Member member) {
+        Connection c = connected.get(member.sessionId());
+        return c != null && c.member() == member;
+    }
+
+    /**
+     * The grace period of {@code member}'s drop is over: if its session is still parked for that drop, it
+     * leaves everything. A session that was resumed since is left as it is, even if its new connection
+     * dropped in turn: that drop has a grace period of its own.
+     */
+    public void expire(Member member) {
+        Connection c = connected.get(member.sessionId());
+        if (c != null && c.member() instanceof Parked parked && parked.standsFor(member)) disconnect(parked);
     }
 
     public List<RoomInfo> rooms() {

@@ -20,6 +20,11 @@ final class Parked implements Member {
         this.was = was;
     }
 
+    /** Whether this keeps the place of {@code member}, the connection whose drop parked the session. */
+    boolean standsFor(Member member) {
+        return was == member;
+    }
+
     @Override
     public SessionId sessionId() {
         return was.sessionId();

@@ -41,6 +41,8 @@ final class WsSession implements Member {
     private static final short RESUMING = 4000;
     /** What Vert.x reports when the socket closed without a close frame. */
     private static final short ABNORMAL = 1006;
+    /** The close code for a socket whose session another connection has resumed. */
+    private static final short RESUMED_ELSEWHERE = 4001;
 
     private final ServerWebSocket ws;
     private final Context context;
@@ -263,6 +265,11 @@ final class WsSession implements Member {
     }
 
     private void onText(String frame) {
+        if (identity != null && !services.hub().holds(this)) {
+            // Another connection resumed this session, taking this socket for dead: it may no longer act for it.
+            ws.close(RESUMED_ELSEWHERE, "the session was resumed by another connection");
+            return;
+        }
         ClientMessage message;
         try {
             message = services.codec().decode(frame);
@@ -391,8 +398,7 @@ final class WsSession implements Member {
         Hub hub = services.hub();
         boolean comingBack = code == null || code == ABNORMAL || code == RESUMING;
         if (comingBack && !services.callGrace().isZero() && hub.park(this)) {
-            SessionId parked = sessionId;
-            context.owner().setTimer(services.callGrace().toMillis(), t -> hub.expire(parked));
+            context.owner().setTimer(services.callGrace().toMillis(), t -> hub.expire(this));
         } else {
             hub.disconnect(this);
         }

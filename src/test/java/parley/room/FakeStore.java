@@ -16,13 +16,17 @@ import parley.store.ChatStore;
  * reported at once, on the calling thread and under the store's lock, so outcomes are reported in commit
  * order even when several threads append; or, after {@link #holdOutcomes()}, only when the test calls
  * {@link #releaseOutcomes()}: that is the window a real store has between its commit and its report. After
- * {@link #failAppends()} nothing is stored and the outcome is {@link AppendOutcome.Failed}.
+ * {@link #failAppends()} nothing is stored and the outcome is {@link AppendOutcome.Failed}, until
+ * {@link #appendsWork()}.
  *
  * <p>Catch-up reads ({@link #after}) complete at once with what is stored; or, after {@link #holdReads()},
  * the test completes each {@link PendingRead} by hand, with what was stored when the read was asked for or
  * with what is stored now.
+ *
+ * <p>Guests are kept as the real store keeps them (a token hash gives back its user), so the transport's
+ * tests can say hello against it too.
  */
-final class FakeStore implements ChatStore {
+public final class FakeStore implements ChatStore {
 
     /** A catch-up read the test completes by hand. */
     final class PendingRead {
@@ -67,7 +71,7 @@ final class FakeStore implements ChatStore {
 
     // ---- set-up and control ---------------------------------------------------------------------
 
-    synchronized RoomId addRoom(String id, String name) {
+    public synchronized RoomId addRoom(String id, String name) {
         rooms.put(id, new StoredRoom(id, name, "about " + name, 0));
         messages.put(id, new ArrayList<>());
         return new RoomId(id);
@@ -88,8 +92,12 @@ final class FakeStore implements ChatStore {
         held.forEach(Runnable::run);
     }
 
-    synchronized void failAppends() {
+    public synchronized void failAppends() {
         appendMode = AppendMode.FAIL;
+    }
+
+    public synchronized void appendsWork() {
+        appendMode = AppendMode.REPORT_AT_ONCE;
     }
 
     synchronized void holdReads() {
@@ -188,14 +196,19 @@ final class FakeStore implements ChatStore {
         return CompletableFuture.completedFuture(List.copyOf(rooms.values()));
     }
 
+    private final Map<String, String> guests = new java.util.HashMap<>(); // token hash to user id
+
     @Override
-    public CompletableFuture<Guest> guest(String tokenHash, String name, String newUserId, String newTokenHash) {
-        throw new UnsupportedOperationException("the hub has no guests");
+    public synchronized CompletableFuture<Guest> guest(String tokenHash, String name, String newUserId, String newTokenHash) {
+        String known = tokenHash == null ? null : guests.get(tokenHash);
+        if (known != null) return CompletableFuture.completedFuture(new Guest(known, name, false));
+        guests.put(newTokenHash, newUserId);
+        return CompletableFuture.completedFuture(new Guest(newUserId, name, true));
     }
 
     @Override
-    public CompletableFuture<String> guestByToken(String tokenHash) {
-        throw new UnsupportedOperationException("the hub has no guests");
+    public synchronized CompletableFuture<String> guestByToken(String tokenHash) {
+        return CompletableFuture.completedFuture(guests.get(tokenHash));
     }
 
     private final Map<String, FileRecord> files = new java.util.HashMap<>();

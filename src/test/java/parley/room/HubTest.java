@@ -806,10 +806,29 @@ class HubTest {
 
         assertThat(hub.park(chatOnly)).as("not in a call: nothing to keep").isFalse();
         assertThat(hub.park(grace)).isTrue();
-        hub.expire(grace.sessionId());
+        hub.expire(grace);
         assertThat(sessionsOf(ada.eventsOf(RoomEvent.CallChanged.class).getLast().participants())).containsExactly(ada.sessionId());
         assertThat(ada.eventsOf(RoomEvent.PresenceChanged.class).getLast().member().sessionId()).isEqualTo(grace.sessionId());
         FakeMember late = new FakeMember(grace.sessionId().value(), grace.userId().value(), grace.name());
         assertThat(hub.resume(late, () -> {})).isFalse();
+    }
+
+    @Test
+    void the_grace_of_a_drop_that_was_resumed_does_not_end_a_later_drop_of_the_same_session() {
+        FakeMember ada = joined("ada", general);
+        FakeMember grace = joined("grace", general);
+        hub.joinCall(ada, general, null);
+        hub.joinCall(grace, general, null);
+        assertThat(hub.park(grace)).isTrue();
+        FakeMember back = new FakeMember(grace.sessionId().value(), grace.userId().value(), grace.name());
+        assertThat(hub.resume(back, () -> {})).isTrue();
+        assertThat(hub.park(back)).as("the new connection drops too").isTrue();
+        ada.forget();
+
+        hub.expire(grace);
+        assertThat(ada.events(general)).as("the first drop's grace is over, the second's is not")
+                .noneMatch(e -> e instanceof RoomEvent.CallChanged || e instanceof RoomEvent.PresenceChanged);
+        hub.expire(back);
+        assertThat(ada.eventsOf(RoomEvent.PresenceChanged.class).getLast().member().sessionId()).isEqualTo(grace.sessionId());
     }
 }

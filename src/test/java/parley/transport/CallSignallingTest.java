@@ -297,6 +297,27 @@ class CallSignallingTest {
     }
 
     @Test
+    void a_socket_whose_session_was_resumed_elsewhere_is_closed_by_its_next_frame_which_changes_nothing() {
+        Pair pair = pairInCall("taken");
+        String room = pair.room();
+        WsClient ada = pair.ada();
+        WsClient grace = pair.grace();
+        ada.sync();
+        int mark = ada.mark();
+
+        // Grace's new connection resumes her session while the server still takes her old socket for alive.
+        WsClient back = WsClient.hello(server.port(), "Grace", grace.token(), grace.sessionId());
+        clients.add(back);
+        assertThat(back.sessionId()).isEqualTo(grace.sessionId());
+
+        grace.send("leave", "room", room);
+        assertThat(grace.closeCode()).isEqualTo(4001);
+        ada.send(offer(grace.sessionId(), room));
+        assertThat(back.expect("signal").at("/from/sessionId").asText()).as("still in the room and its call").isEqualTo(ada.sessionId());
+        assertThat(ada.received().subList(mark, ada.received().size())).noneMatch(CallSignallingTest::isCallOrPresence);
+    }
+
+    @Test
     void past_the_grace_period_a_dropped_participant_leaves_and_a_resume_starts_afresh() {
         server = TestServer.start("--call-grace", "1");
         String room = room("gone");
