@@ -31,11 +31,13 @@ class ScriptInjectionBrowserTest extends BrowserTestBase {
         ada.locator("#room-list li[data-room-id]", new Page.LocatorOptions().setHasText(ROOM)).click();
         assertThat(ada.locator("#members li[data-session-id]")).hasCount(2);
 
+        // First of all, while nothing else was said: the client sends typing at most every few seconds.
+        ada.locator("#message-input").pressSequentially("typing");
+        assertThat(grace.locator("#typing")).containsText(NAME);
+
         ada.locator("#message-input").fill(TEXT);
         ada.locator("#message-input").press("Enter");
         ada.locator("#file-input").setInputFiles(new FilePayload(FILE, "text/plain", "harmless".getBytes(StandardCharsets.UTF_8)));
-        ada.locator("#message-input").pressSequentially("typing");
-        assertThat(grace.locator("#typing")).containsText(NAME); // while Ada is still typing
 
         // What Grace sees, each as the very text that was typed.
         assertThat(grace.locator("#room-title")).hasText(ROOM);

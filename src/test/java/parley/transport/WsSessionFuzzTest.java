@@ -136,6 +136,10 @@ class WsSessionFuzzTest {
     /** A call-grace timer the server set when {@code dropped} closed. */
     private record Timer(Connection dropped, Handler<Long> handler) {}
 
+    /** No rate limit, and a hello timeout that never fires: the scripts drive what they test. */
+    private static final WebServer.Guards GUARDS = new WebServer.Guards(List.of(), 1_000_000, 1_000_000, 1_000_000,
+            Duration.ofSeconds(10), Duration.ofHours(1), Duration.ZERO);
+
     /** One server and its connections, for one script. */
     private static final class Server implements AutoCloseable {
         final FakeStore store = new FakeStore();
@@ -162,11 +166,12 @@ class WsSessionFuzzTest {
             services = new Services(hub, new Guests(store), CODEC, new Wire(CODEC), MAX_FRAME_BYTES, 1 << 20,
                     new IceServers(List.of("stun:stun.example.org:3478"), List.of("turn:turn.example.org:3478"), "secret", 3600, false, CLOCK),
                     Duration.ofSeconds(30), new ServerMessage.Limits(MAX_FRAME_BYTES, LIMITS.maxTextChars(), LIMITS.historyPageMax()),
-                    FILES, 1 << 20);
+                    FILES, 1 << 20, GUARDS);
             Vertx vertx = fake(Vertx.class, Map.of("setTimer", a -> {
+                if ((Long) a[0] == GUARDS.helloTimeout().toMillis()) return -1L; // hello timeouts are not scripted
                 timers.add(new Timer(step.actor(), cast(a[1])));
                 return (long) timers.size();
-            }));
+            }, "cancelTimer", a -> true));
             context = fake(Context.class, Map.of(
                     "runOnContext", a -> {
                         Handler<Void> task = cast(a[0]);
