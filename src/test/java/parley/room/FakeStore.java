@@ -188,15 +188,6 @@ final class FakeStore implements ChatStore {
         return CompletableFuture.completedFuture(List.copyOf(rooms.values()));
     }
 
-    @Override
-    public CompletableFuture<Guest> guest(String tokenHash, String name, String newUserId, String newTokenHash) {
-        throw new UnsupportedOperationException("the hub has no guests");
-    }
-
-    @Override
-    public CompletableFuture<String> guestByToken(String tokenHash) {
-        throw new UnsupportedOperationException("the hub has no guests");
-    }
 
     private final Map<String, FileRecord> files = new java.util.HashMap<>();
 
