@@ -35,7 +35,8 @@ public final class Throttle {
         if (b == null) return 0;
         refill(b, nanoTime.getAsLong());
         if (b.tokens >= 1) return 0;
-        return Math.max(1, (long) Math.ceil((1 - b.tokens) * nanosPerAttempt / 1e9));
+        long nanos = Math.round((1 - b.tokens) * nanosPerAttempt); // rounded: 0.1 + 0.2 must not make 31 s of 30
+        return Math.max(1, Math.ceilDiv(nanos, 1_000_000_000L));
     }
 
     /** Counts a failed attempt of {@code key}. */
