@@ -96,7 +96,14 @@ final class AccountRoutes {
 
     private void signIn(RoutingContext ctx, Map<String, String> f) {
         Context context = vertx.getOrCreateContext();
-        answer(ctx, context, accounts.signIn(f.get("username"), f.get("password"), address(ctx)), signed -> signedIn(ctx, 200, signed));
+        String address = address(ctx);
+        answer(ctx, context, accounts.signIn(f.get("username"), f.get("password"), address).whenComplete((signed, e) -> {
+            AccountException refused = e == null ? null : Accounts.refusal(e);
+            // For operators (and fail2ban): who was refused, from where. Never the password.
+            if (refused != null && refused.kind() != AccountException.Kind.INVALID) {
+                log.info("sign-in refused ({}) for {} from {}", refused.kind().name().toLowerCase(Locale.ROOT), f.get("username"), address);
+            }
+        }), signed -> signedIn(ctx, 200, signed));
     }
 
     private void signedIn(RoutingContext ctx, int status, Accounts.SignedIn signed) {

@@ -5,11 +5,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
+import com.microsoft.playwright.assertions.LocatorAssertions;
 import org.junit.jupiter.api.Test;
 
 /** Accounts as a person meets them in Chromium: the first sign-up, signing out and in, a password changed elsewhere. */
 class AccountBrowserTest extends BrowserTestBase {
     private static final String PASSWORD = "correct horse battery";
+    /**
+     * How long to wait for what follows a sign-up, sign-in or password change: each checks or makes an
+     * Argon2id hash (19 MiB, tens of milliseconds of a free core), which a loaded machine stretches to seconds.
+     */
+    private static final double HASHED_MS = 30_000;
+
+    private static void hidden(Locator locator) {
+        assertThat(locator).isHidden(new LocatorAssertions.IsHiddenOptions().setTimeout(HASHED_MS));
+    }
+
+    private static void visible(Locator locator) {
+        assertThat(locator).isVisible(new LocatorAssertions.IsVisibleOptions().setTimeout(HASHED_MS));
+    }
 
     private static Locator stored(Page page) {
         return page.locator("#messages .message[data-seq]");
@@ -31,11 +45,11 @@ class AccountBrowserTest extends BrowserTestBase {
     void a_person_signs_up_signs_out_and_signs_in_again() {
         Page page = browser.newUser();
         page.navigate(server.url());
-        assertThat(page.locator("#signup-form")).isVisible();
+        visible(page.locator("#signup-form"));
         assertThat(page.locator("#signup-note")).containsText("first account");
 
         signUp(page, "ada", "Ada Lovelace", PASSWORD);
-        assertThat(page.locator("#auth-screen")).isHidden();
+        hidden(page.locator("#auth-screen"));
         assertThat(page.locator("#me-name")).hasText("Ada Lovelace");
         assertThat(page.locator("#invite-button")).isVisible(); // the first account is the admin
         openGeneral(page);
@@ -44,12 +58,12 @@ class AccountBrowserTest extends BrowserTestBase {
         assertThat(stored(page)).hasCount(1);
 
         page.locator("#signout-button").click();
-        assertThat(page.locator("#signin-form")).isVisible();
+        visible(page.locator("#signin-form"));
         assertThat(page.locator("#app")).isHidden();
         assertThat(page.context().cookies()).as("the session cookie is gone").noneMatch(c -> c.name.equals("parley_session"));
 
         Pages.signIn(page, "ADA", PASSWORD); // usernames ignore case
-        assertThat(page.locator("#auth-screen")).isHidden();
+        hidden(page.locator("#auth-screen"));
         assertThat(page.locator("#me-name")).hasText("Ada Lovelace");
         openGeneral(page);
         assertThat(stored(page)).hasCount(1);
@@ -63,22 +77,25 @@ class AccountBrowserTest extends BrowserTestBase {
         Page laptop = browser.newUser();
         laptop.navigate(server.url());
         signUp(laptop, "grace", "Grace Hopper", PASSWORD);
+        hidden(laptop.locator("#auth-screen"));
         openGeneral(laptop);
 
         Page phone = browser.newUser();
         phone.navigate(server.url());
         Pages.signIn(phone, "grace", PASSWORD);
+        hidden(phone.locator("#auth-screen"));
         assertThat(phone.locator("#me-name")).hasText("Grace Hopper");
         phone.locator("#password-button").click();
         phone.locator("#password-current").fill(PASSWORD);
         phone.locator("#password-new").fill("a brand new passphrase");
         phone.locator("#password-submit").click();
-        assertThat(phone.locator("#password-done")).isVisible();
+        visible(phone.locator("#password-done"));
 
-        assertThat(laptop.locator("#signin-form")).isVisible();
+        visible(laptop.locator("#signin-form"));
         assertThat(laptop.locator("#signin-note")).containsText("session has ended");
         Pages.signIn(laptop, "grace", "a brand new passphrase");
-        laptop.waitForFunction("() => document.body.dataset.connection === 'open'");
+        laptop.waitForFunction("() => document.body.dataset.connection === 'open'", null,
+                new Page.WaitForFunctionOptions().setTimeout(HASHED_MS));
         assertThat(laptop.locator("#me-name")).hasText("Grace Hopper");
 
         phone.locator("#password-cancel").click();

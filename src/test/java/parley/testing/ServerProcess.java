@@ -44,10 +44,24 @@ public final class ServerProcess implements AutoCloseable {
             Process p = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
             ServerProcess server = new ServerProcess(p, port);
-            server.awaitHealthy(Duration.ofSeconds(30));
+            try {
+                server.awaitHealthy(Duration.ofSeconds(30));
+            } catch (IllegalStateException e) {
+                server.close();
+                throw new IllegalStateException(e.getMessage() + "; the end of its log (" + log + "):\n" + tail(log), e);
+            }
             return server;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = java.nio.file.Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
         }
     }
 
