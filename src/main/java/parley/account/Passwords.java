@@ -68,13 +68,6 @@ public final class Passwords {
         return MessageDigest.isEqual(expected, actual);
     }
 
-    /** Whether {@code phc} was made with other costs than this instance's: worth hashing again at the next sign-in. */
-    public boolean outdated(String phc) {
-        Matcher m = PHC.matcher(phc == null ? "" : phc);
-        return !m.matches() || !new Cost(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
-                Integer.parseInt(m.group(3))).equals(cost);
-    }
-
     private static byte[] argon2(String password, byte[] salt, Cost cost, int length) {
         Argon2BytesGenerator generator = new Argon2BytesGenerator();
         generator.init(new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
