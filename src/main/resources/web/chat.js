@@ -66,7 +66,7 @@ export class Chat extends Emitter {
    * @returns {{userId: string, name: string, sessionId: string}}
    */
   get me() {
-    return this.#conn.session ?? { userId: '', sessionId: '', name: prefs.name() ?? '' };
+    return this.#conn.session ?? { userId: '', sessionId: '', name: '' };
   }
 
   /** @param {string} roomId */

@@ -1,5 +1,4 @@
 import { Emitter } from './emitter.js';
-import { prefs } from './prefs.js';
 
 /** @typedef {import('./protocol.js').ServerMessage} ServerMessage */
 /** @typedef {import('./protocol.js').ClientMessage} ClientMessage */
@@ -14,6 +13,8 @@ const WELCOME_WITHIN_MS = 10_000;
 const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 20_000;
+/** The close code of a socket whose account session ended (signed out, password changed, disabled). */
+const SESSION_ENDED = 4401;
 
 /** An error reply, or a request that could not complete; `code` is the protocol's error code or one of ours. */
 export class RequestError extends Error {
@@ -34,9 +35,13 @@ export class RequestError extends Error {
  * successful welcome emits "ready", after which the owner must re-join its rooms: a new
  * socket is a new session that is a member of nothing.
  *
+ * Who we are comes from the session cookie the browser sends with the upgrade, never from a
+ * message. When the session has ended (the server closes with 4401, or refuses the upgrade and
+ * /api/session confirms that no one is signed in), the connection stops and emits "signedout".
+ *
  * Events: every server message is emitted under its `type` (replies to `request` too,
  * except errors that a request consumed); plus "state" (ConnectionState), "ready" (Welcome),
- * "rejected" (the server refused our hello: the name is invalid; we stop retrying).
+ * "signedout" (the session ended; we stopped).
  */
 export class Connection extends Emitter {
   /** @type {ConnectionState} */
@@ -45,10 +50,10 @@ export class Connection extends Emitter {
   session = null;
 
   #url;
-  #name;
   /** @type {WebSocket|null} */
   #ws = null;
   #stopped = true;
+  #checking = false;
   #attempt = 0;
   #nextRef = 0;
   /** @type {string|null} */
@@ -62,13 +67,9 @@ export class Connection extends Emitter {
   /** @type {ReturnType<typeof setInterval>|undefined} */
   #pinger;
 
-  /**
-   * @param {string} name the display name sent in hello
-   * @param {string} [url] defaults to ws(s)://<this host>/ws
-   */
-  constructor(name, url) {
+  /** @param {string} [url] defaults to ws(s)://<this host>/ws */
+  constructor(url) {
     super();
-    this.#name = name;
     this.#url = url ?? `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
     // Waiting out a 10 s backoff after the network is back would look broken.
     window.addEventListener('online', () => {
@@ -87,22 +88,6 @@ export class Connection extends Emitter {
     this.#stopped = true;
     clearTimeout(this.#reconnectTimer);
     this.#drop('stopped', 1000);
-  }
-
-  /**
-   * Changes the name sent in hello. The server only reads a name in hello, so this starts
-   * a new connection (the token keeps the same userId).
-   * @param {string} name
-   */
-  rename(name) {
-    this.#name = name;
-    // A new name is a new session: the server only resumes one under the name it had.
-    this.session = null;
-    if (this.#stopped) this.start();
-    else {
-      this.#drop('rename', 1000);
-      this.#connectNow();
-    }
   }
 
   /**
@@ -161,23 +146,24 @@ export class Connection extends Emitter {
       return;
     }
     this.#ws = ws;
+    let opened = false;
     this.#armDeadline(WELCOME_WITHIN_MS, 'no welcome');
     ws.onopen = () => {
+      opened = true;
       this.#helloRef = String(++this.#nextRef);
-      const token = prefs.token();
       /** @type {ClientMessage} */
-      const hello = { type: 'hello', name: this.#name, ref: this.#helloRef };
-      // The server decodes strictly: an absent token must be absent, not null.
-      if (token) hello.token = token;
+      const hello = { type: 'hello', ref: this.#helloRef };
       // After a drop, ask for our session back: the server keeps a call participant's place for a while.
       if (this.session) hello.resume = this.session.sessionId;
       ws.send(JSON.stringify(hello));
     };
     ws.onmessage = (ev) => this.#onFrame(ev.data);
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       if (this.#ws === ws) {
         this.#ws = null;
         this.#closed();
+        // A browser does not tell why an upgrade failed: a refused one (401) looks like a server that is away.
+        if (ev.code === SESSION_ENDED || !opened) this.#checkSession();
       }
     };
   }
@@ -224,6 +210,24 @@ export class Connection extends Emitter {
     const delay = cap / 2 + Math.random() * (cap / 2);
     this.#reconnectTimer = setTimeout(() => this.#connect(), delay);
     this.emit('close');
+  }
+
+  /** Asks the server whether we are still signed in; stops for good when we are not. One question at a time. */
+  async #checkSession() {
+    if (this.#checking) return;
+    this.#checking = true;
+    try {
+      const res = await fetch('/api/session', { credentials: 'same-origin', cache: 'no-store' });
+      const state = res.ok ? await res.json() : null;
+      if (state && state.user === null && !this.#stopped) {
+        this.stop();
+        this.emit('signedout');
+      }
+    } catch {
+      // The server is away: the reconnect loop goes on and asks again after the next failure.
+    } finally {
+      this.#checking = false;
+    }
   }
 
   /** @param {number} ms @param {string} reason */
@@ -288,11 +292,6 @@ export class Connection extends Emitter {
     clearTimeout(this.#deadline);
     this.#attempt = 0;
     this.session = welcome;
-    if (welcome.token) prefs.setToken(welcome.token);
-    if (welcome.name) {
-      this.#name = welcome.name;
-      prefs.setName(welcome.name);
-    }
     this.#startHeartbeat();
     this.#setState('open');
     this.emit('welcome', welcome);
@@ -301,12 +300,6 @@ export class Connection extends Emitter {
 
   /** @param {ServerMessage} error */
   #onHelloRefused(error) {
-    if (error.code === 'bad_message') {
-      // The name itself is refused: retrying with it would fail forever.
-      this.stop();
-      this.emit('rejected', new RequestError(error.code, error.message));
-    } else {
-      this.#drop(`hello refused: ${error.code}`);
-    }
+    this.#drop(`hello refused: ${error.code}`);
   }
 }

@@ -1,7 +1,6 @@
 import { Emitter } from './emitter.js';
 import { Negotiation } from './negotiation.js';
 import { newClientId } from './outbox.js';
-import { prefs } from './prefs.js';
 import { Sha256, sha256OfBlob } from './sha256.js';
 
 /** @typedef {import('./connection.js').Connection} Connection */
@@ -288,7 +287,7 @@ export class Files extends Emitter {
     up.speedAt = performance.now();
     up.speedBytes = 0;
     xhr.open('PUT', `/files/${encodeURIComponent(share.fileId)}`);
-    xhr.setRequestHeader('Authorization', `Bearer ${prefs.token() ?? ''}`);
+    // The session cookie says who uploads (same origin: the browser sends it).
     xhr.upload.addEventListener('progress', (e) => {
       const now = performance.now();
       if (now - up.speedAt >= SPEED_WINDOW_MS) {

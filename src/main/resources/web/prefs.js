@@ -1,8 +1,8 @@
 // Everything the client keeps in localStorage, in one place so the keys are documented once.
 // Storage can throw (private mode, quota, disabled): the client then works without memory.
 
-const NAME = 'parley.name';
-const TOKEN = 'parley.token';
+// Kept by the guest-era client; removed at start (the token was a secret).
+const GUEST_KEYS = ['parley.name', 'parley.token'];
 const JOINED = 'parley.joined';
 const SEEN = 'parley.seen.';
 const DEVICE = 'parley.device.';
@@ -27,15 +27,19 @@ function write(key, value) {
 }
 
 export const prefs = {
-  /** @returns {string|null} */
-  name: () => read(NAME),
-  /** @param {string|null} name */
-  setName: (name) => write(NAME, name),
+  forgetGuest() {
+    for (const key of GUEST_KEYS) write(key, null);
+  },
 
-  /** @returns {string|null} the token from the last welcome, which keeps our userId */
-  token: () => read(TOKEN),
-  /** @param {string} token */
-  setToken: (token) => write(TOKEN, token),
+  /** Forgets what this browser remembered of the account that signs out: its rooms and what it read there. */
+  forgetAccount() {
+    write(JOINED, null);
+    try {
+      for (const key of Object.keys(localStorage)) if (key.startsWith(SEEN)) localStorage.removeItem(key);
+    } catch {
+      // Nothing to forget, then.
+    }
+  },
 
   /** @returns {string[]} ids of the rooms the person has joined, in joining order */
   joined() {

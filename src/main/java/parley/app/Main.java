@@ -3,12 +3,19 @@ package parley.app;
 import java.util.Arrays;
 import java.util.List;
 
-/** {@code parley serve [settings]}: starts the server and runs until SIGTERM or Ctrl-C. */
+/**
+ * {@code parley serve [settings]}: starts the server and runs until SIGTERM or Ctrl-C.
+ * {@code parley user ...}: adds, disables or enables accounts (see {@link UserCommand}).
+ */
 public final class Main {
     private Main() {}
 
     public static void main(String[] argv) {
         List<String> args = Arrays.asList(argv);
+        if (!args.isEmpty() && args.getFirst().equals("user")) {
+            System.exit(UserCommand.run(args.subList(1, args.size()), System.getenv(), System.in, System.out, System.err));
+            return;
+        }
         if (args.isEmpty() || args.contains("--help") || args.contains("-h") || args.contains("help")) {
             System.out.println(Settings.help());
             return;

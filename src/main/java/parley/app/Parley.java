@@ -7,11 +7,12 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import parley.account.Accounts;
+import parley.account.Passwords;
 import parley.bus.Bus;
 import parley.bus.LocalBus;
 import parley.room.Hub;
 import parley.room.RoomEvent;
-import parley.store.ChatStore;
 import parley.store.SqliteStore;
 import parley.transport.IceServers;
 import parley.transport.WebServer;
@@ -21,7 +22,8 @@ public final class Parley implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Parley.class);
 
     private final Vertx vertx;
-    private final ChatStore store;
+    private final SqliteStore store;
+    private final Accounts accounts;
     private final Bus<RoomEvent> bus;
     private final Hub hub;
     private final WebServer web;
@@ -29,6 +31,7 @@ public final class Parley implements AutoCloseable {
 
     private Parley(Settings s) {
         store = new SqliteStore(s.sqliteFile(), s.storeBatchMax(), s.storeQueueMax(), 4);
+        accounts = accounts(store, s);
         bus = new LocalBus<>();
         hub = Hub.open(store, bus, new Hub.Limits(s.maxTextChars(), 50, s.historyPageMax(), s.catchupMax(), s.callMax()), Clock.systemUTC());
         if (hub.rooms().isEmpty()) hub.createRoom("general", "Everyone, everything", null, null).join();
@@ -39,13 +42,21 @@ public final class Parley implements AutoCloseable {
                 new WebServer.Guards(s.allowedOrigins(), s.messagesPerSecond(), s.messageBurst(), s.maxConnectionsPerAddress(),
                         Duration.ofSeconds(s.handshakeTimeoutSeconds()), Duration.ofSeconds(s.helloTimeoutSeconds()),
                         Duration.ofSeconds(s.idleTimeoutSeconds())),
-                s.tls() ? new WebServer.Tls(s.tlsCert(), s.tlsKey()) : null), hub, store);
+                s.tls() ? new WebServer.Tls(s.tlsCert(), s.tlsKey()) : null), hub, store, accounts);
         try {
             port = web.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             close();
             throw new IllegalStateException("cannot listen on " + s.bind() + ":" + s.port() + ": " + rootMessage(e), e);
         }
+    }
+
+    /** The accounts of the store, with the settings' policy; also used by the {@code user} command. */
+    static Accounts accounts(SqliteStore store, Settings s) {
+        return new Accounts(store, new Passwords(), Clock.systemUTC(), new Accounts.Policy(
+                Accounts.SignUp.valueOf(s.signup().toUpperCase(java.util.Locale.ROOT)), Duration.ofDays(s.sessionDays()),
+                s.signinFailuresPerAccount(), s.signinFailuresPerAddress(), Duration.ofMinutes(15),
+                Runtime.getRuntime().availableProcessors()));
     }
 
     public static Parley start(Settings settings) {
@@ -74,6 +85,7 @@ public final class Parley implements AutoCloseable {
         if (vertx != null) vertx.close();
         hub.close();
         bus.close();
+        accounts.close();
         store.close();
     }
 }

@@ -39,7 +39,11 @@ public record Settings(
         int helloTimeoutSeconds,
         int idleTimeoutSeconds,
         Path tlsCert,
-        Path tlsKey) {
+        Path tlsKey,
+        String signup,
+        int sessionDays,
+        int signinFailuresPerAccount,
+        int signinFailuresPerAddress) {
 
     public record Definition(String name, String defaultValue, String meaning) {
         public String flag() {
@@ -91,7 +95,15 @@ public record Settings(
             new Definition("idle-timeout", "120",
                     "seconds a connection may stay silent in both directions before it is closed (browsers ping every 15 s); 0: never"),
             new Definition("tls-cert", "", "PEM certificate chain: with tls-key, Parley serves HTTPS and WSS instead of plain HTTP"),
-            new Definition("tls-key", "", "PEM private key of tls-cert (PKCS#8 or PKCS#1)"));
+            new Definition("tls-key", "", "PEM private key of tls-cert (PKCS#8 or PKCS#1)"),
+            new Definition("signup", "invite",
+                    "who may create an account: invite (with an admin's invitation) or open (anyone who reaches the server); "
+                            + "the first account may always sign up, and is the admin"),
+            new Definition("session-days", "30", "days a sign-in lasts (the session cookie's Max-Age); then the person signs in again"),
+            new Definition("signin-failures-per-account", "10",
+                    "failed sign-ins allowed for one account per 15 minutes; beyond them sign-ins to it are refused (429) for a while"),
+            new Definition("signin-failures-per-address", "50",
+                    "failed sign-ins allowed from one IP address per 15 minutes, over all accounts; beyond them they are refused (429)"));
 
     /** A bad flag or value; the message says which and why. */
     public static final class Invalid extends RuntimeException {
@@ -158,7 +170,11 @@ public record Settings(
                 integer(values, "hello-timeout", 1, 3600),
                 integer(values, "idle-timeout", 0, 86_400),
                 tlsFile(values, "tls-cert", "tls-key"),
-                tlsFile(values, "tls-key", "tls-cert"));
+                tlsFile(values, "tls-key", "tls-cert"),
+                oneOf(values, "signup", "invite", "open"),
+                integer(values, "session-days", 1, 3650),
+                integer(values, "signin-failures-per-account", 1, 1_000_000),
+                integer(values, "signin-failures-per-address", 1, 1_000_000));
     }
 
     private static int integer(Map<String, String> values, String name, int min, int max) {
@@ -183,6 +199,14 @@ public record Settings(
             case "false" -> false;
             default -> throw new Invalid(name + " must be true or false, got \"" + raw + "\"");
         };
+    }
+
+    private static String oneOf(Map<String, String> values, String name, String... allowed) {
+        String raw = values.get(name).trim();
+        if (!java.util.Arrays.asList(allowed).contains(raw)) {
+            throw new Invalid(name + " must be " + String.join(" or ", allowed) + ", got \"" + raw + "\"");
+        }
+        return raw;
     }
 
     private static boolean relayOnly(Map<String, String> values) {
@@ -248,6 +272,7 @@ public record Settings(
     public static String help() {
         List<String> lines = new ArrayList<>();
         lines.add("Usage: parley serve [--setting value]...");
+        lines.add("       parley user add|disable|enable <username> ... (parley user --help)");
         lines.add("");
         lines.add("Each setting is a flag or an environment variable; flags win.");
         lines.add("");

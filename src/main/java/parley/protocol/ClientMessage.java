@@ -36,12 +36,13 @@ public sealed interface ClientMessage {
 
     String ref();
 
-    /** {@code resume}: the session id of a connection that dropped, to take up its place in calls again. */
-    record Hello(String ref, String name, String token, String resume) implements ClientMessage {
+    /**
+     * The first message: the client is ready. Who it is comes from the session cookie of the upgrade, never
+     * from here. {@code resume}: the session id of a connection that dropped, to take up its place in calls again.
+     */
+    record Hello(String ref, String resume) implements ClientMessage {
         public Hello {
             ref = Check.ref(ref);
-            name = Check.displayName("name", name, MAX_NAME);
-            token = Check.optionalText("token", token, 128);
             if (resume != null) resume = Check.id("resume", resume);
         }
     }

@@ -47,7 +47,7 @@ public sealed interface ServerMessage {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record MessageView(long seq, String clientId, Sender from, String text, long ts, FileView file) {}
 
-    record Welcome(String ref, String sessionId, String userId, String name, String token, Limits limits)
+    record Welcome(String ref, String sessionId, String userId, String name, Limits limits)
             implements ServerMessage {}
 
     record Pong(String ref) implements ServerMessage {}

@@ -5,7 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
- * Durable storage of rooms, messages and guest identities.
+ * Durable storage of rooms, messages and the files they share (accounts: {@link AccountStore}).
  *
  * <p>Contract of {@link #append}: the outcome is reported only after the message is durably committed
  * (or the commit failed). Stored outcomes are reported on one store thread, in commit order, which is
@@ -33,15 +33,6 @@ public interface ChatStore extends AutoCloseable {
     CompletableFuture<StoredRoom> createRoom(NewRoom room);
 
     CompletableFuture<List<StoredRoom>> rooms();
-
-    /**
-     * The guest whose token hashes to {@code tokenHash}, renamed to {@code name}; or, when there is none,
-     * a new guest with id {@code newUserId} and token hash {@code newTokenHash}.
-     */
-    CompletableFuture<Guest> guest(String tokenHash, String name, String newUserId, String newTokenHash);
-
-    /** The user id of the guest whose token hashes to {@code tokenHash}, or null when there is none. */
-    CompletableFuture<String> guestByToken(String tokenHash);
 
     /** The file with this id, or null when there is none. */
     CompletableFuture<FileRecord> file(String fileId);
@@ -79,9 +70,6 @@ public interface ChatStore extends AutoCloseable {
     record NewRoom(String id, String name, String topic, String createdBy, long ts) {}
 
     record StoredRoom(String id, String name, String topic, long lastSeq) {}
-
-    /** {@code created} says the token was unknown and a new guest was made. */
-    record Guest(String userId, String name, boolean created) {}
 
     sealed interface AppendOutcome {
         /** {@code duplicate}: the same sender already stored this client id; {@code message} is the original. */

@@ -36,7 +36,7 @@ import org.sqlite.SQLiteDataSource;
  * committing the next batch while the previous one is delivered. Reads use a small pool of read-only
  * connections, which WAL lets run beside the writer.
  */
-public final class SqliteStore implements ChatStore {
+public final class SqliteStore implements ChatStore, AccountStore {
     private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
 
     private final Connection writerConnection;
@@ -329,7 +329,6 @@ public final class SqliteStore implements ChatStore {
         });
     }
 
-    /** Keeps rooms.last_seq in step with the messages, in the same transaction. */
     /** One callback that throws must not keep the rest of its batch from being reported. */
     private static void report(Runnable callback) {
         try {
@@ -339,6 +338,7 @@ public final class SqliteStore implements ChatStore {
         }
     }
 
+    /** Keeps rooms.last_seq in step with the messages, in the same transaction. */
     private void updateRoomSeqs() throws SQLException {
         if (touched.isEmpty()) return;
         try (PreparedStatement update = writerConnection.prepareStatement("UPDATE rooms SET last_seq = ? WHERE id = ?")) {
@@ -367,30 +367,6 @@ public final class SqliteStore implements ChatStore {
                 if (s.executeUpdate() == 0) throw new NameTakenException(room.name());
             }
             return new StoredRoom(room.id(), room.name(), room.topic(), 0);
-        });
-    }
-
-    @Override
-    public CompletableFuture<Guest> guest(String tokenHash, String name, String newUserId, String newTokenHash) {
-        return write(c -> {
-            if (tokenHash != null) {
-                try (PreparedStatement s = c.prepareStatement("UPDATE guests SET name = ? WHERE token_hash = ? RETURNING id")) {
-                    s.setString(1, name);
-                    s.setString(2, tokenHash);
-                    try (ResultSet r = s.executeQuery()) {
-                        if (r.next()) return new Guest(r.getString(1), name, false);
-                    }
-                }
-            }
-            try (PreparedStatement s = c.prepareStatement(
-                    "INSERT INTO guests (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)")) {
-                s.setString(1, newUserId);
-                s.setString(2, name);
-                s.setString(3, newTokenHash);
-                s.setLong(4, System.currentTimeMillis());
-                s.executeUpdate();
-            }
-            return new Guest(newUserId, name, true);
         });
     }
 
@@ -469,18 +445,6 @@ public final class SqliteStore implements ChatStore {
     }
 
     @Override
-    public CompletableFuture<String> guestByToken(String tokenHash) {
-        return read(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT id FROM guests WHERE token_hash = ?")) {
-                s.setString(1, tokenHash);
-                try (ResultSet r = s.executeQuery()) {
-                    return r.next() ? r.getString(1) : null;
-                }
-            }
-        });
-    }
-
-    @Override
     public CompletableFuture<FileRecord> file(String fileId) {
         return read(c -> {
             try (PreparedStatement s = c.prepareStatement(
@@ -504,6 +468,250 @@ public final class SqliteStore implements ChatStore {
                 s.setString(2, fileId);
                 return s.executeUpdate() == 1;
             }
+        });
+    }
+
+    // ---- accounts -------------------------------------------------------------------------------
+
+    private static final String SELECT_ACCOUNT =
+            "SELECT a.id, a.username, a.name, a.password_hash, a.role, a.disabled_at, a.created_at FROM accounts a";
+
+    private static Account readAccount(ResultSet r) throws SQLException {
+        return new Account(r.getString(1), r.getString(2), r.getString(3), r.getString(4), Role.of(r.getString(5)),
+                r.getObject(6) != null, r.getLong(7));
+    }
+
+    private static String usernameKey(String username) {
+        return username.toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public CompletableFuture<Creation> createAccount(NewAccount a, String invitationHash, boolean invitationRequired) {
+        return write(c -> {
+            boolean first;
+            try (PreparedStatement s = c.prepareStatement("SELECT NOT EXISTS (SELECT 1 FROM accounts)"); ResultSet r = s.executeQuery()) {
+                first = r.next() && r.getBoolean(1);
+            }
+            try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM accounts WHERE username_key = ?")) {
+                s.setString(1, usernameKey(a.username()));
+                try (ResultSet r = s.executeQuery()) {
+                    if (r.next()) return new Creation.UsernameTaken();
+                }
+            }
+            boolean invited = false;
+            if (invitationHash != null) {
+                try (PreparedStatement s = c.prepareStatement(
+                        "SELECT 1 FROM invitations WHERE code_hash = ? AND used_by IS NULL AND expires_at > ?")) {
+                    s.setString(1, invitationHash);
+                    s.setLong(2, a.created());
+                    try (ResultSet r = s.executeQuery()) {
+                        invited = r.next();
+                    }
+                }
+                if (!invited) return new Creation.InvitationRefused(true);
+            } else if (invitationRequired && !first) {
+                return new Creation.InvitationRefused(false);
+            }
+            Role role = first || a.admin() ? Role.ADMIN : Role.MEMBER;
+            try (PreparedStatement s = c.prepareStatement("""
+                    INSERT INTO accounts (id, username, username_key, name, password_hash, role, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)""")) {
+                s.setString(1, a.id());
+                s.setString(2, a.username());
+                s.setString(3, usernameKey(a.username()));
+                s.setString(4, a.name());
+                s.setString(5, a.passwordHash());
+                s.setString(6, role.value());
+                s.setLong(7, a.created());
+                s.executeUpdate();
+            }
+            if (invited) {
+                try (PreparedStatement s = c.prepareStatement("UPDATE invitations SET used_by = ? WHERE code_hash = ?")) {
+                    s.setString(1, a.id());
+                    s.setString(2, invitationHash);
+                    s.executeUpdate();
+                }
+            }
+            return new Creation.Created(new Account(a.id(), a.username(), a.name(), a.passwordHash(), role, false, a.created()));
+        });
+    }
+
+    @Override
+    public CompletableFuture<Account> accountByUsername(String username) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement(SELECT_ACCOUNT + " WHERE a.username_key = ?")) {
+                s.setString(1, usernameKey(username));
+                try (ResultSet r = s.executeQuery()) {
+                    return r.next() ? readAccount(r) : null;
+                }
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<Boolean> hasAccounts() {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM accounts)"); ResultSet r = s.executeQuery()) {
+                return r.next() && r.getBoolean(1);
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> createSession(NewSession session) {
+        return write(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "INSERT INTO sessions (token_hash, user_id, created_at, last_used_at, expires_at) VALUES (?, ?, ?, ?, ?)")) {
+                s.setString(1, session.tokenHash());
+                s.setString(2, session.userId());
+                s.setLong(3, session.created());
+                s.setLong(4, session.created());
+                s.setLong(5, session.expires());
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<SessionAccount> session(String tokenHash, long now) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT a.id, a.username, a.name, a.password_hash, a.role,"
+                    + " a.disabled_at, a.created_at, s.last_used_at, s.expires_at FROM sessions s JOIN accounts a ON a.id = s.user_id"
+                    + " WHERE s.token_hash = ? AND s.expires_at > ? AND a.disabled_at IS NULL")) {
+                s.setString(1, tokenHash);
+                s.setLong(2, now);
+                try (ResultSet r = s.executeQuery()) {
+                    return r.next() ? new SessionAccount(readAccount(r), r.getLong(8), r.getLong(9)) : null;
+                }
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> touchSession(String tokenHash, long now) {
+        return write(c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE sessions SET last_used_at = ? WHERE token_hash = ?")) {
+                s.setLong(1, now);
+                s.setString(2, tokenHash);
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Boolean> deleteSession(String tokenHash) {
+        return write(c -> {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM sessions WHERE token_hash = ?")) {
+                s.setString(1, tokenHash);
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> changePassword(String userId, String passwordHash, String keepTokenHash) {
+        return write(c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE accounts SET password_hash = ? WHERE id = ?")) {
+                s.setString(1, passwordHash);
+                s.setString(2, userId);
+                if (s.executeUpdate() != 1) throw new SQLException("no such account: " + userId);
+            }
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM sessions WHERE user_id = ? AND token_hash IS NOT ?")) {
+                s.setString(1, userId);
+                s.setString(2, keepTokenHash);
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Account> setDisabled(String username, boolean disabled, long now) {
+        return write(c -> {
+            Account account;
+            try (PreparedStatement s = c.prepareStatement(SELECT_ACCOUNT + " WHERE a.username_key = ?")) {
+                s.setString(1, usernameKey(username));
+                try (ResultSet r = s.executeQuery()) {
+                    if (!r.next()) return null;
+                    account = readAccount(r);
+                }
+            }
+            if (account.disabled() == disabled) return account;
+            try (PreparedStatement s = c.prepareStatement("UPDATE accounts SET disabled_at = ? WHERE id = ?")) {
+                if (disabled) s.setLong(1, now);
+                else s.setNull(1, java.sql.Types.INTEGER);
+                s.setString(2, account.id());
+                s.executeUpdate();
+            }
+            if (disabled) {
+                try (PreparedStatement s = c.prepareStatement("DELETE FROM sessions WHERE user_id = ?")) {
+                    s.setString(1, account.id());
+                    s.executeUpdate();
+                }
+            }
+            return new Account(account.id(), account.username(), account.name(), account.passwordHash(), account.role(),
+                    disabled, account.created());
+        });
+    }
+
+    @Override
+    public CompletableFuture<List<String>> disabledSince(long since) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT id FROM accounts WHERE disabled_at >= ?")) {
+                s.setLong(1, since);
+                List<String> out = new ArrayList<>();
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) out.add(r.getString(1));
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<Boolean> invitationValid(String codeHash, long now) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT 1 FROM invitations WHERE code_hash = ? AND used_by IS NULL AND expires_at > ?")) {
+                s.setString(1, codeHash);
+                s.setLong(2, now);
+                try (ResultSet r = s.executeQuery()) {
+                    return r.next();
+                }
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> createInvitation(String codeHash, String createdBy, long created, long expires) {
+        return write(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "INSERT INTO invitations (code_hash, created_by, created_at, expires_at) VALUES (?, ?, ?, ?)")) {
+                s.setString(1, codeHash);
+                s.setString(2, createdBy);
+                s.setLong(3, created);
+                s.setLong(4, expires);
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Integer> deleteExpired(long now) {
+        return write(c -> {
+            int deleted;
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM sessions WHERE expires_at <= ?")) {
+                s.setLong(1, now);
+                deleted = s.executeUpdate();
+            }
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM invitations WHERE expires_at <= ? AND used_by IS NULL")) {
+                s.setLong(1, now);
+                deleted += s.executeUpdate();
+            }
+            return deleted;
         });
     }
 

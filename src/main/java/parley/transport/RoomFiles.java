@@ -4,7 +4,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -23,6 +22,7 @@ import java.util.HexFormat;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import parley.account.Accounts;
 import parley.room.Hub;
 import parley.room.Ids;
 import parley.room.RoomId;
@@ -31,17 +31,14 @@ import parley.store.ChatStore.FileRecord;
 
 /**
  * The bytes of files shared in rooms, over HTTP. {@code PUT /files/<id>} takes the upload of a file that a
- * file message declared, from its sender only ({@code Authorization: Bearer <token>}, the token of the
- * welcome), streamed to disk under a temporary server-made name, and keeps it under the file's id only if
+ * file message declared, from its sender only (signed in: the session cookie; from an allowed origin),
+ * streamed to disk under a temporary server-made name, and keeps it under the file's id only if
  * its size and SHA-256 are the declared ones. {@code GET /files/<id>?exp=..&sig=..} serves it with a link
  * that {@code file_link} hands to room members: signed with a key of this process, valid for
  * {@link #LINK_TTL_MS}. No name from a client ever reaches the file system.
  */
 final class RoomFiles {
     static final long LINK_TTL_MS = 5 * 60_000;
-    /** How much of a refused upload is still read (and discarded) so that its sender gets the answer. */
-    static final long DRAIN_BYTES = 16L * 1024 * 1024;
-    private static final long DRAIN_MS = 10_000;
     private static final Pattern FILE_ID = Pattern.compile("f_[0-9a-z]{1,60}");
     private static final System.Logger log = System.getLogger(RoomFiles.class.getName());
 
@@ -50,15 +47,19 @@ final class RoomFiles {
     private final Path incoming;
     private final ChatStore store;
     private final Hub hub;
+    private final Accounts accounts;
+    private final Origins origins;
     private final Clock clock;
     private final byte[] key = new byte[32];
 
-    RoomFiles(Vertx vertx, Path dir, ChatStore store, Hub hub, Clock clock) {
+    RoomFiles(Vertx vertx, Path dir, ChatStore store, Hub hub, Accounts accounts, Origins origins, Clock clock) {
         this.vertx = vertx;
         this.dir = dir;
         this.incoming = dir.resolve("incoming");
         this.store = store;
         this.hub = hub;
+        this.accounts = accounts;
+        this.origins = origins;
         this.clock = clock;
         new SecureRandom().nextBytes(key);
         try {
@@ -132,22 +133,27 @@ final class RoomFiles {
         HttpServerRequest request = ctx.request();
         request.pause(); // until we know whose upload this is
         String id = ctx.pathParam("id");
-        String auth = request.getHeader("Authorization");
-        if (!FILE_ID.matcher(id).matches() || auth == null || !auth.startsWith("Bearer ")) {
-            refuse(ctx, 401, "say who you are: Authorization: Bearer <the token of your welcome>");
+        var authority = request.authority();
+        if (!origins.allows(request.getHeader("Origin"), authority == null ? null : authority.host(),
+                authority == null ? -1 : authority.port())) {
+            refuse(ctx, 403, "this page's origin may not upload to Parley");
             return;
         }
-        String tokenHash = Guests.hash(auth.substring("Bearer ".length()).strip());
+        String token = SessionCookie.token(request);
+        if (!FILE_ID.matcher(id).matches() || token == null) {
+            refuse(ctx, 401, "sign in first: the upload needs your session cookie");
+            return;
+        }
         // Back on the request's own event loop: from another thread, runOnContext would pick another one,
         // and the upload's file writes and drain events would race the request's (a lost drain stalled it).
         Context context = vertx.getOrCreateContext();
-        store.guestByToken(tokenHash).thenCombine(store.file(id), Upload::new).whenComplete((u, e) ->
+        accounts.session(token).thenCombine(store.file(id), Upload::new).whenComplete((u, e) ->
                 context.runOnContext(v -> {
                     if (e != null) {
                         refuse(ctx, 503, "storage is unavailable; try again");
-                    } else if (u.userId() == null) {
-                        refuse(ctx, 401, "unknown token");
-                    } else if (u.file() == null || !u.file().uploaderId().equals(u.userId())) {
+                    } else if (u.session() == null) {
+                        refuse(ctx, 401, "sign in again: this session ended");
+                    } else if (u.file() == null || !u.file().uploaderId().equals(u.session().user().id().value())) {
                         refuse(ctx, 404, "no such file of yours: send its file message first");
                     } else if (u.file().meta().stored()) {
                         refuse(ctx, 409, "this file is already uploaded");
@@ -157,7 +163,7 @@ final class RoomFiles {
                 }));
     }
 
-    private record Upload(String userId, FileRecord file) {}
+    private record Upload(Accounts.Session session, FileRecord file) {}
 
     private void receive(RoutingContext ctx, FileRecord file) {
         HttpServerRequest request = ctx.request();
@@ -257,51 +263,9 @@ final class RoomFiles {
         }
     }
 
-    /**
-     * Refuses. When the client is still sending the body, closing at once would reset the connection and
-     * lose the answer (the kernel discards what it has not delivered), so the rest is read and thrown away,
-     * up to {@link #DRAIN_BYTES} or {@link #DRAIN_MS}, before the connection closes. A client that asked
-     * {@code Expect: 100-continue} sends nothing more, and a body declared larger than that is not worth
-     * reading: those connections close as soon as the answer is out.
-     */
+    /** Refuses; the body the client may still be sending is drained first (see {@link Refuse}). */
     private void refuse(RoutingContext ctx, int status, String why) {
-        HttpServerResponse r = ctx.response();
-        if (r.ended()) return;
-        HttpServerRequest request = ctx.request();
-        boolean unread = !request.isEnded();
-        if (unread) r.putHeader("Connection", "close");
-        var answered = r.setStatusCode(status).putHeader("Content-Type", "text/plain; charset=utf-8").end(why + "\n");
-        if (!unread) return;
-        HttpConnection connection = request.connection();
-        long length = parseLength(request.getHeader("Content-Length"));
-        boolean waitsForContinue = "100-continue".equalsIgnoreCase(request.getHeader("Expect"));
-        if (waitsForContinue || length > DRAIN_BYTES) {
-            answered.onComplete(sent -> connection.close());
-            return;
-        }
-        long[] drained = {0};
-        long timer = vertx.setTimer(DRAIN_MS, t -> connection.close());
-        request.handler(buf -> {
-            drained[0] += buf.length();
-            if (drained[0] > DRAIN_BYTES) {
-                vertx.cancelTimer(timer);
-                connection.close();
-            }
-        });
-        request.exceptionHandler(e -> vertx.cancelTimer(timer));
-        request.endHandler(end -> {
-            vertx.cancelTimer(timer);
-            answered.onComplete(sent -> connection.close());
-        });
-        request.resume();
-    }
-
-    private static long parseLength(String header) {
-        try {
-            return header == null ? -1 : Long.parseLong(header.strip());
-        } catch (NumberFormatException e) {
-            return -1;
-        }
+        Refuse.refuse(vertx, ctx, status, "text/plain; charset=utf-8", why + "\n");
     }
 
     private static void plain(HttpServerResponse r, int status, String text) {

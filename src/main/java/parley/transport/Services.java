@@ -5,6 +5,6 @@ import parley.protocol.ServerMessage;
 import parley.room.Hub;
 
 /** What every WebSocket session shares. */
-record Services(Hub hub, Guests guests, Codec codec, Wire wire, int maxFrameBytes, int maxQueuedBytes,
+record Services(Hub hub, Codec codec, Wire wire, int maxFrameBytes, int maxQueuedBytes,
                 IceServers ice, java.time.Duration callGrace, ServerMessage.Limits limits,
                 RoomFiles files, long maxUploadBytes, WebServer.Guards guards) {}

@@ -9,7 +9,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -18,12 +17,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import parley.protocol.Codec;
 import parley.protocol.ServerMessage;
 import parley.room.Hub;
+import parley.account.Accounts;
 import parley.store.ChatStore;
 
 /**
@@ -31,6 +29,7 @@ import parley.store.ChatStore;
  * all on the same port, so connections spread over the cores.
  */
 public final class WebServer {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(WebServer.class);
 
     /** {@code maxFrameBytes}: larger frames get {@code too_large}; frames beyond the hard limit close the socket. */
     /** {@code callGrace}: how long a dropped call participant may take to resume its session. */
@@ -60,20 +59,29 @@ public final class WebServer {
     private final Services services;
     private final RoomFiles files;
     private final List<HttpServer> servers = new ArrayList<>();
-    private final Set<ServerWebSocket> sockets = ConcurrentHashMap.newKeySet();
+    private final Sockets sockets = new Sockets();
     private final Origins origins;
     private final ConnectionGuard guard;
+    private final Accounts accounts;
+    private final AccountRoutes accountRoutes;
+    private final List<Long> timers = new ArrayList<>();
 
-    public WebServer(Vertx vertx, Options options, Hub hub, ChatStore store) {
+    /** How often the server looks for accounts disabled by another process (the {@code user} command). */
+    private static final long DISABLED_SWEEP_MS = 5_000;
+    private static final long EXPIRED_SWEEP_MS = 3_600_000;
+
+    public WebServer(Vertx vertx, Options options, Hub hub, ChatStore store, Accounts accounts) {
         this.vertx = vertx;
         this.options = options;
         this.hub = hub;
         this.store = store;
+        this.accounts = accounts;
         Hub.Limits l = hub.limits();
         this.origins = new Origins(options.guards().allowedOrigins());
         this.guard = new ConnectionGuard(vertx, options.guards().handshakeTimeout(), options.guards().maxConnectionsPerAddress());
-        this.files = new RoomFiles(vertx, options.filesDir(), store, hub, java.time.Clock.systemUTC());
-        this.services = new Services(hub, new Guests(store), new Codec(), new Wire(new Codec()), options.maxFrameBytes(),
+        this.files = new RoomFiles(vertx, options.filesDir(), store, hub, accounts, origins, java.time.Clock.systemUTC());
+        this.accountRoutes = new AccountRoutes(vertx, accounts, origins, new SessionCookie(options.tls() != null), sockets);
+        this.services = new Services(hub, new Codec(), new Wire(new Codec()), options.maxFrameBytes(),
                 options.maxQueuedBytes(), options.ice(), options.callGrace(),
                 new ServerMessage.Limits(options.maxFrameBytes(), l.maxTextChars(), l.historyPageMax()),
                 files, options.maxUploadBytes(), options.guards());
@@ -85,7 +93,29 @@ public final class WebServer {
      */
     public Future<Integer> start() {
         int port = options.port() != 0 ? options.port() : freePort(options.bind());
+        sweepDisabled();
+        synchronized (timers) {
+            timers.add(vertx.setPeriodic(EXPIRED_SWEEP_MS, t -> accounts.deleteExpired()));
+        }
         return listen(port, options.eventLoops()).map(port);
+    }
+
+    /**
+     * Closes, within {@link #DISABLED_SWEEP_MS}, the sockets of accounts that were disabled by another
+     * process (the {@code user disable} command writes the database directly). Disabling through the API
+     * closes them at once; this catches the rest. Each look overlaps the previous one, which is harmless.
+     */
+    private void sweepDisabled() {
+        long[] since = {System.currentTimeMillis()};
+        synchronized (timers) {
+            timers.add(vertx.setPeriodic(DISABLED_SWEEP_MS, t -> {
+                long from = since[0] - DISABLED_SWEEP_MS;
+                since[0] = System.currentTimeMillis();
+                accounts.disabledSince(from).whenComplete((ids, e) -> {
+                    if (ids != null) ids.forEach(id -> sockets.endUser(id, null));
+                });
+            }));
+        }
     }
 
     private static int freePort(String bind) {
@@ -140,7 +170,11 @@ public final class WebServer {
         }, new DeploymentOptions().setInstances(instances));
     }
 
-    /** {@code GET /ws}: the WebSocket upgrade, after the origin and the address's count are checked. */
+    /**
+     * {@code GET /ws}: the WebSocket upgrade, after the origin, the session cookie and the address's count
+     * are checked. The session is looked up in the store; the upgrade then goes on on the request's own
+     * event loop (strict thread mode), with the request paused meanwhile so that Vert.x keeps it for us.
+     */
     private void upgrade(RoutingContext ctx, LoopOutbox outbox) {
         HttpServerRequest request = ctx.request();
         var authority = request.authority();
@@ -149,21 +183,40 @@ public final class WebServer {
             ctx.response().setStatusCode(403).end("this page's origin may not open a Parley WebSocket");
             return;
         }
+        String token = SessionCookie.token(request);
+        if (token == null) {
+            ctx.response().setStatusCode(401).end("sign in first");
+            return;
+        }
         String address = request.remoteAddress().hostAddress();
         if (!guard.tryOpenSocket(address)) {
             ctx.response().setStatusCode(429).end("too many connections from this address");
             return;
         }
-        request.toWebSocket().onComplete(ws -> {
-            // Vert.x keeps the upgrade request's headers for the life of the socket; Parley has no use for
-            // them once checked, and a browser's (user agent, cookies, languages) weigh a kilobyte or two.
-            ws.headers().clear();
-            sockets.add(ws);
-            new WsSession(ws, vertx.getOrCreateContext(), outbox, services, () -> {
-                sockets.remove(ws);
+        request.pause();
+        Context context = vertx.getOrCreateContext();
+        long lookedUp = System.currentTimeMillis();
+        accounts.session(token).whenComplete((session, e) -> context.runOnContext(v -> {
+            if (e != null || session == null) {
+                if (e != null) log.warn("the session of an upgrade could not be read: {}", e.toString());
                 guard.socketClosed(address);
-            });
-        }, failed -> guard.socketClosed(address)); // not an upgrade request: Vert.x has answered it
+                ctx.response().setStatusCode(e != null ? 503 : 401).end(e != null ? "storage is unavailable; try again" : "sign in first");
+                request.resume();
+                return;
+            }
+            request.toWebSocket().onComplete(ws -> {
+                // Vert.x keeps the upgrade request's headers for the life of the socket; Parley has no use for
+                // them once checked, and a browser's (user agent, cookies, languages) weigh a kilobyte or two.
+                ws.headers().clear();
+                WsSession[] socket = new WsSession[1];
+                socket[0] = new WsSession(ws, context, outbox, services,
+                        new WsSession.Who(session.user().id(), session.user().name(), session.tokenHash()), () -> {
+                            sockets.remove(socket[0]);
+                            guard.socketClosed(address);
+                        });
+                sockets.add(socket[0], lookedUp);
+            }, failed -> guard.socketClosed(address)); // not an upgrade request: Vert.x has answered it
+        }));
     }
 
     private Router router(LoopOutbox outbox) {
@@ -181,6 +234,7 @@ public final class WebServer {
             store.healthy().whenComplete((ok, e) -> context.runOnContext(v -> health(ctx, e == null && Boolean.TRUE.equals(ok))));
         });
         router.get("/ws").handler(ctx -> upgrade(ctx, outbox));
+        accountRoutes.mount(router);
         router.put("/files/:id").handler(files::upload);
         router.get("/files/:id").handler(files::download);
         router.get().handler(StaticHandler.create("web").setCachingEnabled(false).setIndexPage("index.html"));
@@ -197,7 +251,11 @@ public final class WebServer {
 
     /** Closes every WebSocket with 1001 (going away), then the servers. */
     public Future<Void> stop() {
-        for (ServerWebSocket ws : sockets) ws.close((short) 1001, "server shutting down");
+        synchronized (timers) {
+            timers.forEach(vertx::cancelTimer);
+            timers.clear();
+        }
+        sockets.forEach(WsSession::goingAway);
         List<Future<Void>> closing;
         synchronized (servers) {
             closing = servers.stream().map(HttpServer::close).toList();

@@ -43,6 +43,8 @@ final class WsSession implements Member {
     private static final short ABNORMAL = 1006;
     /** The close code for a socket whose session another connection has resumed. */
     private static final short RESUMED_ELSEWHERE = 4001;
+    /** The close code of a socket whose account session ended; 4401 echoes HTTP's 401. */
+    static final short SESSION_ENDED = 4401;
 
     private final ServerWebSocket ws;
     private final Context context;
@@ -53,32 +55,37 @@ final class WsSession implements Member {
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicLong queued = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean tooSlow;
-    private volatile Who identity; // set once, on the event loop, by hello
-    private boolean helloPending;
+    private final Who who;
+    private volatile boolean helloed; // set once, on the event loop, by hello
+    private volatile boolean sessionEnded; // its account session ended: closing, and not coming back
     private Buffer partial; // the text message being reassembled, event loop only
     private boolean oversize;
     private final RateLimit rate; // event loop only
     private int refusedInARow; // messages refused by the rate limit since the last one let through
     private final long helloTimer;
 
-    /** Who this is, once known. Not the guest's token: it is only needed for the welcome, and it is a secret. */
-    private record Who(UserId userId, String name) {}
+    /**
+     * Who this is, from the account session the upgrade carried: never from a message. {@code sessionKey}
+     * names that session (the SHA-256 of its token, as stored), so that its end closes this socket.
+     */
+    record Who(UserId userId, String name, String sessionKey) {}
 
-    WsSession(ServerWebSocket ws, Context context, LoopOutbox outbox, Services services, Runnable onClose) {
+    WsSession(ServerWebSocket ws, Context context, LoopOutbox outbox, Services services, Who who, Runnable onClose) {
         this.ws = ws;
+        this.who = who;
         this.context = context;
         this.outbox = outbox;
         this.services = services;
         WebServer.Guards guards = services.guards();
         this.rate = new RateLimit(guards.messagesPerSecond(), guards.messageBurst(), System.nanoTime());
         this.helloTimer = context.owner().setTimer(guards.helloTimeout().toMillis(), t -> {
-            if (identity == null) ws.close((short) WebSocketCloseStatus.POLICY_VIOLATION.code(), "no hello in time");
+            if (!helloed) ws.close((short) WebSocketCloseStatus.POLICY_VIOLATION.code(), "no hello in time");
         });
         ws.frameHandler(this::onFrame);
         ws.closeHandler(v -> {
             context.owner().cancelTimer(helloTimer);
             onClose.run();
-            if (identity != null) closed(ws.closeStatusCode());
+            if (helloed) closed(ws.closeStatusCode());
         });
         ws.exceptionHandler(this::onFailure);
     }
@@ -183,12 +190,37 @@ final class WsSession implements Member {
 
     @Override
     public UserId userId() {
-        return identity.userId();
+        return who.userId();
     }
 
     @Override
     public String name() {
-        return identity.name();
+        return who.name();
+    }
+
+    /** The account session this socket belongs to (its token's hash). */
+    String sessionKey() {
+        return who.sessionKey();
+    }
+
+    /** The server is shutting down: close with 1001 (clients come back by themselves). Any thread. */
+    void goingAway() {
+        context.runOnContext(v -> ws.close((short) 1001, "server shutting down"));
+    }
+
+    /**
+     * The account session ended (signed out, password changed elsewhere, account disabled): the socket
+     * leaves its rooms and calls at once, not parked for a comeback, and closes with {@link #SESSION_ENDED}
+     * (the client then asks the person to sign in). A client that does not finish the close handshake is
+     * cut off after a second. Any thread.
+     */
+    void endSession() {
+        context.runOnContext(v -> {
+            if (sessionEnded) return;
+            sessionEnded = true;
+            if (helloed) services.hub().disconnect(this);
+            ws.shutdown(java.time.Duration.ofSeconds(1), SESSION_ENDED, "the session ended: sign in again");
+        });
     }
 
     @Override
@@ -223,7 +255,7 @@ final class WsSession implements Member {
                 log.info("disconnecting {}: more than {} bytes waiting to be sent", sessionId, services.maxQueuedBytes());
                 // Leave the rooms now: the close frame waits behind data the client is not reading, so
                 // the close handshake may never finish; shutdown() drops the connection after a second.
-                if (identity != null) services.hub().disconnect(this);
+                if (helloed) services.hub().disconnect(this);
                 ws.shutdown(java.time.Duration.ofSeconds(1), (short) WebSocketCloseStatus.POLICY_VIOLATION.code(),
                         "too slow: send queue full");
             });
@@ -265,7 +297,7 @@ final class WsSession implements Member {
     }
 
     private void onText(String frame) {
-        if (identity != null && !services.hub().holds(this)) {
+        if (helloed && !sessionEnded && !services.hub().holds(this)) {
             // Another connection resumed this session, taking this socket for dead: it may no longer act for it.
             ws.close(RESUMED_ELSEWHERE, "the session was resumed by another connection");
             return;
@@ -290,7 +322,7 @@ final class WsSession implements Member {
     }
 
     private void dispatch(ClientMessage message) {
-        if (identity == null && !(message instanceof ClientMessage.Hello)) {
+        if (!helloed && !(message instanceof ClientMessage.Hello)) {
             throw new ProtocolException(ErrorCode.HELLO_FIRST, "say hello first");
         }
         Hub hub = services.hub();
@@ -363,30 +395,22 @@ final class WsSession implements Member {
         }));
     }
 
+    /** Identity came with the upgrade (the session cookie); hello says the client is ready, and may resume a session. */
     private void hello(ClientMessage.Hello h) {
-        if (identity != null || helloPending) throw new ProtocolException(ErrorCode.BAD_STATE, "hello was already said");
-        helloPending = true;
-        services.guests().identify(h.token(), h.name()).whenComplete((id, e) -> context.runOnContext(v -> {
-            helloPending = false;
-            if (e != null) {
-                log.warn("hello from {} failed: {}", sessionId, e.toString());
-                error(h.ref(), ErrorCode.UNAVAILABLE, "storage is unavailable; say hello again");
-                return;
-            }
-            identity = new Who(id.userId(), id.name());
-            if (ws.isClosed()) return;
-            // Welcome first: once connected, room_added broadcasts (or kept signals) may be queued for this session.
-            Runnable welcome = () -> reply(new ServerMessage.Welcome(h.ref(), sessionId.value(), id.userId().value(),
-                    id.name(), id.token(), services.limits()));
-            if (h.resume() != null) {
-                SessionId fresh = sessionId;
-                sessionId = new SessionId(h.resume());
-                if (services.hub().resume(this, welcome)) return;
-                sessionId = fresh;
-            }
-            welcome.run();
-            services.hub().connect(this);
-        }));
+        if (helloed) throw new ProtocolException(ErrorCode.BAD_STATE, "hello was already said");
+        helloed = true;
+        if (sessionEnded) return;
+        // Welcome first: once connected, room_added broadcasts (or kept signals) may be queued for this session.
+        Runnable welcome = () -> reply(new ServerMessage.Welcome(h.ref(), sessionId.value(), who.userId().value(), who.name(),
+                services.limits()));
+        if (h.resume() != null) {
+            SessionId fresh = sessionId;
+            sessionId = new SessionId(h.resume());
+            if (services.hub().resume(this, welcome)) return;
+            sessionId = fresh;
+        }
+        welcome.run();
+        services.hub().connect(this);
     }
 
     /**
@@ -396,7 +420,7 @@ final class WsSession implements Member {
      */
     private void closed(Short code) {
         Hub hub = services.hub();
-        boolean comingBack = code == null || code == ABNORMAL || code == RESUMING;
+        boolean comingBack = !sessionEnded && (code == null || code == ABNORMAL || code == RESUMING);
         if (comingBack && !services.callGrace().isZero() && hub.park(this)) {
             context.owner().setTimer(services.callGrace().toMillis(), t -> hub.expire(this));
         } else {

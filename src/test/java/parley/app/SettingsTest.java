@@ -41,6 +41,7 @@ class SettingsTest {
         assertThatThrownBy(() -> Settings.parse(List.of("--db-url", "jdbc:h2:mem:x"), Map.of())).hasMessageContaining("only jdbc:sqlite:");
         assertThatThrownBy(() -> Settings.parse(List.of("serve"), Map.of())).hasMessageContaining("unexpected argument");
         assertThatThrownBy(() -> Settings.parse(List.of("--ice-relay-only", "yes"), Map.of())).hasMessageContaining("true or false");
+        assertThatThrownBy(() -> Settings.parse(List.of("--signup", "anyone"), Map.of())).hasMessageContaining("signup must be invite or open");
         assertThatThrownBy(() -> Settings.parse(List.of("--ice-relay-only", "true"), Map.of())).hasMessageContaining("needs turn-urls");
         assertThatThrownBy(() -> Settings.parse(List.of("--allowed-origins", "https://a.example/chat"), Map.of()))
                 .hasMessageContaining("without a path");
@@ -62,6 +63,10 @@ class SettingsTest {
         assertThat(s.idleTimeoutSeconds()).isEqualTo(120);
         assertThat(s.allowedOrigins()).isEmpty();
         assertThat(s.tls()).isFalse();
+        assertThat(s.signup()).as("sign-up by invitation unless the admin opens it").isEqualTo("invite");
+        assertThat(s.sessionDays()).isEqualTo(30);
+        assertThat(s.signinFailuresPerAccount()).isEqualTo(10);
+        assertThat(s.signinFailuresPerAddress()).isEqualTo(50);
         assertThat(Settings.parse(List.of("--allowed-origins", "HTTPS://Chat.Example.com, http://b.example:8080"), Map.of()).allowedOrigins())
                 .containsExactly("https://chat.example.com", "http://b.example:8080");
     }

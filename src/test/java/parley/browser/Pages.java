@@ -3,7 +3,12 @@ package parley.browser;
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 
 import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.Cookie;
+import com.microsoft.playwright.options.SameSiteAttribute;
+import java.net.URI;
 import java.time.Duration;
+import java.util.List;
+import parley.testing.TestAccounts;
 
 /** What a person does in Parley's page, shared by the browser tests and the benchmarks. */
 public final class Pages {
@@ -22,11 +27,16 @@ public final class Pages {
               return out;
             }""";
 
-    /** Opens Parley at {@code url}, says the name, and opens the room called {@code room}. */
+    /**
+     * Opens Parley at {@code url} signed in as {@code name}'s account (signed up through the API on first
+     * use, its session cookie handed to the browser: {@link TestAccounts}), and opens the room called
+     * {@code room}.
+     */
     public static Page enter(Page page, String url, String name, String room) {
+        String cookie = TestAccounts.cookie(URI.create(url).getPort(), name);
+        page.context().addCookies(List.of(new Cookie("parley_session", cookie.substring(cookie.indexOf('=') + 1)).setUrl(url)
+                .setHttpOnly(true).setSameSite(SameSiteAttribute.LAX)));
         page.navigate(url);
-        page.locator("#name-input").fill(name);
-        page.locator("#name-submit").click();
         page.locator("#room-list li[data-room-id]", new Page.LocatorOptions().setHasText(room)).click();
         page.waitForFunction("() => document.body.dataset.connection === 'open'");
         assertThat(page.locator("#composer")).isVisible();
@@ -35,6 +45,13 @@ public final class Pages {
 
     public static Page enter(Page page, String url, String name) {
         return enter(page, url, name, "general");
+    }
+
+    /** Fills the sign-in form and submits it. */
+    public static void signIn(Page page, String username, String password) {
+        page.locator("#signin-username").fill(username);
+        page.locator("#signin-password").fill(password);
+        page.locator("#signin-submit").click();
     }
 
     /**

@@ -22,9 +22,6 @@ import parley.store.ChatStore;
  * <p>Catch-up reads ({@link #after}) complete at once with what is stored; or, after {@link #holdReads()},
  * the test completes each {@link PendingRead} by hand, with what was stored when the read was asked for or
  * with what is stored now.
- *
- * <p>Guests are kept as the real store keeps them (a token hash gives back its user), so the transport's
- * tests can say hello against it too.
  */
 public final class FakeStore implements ChatStore {
 
@@ -196,20 +193,6 @@ public final class FakeStore implements ChatStore {
         return CompletableFuture.completedFuture(List.copyOf(rooms.values()));
     }
 
-    private final Map<String, String> guests = new java.util.HashMap<>(); // token hash to user id
-
-    @Override
-    public synchronized CompletableFuture<Guest> guest(String tokenHash, String name, String newUserId, String newTokenHash) {
-        String known = tokenHash == null ? null : guests.get(tokenHash);
-        if (known != null) return CompletableFuture.completedFuture(new Guest(known, name, false));
-        guests.put(newTokenHash, newUserId);
-        return CompletableFuture.completedFuture(new Guest(newUserId, name, true));
-    }
-
-    @Override
-    public synchronized CompletableFuture<String> guestByToken(String tokenHash) {
-        return CompletableFuture.completedFuture(guests.get(tokenHash));
-    }
 
     private final Map<String, FileRecord> files = new java.util.HashMap<>();
 

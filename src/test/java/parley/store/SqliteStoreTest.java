@@ -13,7 +13,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -27,8 +26,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import parley.store.AccountStore.Account;
+import parley.store.AccountStore.Creation;
+import parley.store.AccountStore.NewAccount;
+import parley.store.AccountStore.NewSession;
+import parley.store.AccountStore.Role;
+import parley.store.AccountStore.SessionAccount;
 import parley.store.ChatStore.AppendOutcome;
-import parley.store.ChatStore.Guest;
 import parley.store.ChatStore.NewMessage;
 import parley.store.ChatStore.NewRoom;
 import parley.store.ChatStore.StoredMessage;
@@ -202,13 +206,13 @@ class SqliteStoreTest {
         CompletableFuture<AppendOutcome> again;
         CompletableFuture<AppendOutcome> other;
         try (WriterPause pause = new WriterPause()) {
-            CompletableFuture<Guest> plug = store.guest(null, "Plug", "u_plug", "h_plug");
+            CompletableFuture<StoredRoom> plug = createRoom("r_plug", "plug");
             pause.awaitWriterBlocked();
             first = append("r_general", "u_ada", "c1", "hello");
             again = append("r_general", "u_ada", "c1", "hello");
             other = append("r_general", "u_ada", "c2", "world");
             pause.release();
-            assertThat(await(plug).created()).isTrue();
+            assertThat(await(plug).id()).isEqualTo("r_plug");
         }
 
         assertThat(stored(first).message().seq()).isEqualTo(1);
@@ -245,7 +249,7 @@ class SqliteStoreTest {
         CompletableFuture<StoredRoom> designAgain;
         CompletableFuture<AppendOutcome> after;
         try (WriterPause pause = new WriterPause()) {
-            CompletableFuture<Guest> plug = store.guest(null, "Plug", "u_plug", "h_plug");
+            CompletableFuture<Creation> plug = newAccount("u_plug", "plug", null, false); // any write that is not a room
             pause.awaitWriterBlocked();
             before = append("r_general", "u_ada", "c1", "before");
             upper = createRoom("r_upper", "GENERAL");
@@ -305,29 +309,120 @@ class SqliteStoreTest {
         assertThat(await(store.latest("r_nowhere", 10))).isEmpty();
     }
 
-    // ---- guests ---------------------------------------------------------------------------------
+    // ---- accounts -------------------------------------------------------------------------------
 
-    @Test
-    void an_unknown_token_creates_a_guest_and_a_known_one_returns_the_same_user_renamed() throws Exception {
-        Guest created = await(store.guest(null, "Ada", "u_ada", "hash-ada"));
-        Guest unknown = await(store.guest("hash-nobody", "Bob", "u_bob", "hash-bob"));
-
-        Guest known = await(store.guest("hash-ada", "Ada Lovelace", "u_unused", "hash-unused"));
-
-        assertThat(created).isEqualTo(new Guest("u_ada", "Ada", true));
-        assertThat(unknown).isEqualTo(new Guest("u_bob", "Bob", true));
-        assertThat(known).isEqualTo(new Guest("u_ada", "Ada Lovelace", false));
-        assertThat(guestsInFile()).isEqualTo(Map.of("u_ada", "Ada Lovelace", "u_bob", "Bob"));
+    private CompletableFuture<Creation> newAccount(String id, String username, String invitationHash, boolean required) {
+        return store.createAccount(new NewAccount(id, username, "name of " + username, "$argon2id$hash-of-" + id, false, 1_000),
+                invitationHash, required);
     }
 
-    private Map<String, String> guestsInFile() throws SQLException {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-             PreparedStatement s = c.prepareStatement("SELECT id, name FROM guests");
-             ResultSet r = s.executeQuery()) {
-            Map<String, String> out = new java.util.HashMap<>();
-            while (r.next()) out.put(r.getString(1), r.getString(2));
-            return out;
+    private static Account created(Creation c) {
+        assertThat(c).isInstanceOf(Creation.Created.class);
+        return ((Creation.Created) c).account();
+    }
+
+    @Test
+    void the_first_account_is_an_admin_and_usernames_are_unique_ignoring_case() throws Exception {
+        assertThat(await(store.hasAccounts())).isFalse();
+        Account ada = created(await(newAccount("u_ada", "Ada", null, false)));
+        Account grace = created(await(newAccount("u_grace", "grace", null, false)));
+
+        assertThat(ada.role()).isEqualTo(Role.ADMIN);
+        assertThat(grace.role()).isEqualTo(Role.MEMBER);
+        assertThat(await(newAccount("u_other", "ADA", null, false))).isInstanceOf(Creation.UsernameTaken.class);
+        assertThat(await(store.accountByUsername("aDa"))).isEqualTo(ada);
+        assertThat(await(store.accountByUsername("nobody"))).isNull();
+        assertThat(await(store.hasAccounts())).isTrue();
+    }
+
+    @Test
+    void an_invitation_lets_one_account_sign_up_once_before_it_expires() throws Exception {
+        created(await(newAccount("u_admin", "admin", null, true))); // the first needs none
+        assertThat(await(newAccount("u_x", "x1", null, true))).isEqualTo(new Creation.InvitationRefused(false));
+        await(store.createInvitation("code-1", "u_admin", 1_000, 5_000));
+        await(store.createInvitation("code-old", "u_admin", 0, 1_000));
+
+        assertThat(await(store.invitationValid("code-1", 1_000))).isTrue();
+        created(await(newAccount("u_ada", "ada", "code-1", true)));
+        assertThat(await(store.invitationValid("code-1", 1_000))).as("used").isFalse();
+        assertThat(await(newAccount("u_bob", "bob", "code-1", true))).isEqualTo(new Creation.InvitationRefused(true));
+        assertThat(await(newAccount("u_bob", "bob", "code-old", true))).as("expired").isEqualTo(new Creation.InvitationRefused(true));
+        assertThat(await(newAccount("u_bob", "bob", "no-such-code", false))).as("a bad code, even when none is needed")
+                .isEqualTo(new Creation.InvitationRefused(true));
+        assertThat(await(store.accountByUsername("bob"))).isNull();
+    }
+
+    @Test
+    void a_session_lives_until_it_expires_is_deleted_or_its_account_is_disabled() throws Exception {
+        created(await(newAccount("u_ada", "ada", null, false)));
+        await(store.createSession(new NewSession("s1", "u_ada", 1_000, 10_000)));
+        await(store.createSession(new NewSession("s2", "u_ada", 1_000, 10_000)));
+        await(store.createSession(new NewSession("s3", "u_ada", 1_000, 10_000)));
+
+        SessionAccount s1 = await(store.session("s1", 5_000));
+        assertThat(s1.account().username()).isEqualTo("ada");
+        assertThat(s1.lastUsed()).isEqualTo(1_000);
+        await(store.touchSession("s1", 6_000));
+        assertThat(await(store.session("s1", 7_000)).lastUsed()).isEqualTo(6_000);
+        assertThat(await(store.session("s1", 10_000))).as("expired").isNull();
+        assertThat(await(store.session("nope", 5_000))).isNull();
+
+        assertThat(await(store.deleteSession("s2"))).isTrue();
+        assertThat(await(store.deleteSession("s2"))).isFalse();
+        assertThat(await(store.session("s2", 5_000))).isNull();
+
+        await(store.changePassword("u_ada", "$argon2id$new", "s3"));
+        assertThat(await(store.accountByUsername("ada")).passwordHash()).isEqualTo("$argon2id$new");
+        assertThat(await(store.session("s1", 5_000))).as("another session ends with a new password").isNull();
+        assertThat(await(store.session("s3", 5_000))).as("the one that changed it stays").isNotNull();
+
+        assertThat(await(store.setDisabled("ADA", true, 8_000)).disabled()).isTrue();
+        assertThat(await(store.session("s3", 8_500))).as("disabled: every session ends").isNull();
+        assertThat(await(store.disabledSince(8_000))).containsExactly("u_ada");
+        assertThat(await(store.disabledSince(8_001))).isEmpty();
+        assertThat(await(store.setDisabled("ada", false, 9_000)).disabled()).isFalse();
+        assertThat(await(store.disabledSince(0))).isEmpty();
+        assertThat(await(store.setDisabled("nobody", true, 9_000))).isNull();
+    }
+
+    @Test
+    void expired_sessions_and_unused_invitations_are_deleted() throws Exception {
+        created(await(newAccount("u_ada", "ada", null, false)));
+        await(store.createSession(new NewSession("old", "u_ada", 1_000, 2_000)));
+        await(store.createSession(new NewSession("live", "u_ada", 1_000, 9_000)));
+        await(store.createInvitation("old-code", "u_ada", 1_000, 2_000));
+        await(store.createInvitation("live-code", "u_ada", 1_000, 9_000));
+
+        assertThat(await(store.deleteExpired(5_000))).isEqualTo(2);
+        assertThat(await(store.session("live", 5_000))).isNotNull();
+        assertThat(await(store.invitationValid("live-code", 5_000))).isTrue();
+    }
+
+    @Test
+    void a_database_of_guests_migrates_and_their_messages_read_as_before() throws Exception {
+        store.close();
+        store = null;
+        Path old = dir.resolve("old.db");
+        org.flywaydb.core.Flyway.configure().dataSource("jdbc:sqlite:" + old, null, null).locations("classpath:db/migration")
+                .target("2").load().migrate();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO guests (id, name, token_hash, created_at) VALUES ('u_guest', 'Guest', 'h', 1)");
+            s.execute("INSERT INTO rooms (id, name, name_key, created_at, last_seq) VALUES ('r_g', 'general', 'general', 1, 1)");
+            s.execute("INSERT INTO messages (room_id, seq, sender_id, sender_name, client_id, body, created_at)"
+                    + " VALUES ('r_g', 1, 'u_guest', 'Guest', 'c1', 'from a guest', 2)");
         }
+        file = old;
+        store = openStore();
+
+        assertThat(await(store.latest("r_g", 10))).containsExactly(new StoredMessage("r_g", 1, "u_guest", "Guest", "c1", "from a guest", 2));
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old);
+             PreparedStatement s = c.prepareStatement("SELECT name FROM guests WHERE id = 'u_guest'");
+             ResultSet r = s.executeQuery()) {
+            assertThat(r.next()).isTrue();
+            assertThat(r.getString(1)).as("the guests table is kept, readable").isEqualTo("Guest");
+        }
+        assertThat(created(await(newAccount("u_ada", "ada", null, false))).role()).as("no account yet: the first is admin")
+                .isEqualTo(Role.ADMIN);
     }
 
     // ---- health ---------------------------------------------------------------------------------

@@ -46,13 +46,22 @@ public final class RawWebSocket implements AutoCloseable {
         return responseHead;
     }
 
-    public RawWebSocket(int port) {
-        this(port, 0);
+    /** With the session {@code cookie} ({@code parley_session=...}; null: none). */
+    public RawWebSocket(int port, String cookie) {
+        this(port, 0, cookie(cookie));
     }
 
-    /** With {@code receiveBuffer} > 0, a small TCP window, so that a client that stops reading stalls soon. */
-    public RawWebSocket(int port, int receiveBuffer) {
-        this(port, receiveBuffer, "");
+    /**
+     * With the session {@code cookie}, and with {@code receiveBuffer} > 0 a small TCP window, so that a client
+     * that stops reading stalls soon.
+     */
+    public RawWebSocket(int port, String cookie, int receiveBuffer) {
+        this(port, receiveBuffer, cookie(cookie));
+    }
+
+    /** The header line for {@code cookie}, or nothing when it is null. */
+    public static String cookie(String cookie) {
+        return cookie == null ? "" : "Cookie: " + cookie + "\r\n";
     }
 
     /** With {@code headers} (each line ending in CRLF) added to the upgrade request. */

@@ -31,23 +31,37 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     /**
-     * Starts {@code parley serve} on this test run's classpath, with {@code settings} after the address
-     * and data directory, and waits until /health answers 200.
+     * Starts {@code parley serve} on this test run's classpath, with {@code settings} after the address,
+     * data directory and open sign-up, and waits until /health answers 200.
      */
     public static ServerProcess start(Path dataDir, int port, Path log, String... settings) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), "parley.app.Main", "serve",
-                "--bind", "127.0.0.1", "--port", String.valueOf(port), "--data-dir", dataDir.toString()));
+                "--bind", "127.0.0.1", "--port", String.valueOf(port), "--data-dir", dataDir.toString(), "--signup", "open"));
         command.addAll(List.of(settings));
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
             ServerProcess server = new ServerProcess(p, port);
-            server.awaitHealthy(Duration.ofSeconds(30));
+            try {
+                server.awaitHealthy(Duration.ofSeconds(30));
+            } catch (IllegalStateException e) {
+                server.close();
+                throw new IllegalStateException(e.getMessage() + "; the end of its log (" + log + "):\n" + tail(log), e);
+            }
             return server;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = java.nio.file.Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
         }
     }
 

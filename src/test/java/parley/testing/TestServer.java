@@ -23,7 +23,9 @@ public final class TestServer implements AutoCloseable {
 
     private TestServer(Path dataDir, String... settings) {
         this.dataDir = dataDir;
-        List<String> args = new ArrayList<>(List.of("--port", "0", "--bind", "127.0.0.1", "--data-dir", dataDir.toString()));
+        // Open sign-up: tests make people as they need them; a test of invitations says --signup invite.
+        List<String> args = new ArrayList<>(List.of("--port", "0", "--bind", "127.0.0.1", "--data-dir", dataDir.toString(),
+                "--signup", "open"));
         args.addAll(List.of(settings));
         this.parley = Parley.start(Settings.parse(args, Map.of()));
     }
@@ -48,8 +50,14 @@ public final class TestServer implements AutoCloseable {
         return "http://127.0.0.1:" + port() + "/";
     }
 
+    /** A socket of {@code name}'s account, which said hello. */
     public WsClient hello(String name) {
         return WsClient.hello(port(), name);
+    }
+
+    /** A new session cookie of {@code name}'s account (signed up on first use). */
+    public String cookie(String name) {
+        return TestAccounts.cookie(port(), name);
     }
 
     public HttpResponse<String> get(String path) {

@@ -30,43 +30,44 @@ public final class WsClient implements AutoCloseable {
     private final BlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
     private final List<JsonNode> received = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private final String cookie;
     private String sessionId;
     private String userId;
-    private String token;
 
-    private WsClient(int port) {
-        ws = HttpClient.newHttpClient().newWebSocketBuilder()
-                .connectTimeout(WAIT)
-                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), new Listener())
+    private WsClient(int port, String cookie) {
+        this.cookie = cookie;
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(WAIT);
+        if (cookie != null) builder.header("Cookie", cookie);
+        ws = builder.buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), new Listener())
                 .orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS)
                 .join();
     }
 
-    public static WsClient connect(int port) {
-        return new WsClient(port);
+    /** Opens a socket with {@code cookie} (a {@code Cookie} header value; null: none), without saying hello. */
+    public static WsClient connect(int port, String cookie) {
+        return new WsClient(port, cookie);
     }
 
-    /** Connects and says hello; with a token from an earlier welcome it is the same person again. */
-    public static WsClient hello(int port, String name, String token) {
-        return hello(port, name, token, null);
+    /** Connects as the account of {@code name} (signed up on first use: {@link TestAccounts}) and says hello. */
+    public static WsClient hello(int port, String name) {
+        return withCookie(port, TestAccounts.cookie(port, name), null);
     }
 
-    /** As {@link #hello(int, String, String)}, asking to resume the session {@code resume} (null: none). */
-    public static WsClient hello(int port, String name, String token, String resume) {
-        WsClient c = new WsClient(port);
-        ObjectNode hello = JSON.createObjectNode().put("type", "hello").put("name", name);
-        if (token != null) hello.put("token", token);
+    /** As {@link #hello(int, String)}, asking to resume the session {@code resume} (null: none). */
+    public static WsClient hello(int port, String name, String resume) {
+        return withCookie(port, TestAccounts.cookie(port, name), resume);
+    }
+
+    /** Connects with the session {@code cookie} and says hello, resuming {@code resume} (null: none). */
+    public static WsClient withCookie(int port, String cookie, String resume) {
+        WsClient c = new WsClient(port, cookie);
+        ObjectNode hello = JSON.createObjectNode().put("type", "hello");
         if (resume != null) hello.put("resume", resume);
         c.send(hello);
         JsonNode welcome = c.expect("welcome");
         c.sessionId = welcome.get("sessionId").asText();
         c.userId = welcome.get("userId").asText();
-        c.token = welcome.get("token").asText();
         return c;
-    }
-
-    public static WsClient hello(int port, String name) {
-        return hello(port, name, null);
     }
 
     public String sessionId() {
@@ -77,8 +78,9 @@ public final class WsClient implements AutoCloseable {
         return userId;
     }
 
-    public String token() {
-        return token;
+    /** The session cookie this socket was opened with ({@code parley_session=...}). */
+    public String cookie() {
+        return cookie;
     }
 
     public void sendRaw(String frame) {

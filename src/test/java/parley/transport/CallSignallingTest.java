@@ -278,11 +278,11 @@ class CallSignallingTest {
         grace.abort();
 
         // Someone else cannot take the session over.
-        WsClient thief = WsClient.hello(server.port(), "Grace", null, grace.sessionId());
+        WsClient thief = WsClient.hello(server.port(), "Mallory", grace.sessionId());
         clients.add(thief);
         assertThat(thief.sessionId()).isNotEqualTo(grace.sessionId());
 
-        WsClient back = WsClient.hello(server.port(), "Grace", grace.token(), grace.sessionId());
+        WsClient back = WsClient.withCookie(server.port(), grace.cookie(), grace.sessionId());
         clients.add(back);
         assertThat(back.sessionId()).isEqualTo(grace.sessionId());
         ada.send(offer(grace.sessionId(), room));
@@ -306,7 +306,7 @@ class CallSignallingTest {
         int mark = ada.mark();
 
         // Grace's new connection resumes her session while the server still takes her old socket for alive.
-        WsClient back = WsClient.hello(server.port(), "Grace", grace.token(), grace.sessionId());
+        WsClient back = WsClient.withCookie(server.port(), grace.cookie(), grace.sessionId());
         clients.add(back);
         assertThat(back.sessionId()).isEqualTo(grace.sessionId());
 
@@ -331,7 +331,7 @@ class CallSignallingTest {
                 "call of 1").get("participants"))).containsExactly(ada.sessionId());
         ada.expect(m -> m.path("type").asText().equals("presence") && m.path("event").asText().equals("leave"), "Grace left");
 
-        WsClient late = WsClient.hello(server.port(), "Grace", grace.token(), grace.sessionId());
+        WsClient late = WsClient.withCookie(server.port(), grace.cookie(), grace.sessionId());
         clients.add(late);
         assertThat(late.sessionId()).isNotEqualTo(grace.sessionId());
     }

@@ -251,10 +251,9 @@ class ChatTest {
         assertThat(retry.get("seq").asLong()).isEqualTo(1);
         assertThat(retry.get("duplicate").asBoolean()).isTrue();
 
-        // After a reconnect the same person (same token) retrying is still a duplicate.
-        String token = ada.token();
+        // After a reconnect the same person (the same session, as a browser reconnects) retrying is still a duplicate.
         ada.close();
-        WsClient again = WsClient.hello(server.port(), "Ada", token);
+        WsClient again = WsClient.withCookie(server.port(), ada.cookie(), null);
         clients.add(again);
         assertThat(again.userId()).isEqualTo(ada.userId());
         join(again, room);
@@ -281,13 +280,12 @@ class ChatTest {
         join(grace, room);
         for (int i = 1; i <= 3; i++) grace.send("send", "room", room, "clientId", "g" + i, "text", "before " + i);
         for (int i = 1; i <= 3; i++) assertThat(ada.expect("message").get("seq").asLong()).isEqualTo(i);
-        String token = ada.token();
         ada.abort();
 
         for (int i = 4; i <= 20; i++) grace.send("send", "room", room, "clientId", "g" + i, "text", "missed " + i);
         for (int i = 4; i <= 20; i++) grace.expect("ack");
 
-        WsClient back = WsClient.hello(server.port(), "Ada", token);
+        WsClient back = WsClient.withCookie(server.port(), ada.cookie(), null);
         clients.add(back);
         back.send("join", "room", room, "since", 3);
         back.expect("joined");

@@ -66,17 +66,17 @@ class FileSharingTest {
         return message;
     }
 
-    private HttpResponse<String> upload(String fileId, String token, byte[] body) throws Exception {
-        return upload(fileId, token, body, false);
+    private HttpResponse<String> upload(String fileId, String cookie, byte[] body) throws Exception {
+        return upload(fileId, cookie, body, false);
     }
 
     /** {@code expectContinue}: send {@code Expect: 100-continue} and the body only once the server says so. */
-    private HttpResponse<String> upload(String fileId, String token, byte[] body, boolean expectContinue) throws Exception {
+    private HttpResponse<String> upload(String fileId, String cookie, byte[] body, boolean expectContinue) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + "files/" + fileId))
                 .timeout(Duration.ofSeconds(60))
                 .expectContinue(expectContinue)
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
-        if (token != null) b.header("Authorization", "Bearer " + token);
+        if (cookie != null) b.header("Cookie", cookie);
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -109,12 +109,12 @@ class FileSharingTest {
         ada.send("file_link", "ref", "l0", "room", room, "file", id);
         ada.expectError("not_uploaded");
 
-        HttpResponse<String> stored = upload(id, ada.token(), bytes);
+        HttpResponse<String> stored = upload(id, ada.cookie(), bytes);
         assertThat(stored.statusCode()).isEqualTo(201);
         assertThat(stored.version()).as("no h2c upgrade").isEqualTo(HttpClient.Version.HTTP_1_1);
         ada.expect("file_stored");
-        assertThat(upload(id, ada.token(), bytes).statusCode()).as("a second upload, still sending when refused").isEqualTo(409);
-        assertThat(upload(id, ada.token(), bytes, true).statusCode()).as("a second upload that waits to be asked").isEqualTo(409);
+        assertThat(upload(id, ada.cookie(), bytes).statusCode()).as("a second upload, still sending when refused").isEqualTo(409);
+        assertThat(upload(id, ada.cookie(), bytes, true).statusCode()).as("a second upload that waits to be asked").isEqualTo(409);
 
         WsClient grace = person("Grace");
         join(grace, room);
@@ -142,13 +142,13 @@ class FileSharingTest {
         ada.expectError("too_large");
 
         String id = share(ada, room, "small.bin", 10, "", sha).at("/file/id").asText();
-        HttpResponse<String> tooLong = upload(id, ada.token(), new byte[2000]);
+        HttpResponse<String> tooLong = upload(id, ada.cookie(), new byte[2000]);
         assertThat(tooLong.statusCode()).isEqualTo(413);
-        HttpResponse<String> wrongBytes = upload(id, ada.token(), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+        HttpResponse<String> wrongBytes = upload(id, ada.cookie(), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
         assertThat(wrongBytes.statusCode()).isEqualTo(422);
         assertThat(wrongBytes.body()).contains("SHA-256");
         assertThat(storedFiles()).as("nothing kept").isEmpty();
-        assertThat(upload(id, ada.token(), new byte[10], true).statusCode()).as("with Expect: 100-continue").isEqualTo(201);
+        assertThat(upload(id, ada.cookie(), new byte[10], true).statusCode()).as("with Expect: 100-continue").isEqualTo(201);
     }
 
     @Test
@@ -162,7 +162,7 @@ class FileSharingTest {
         for (String[] c : cases) {
             JsonNode file = share(ada, room, c[0], 1, "text/html", sha256(bytes)).get("file");
             assertThat(file.get("name").asText()).isEqualTo(c[1]);
-            assertThat(upload(file.get("id").asText(), ada.token(), bytes).statusCode()).isEqualTo(201);
+            assertThat(upload(file.get("id").asText(), ada.cookie(), bytes).statusCode()).isEqualTo(201);
         }
         assertThat(storedFiles()).hasSize(cases.length)
                 .allSatisfy(p -> assertThat(p.getFileName().toString()).matches("f_[0-9a-z]+"))
@@ -177,9 +177,9 @@ class FileSharingTest {
         byte[] bytes = {1, 2, 3};
         String id = share(ada, room, "a.bin", 3, "", sha256(bytes)).at("/file/id").asText();
         WsClient mallory = person("Mallory");
-        assertThat(upload(id, mallory.token(), bytes).statusCode()).as("someone else's upload").isEqualTo(404);
-        assertThat(upload(id, null, bytes).statusCode()).as("no token").isEqualTo(401);
-        assertThat(upload(id, ada.token(), bytes).statusCode()).isEqualTo(201);
+        assertThat(upload(id, mallory.cookie(), bytes).statusCode()).as("someone else's upload").isEqualTo(404);
+        assertThat(upload(id, null, bytes).statusCode()).as("not signed in").isEqualTo(401);
+        assertThat(upload(id, ada.cookie(), bytes).statusCode()).isEqualTo(201);
 
         mallory.send("file_link", "ref", "m", "room", room, "file", id);
         mallory.expectError("not_joined");

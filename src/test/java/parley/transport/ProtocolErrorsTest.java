@@ -68,7 +68,9 @@ class ProtocolErrorsTest {
                 Arguments.of("room name too long", "{\"type\":\"create_room\",\"name\":\"" + "n".repeat(65) + "\"}", "bad_message"),
                 Arguments.of("text too long", "{\"type\":\"send\",\"room\":\"%ROOM%\",\"clientId\":\"m1\",\"text\":\"" + "x".repeat(4001) + "\"}", "bad_message"),
                 Arguments.of("frame over max-frame-bytes", "{\"type\":\"send\",\"room\":\"%ROOM%\",\"clientId\":\"m1\",\"text\":\"" + "é".repeat(40_000) + "\"}", "too_large"),
-                Arguments.of("second hello", "{\"type\":\"hello\",\"name\":\"Again\"}", "bad_state"),
+                Arguments.of("second hello", "{\"type\":\"hello\"}", "bad_state"),
+                Arguments.of("a name in hello: identity is the session's", "{\"type\":\"hello\",\"name\":\"Admin\"}", "bad_message"),
+                Arguments.of("a guest token in hello", "{\"type\":\"hello\",\"token\":\"k3Jx\"}", "bad_message"),
                 Arguments.of("unknown room", "{\"type\":\"join\",\"room\":\"r_nope\"}", "no_such_room"),
                 Arguments.of("send to a room not joined", "{\"type\":\"send\",\"room\":\"%OTHER%\",\"clientId\":\"m1\",\"text\":\"t\"}", "not_joined"),
                 Arguments.of("history of a room not joined", "{\"type\":\"history\",\"room\":\"%OTHER%\"}", "not_joined"),
@@ -109,11 +111,11 @@ class ProtocolErrorsTest {
 
     @Test
     void messages_before_hello_get_hello_first() {
-        try (WsClient c = WsClient.connect(server.port())) {
+        try (WsClient c = WsClient.connect(server.port(), server.cookie("Late"))) {
             c.send("list_rooms", "ref", "early");
             JsonNode error = c.expectError("hello_first");
             assertThat(error.get("ref").asText()).isEqualTo("early");
-            c.send("hello", "name", "Late");
+            c.send("hello");
             c.expect("welcome");
         }
     }
@@ -147,7 +149,7 @@ class ProtocolErrorsTest {
 
     @Test
     void a_single_frame_over_the_hard_limit_closes_the_socket_with_1009() {
-        try (RawWebSocket raw = new RawWebSocket(server.port())) {
+        try (RawWebSocket raw = new RawWebSocket(server.port(), watcher.cookie())) {
             // The header declares 300 KiB; the server judges by it and closes before the payload arrives,
             // so only its start is sent (writing all of it could fail with a broken pipe).
             raw.sendDeclaring(RawWebSocket.TEXT, true, 300 * 1024, "{\"type\":\"ping\",\"pad\":\"".getBytes(StandardCharsets.UTF_8));
@@ -160,8 +162,8 @@ class ProtocolErrorsTest {
 
     @Test
     void a_long_message_in_many_frames_gets_too_large_without_being_buffered_and_the_socket_lives_on() {
-        try (RawWebSocket raw = new RawWebSocket(server.port())) {
-            raw.sendText("{\"type\":\"hello\",\"name\":\"Frag\"}");
+        try (RawWebSocket raw = new RawWebSocket(server.port(), watcher.cookie())) {
+            raw.sendText("{\"type\":\"hello\"}");
             assertThat(raw.read().text()).contains("\"welcome\"");
             byte[] chunk = "x".repeat(16 * 1024).getBytes(StandardCharsets.UTF_8);
             raw.send(RawWebSocket.TEXT, false, "{\"type\":\"ping\",\"pad\":\"".getBytes(StandardCharsets.UTF_8));

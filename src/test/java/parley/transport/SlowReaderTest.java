@@ -15,13 +15,13 @@ class SlowReaderTest {
     void a_reader_that_stops_reading_is_disconnected_and_the_writer_keeps_its_pace() {
         try (TestServer server = TestServer.start("--max-queued-bytes", "262144", "--messages-per-second", "100000");
              WsClient fast = server.hello("Fast");
-             RawWebSocket slow = new RawWebSocket(server.port(), 4096)) {
+             RawWebSocket slow = new RawWebSocket(server.port(), server.cookie("Slow"), 4096)) {
             fast.send("create_room", "name", "firehose");
             String room = fast.expect("room_added").at("/room/id").asText();
             fast.send("join", "room", room);
             fast.expect("joined");
 
-            slow.sendText("{\"type\":\"hello\",\"name\":\"Slow\"}");
+            slow.sendText("{\"type\":\"hello\"}");
             String sessionId = WsClient.JSON.valueToTree(parse(slow.read().text())).get("sessionId").asText();
             slow.sendText("{\"type\":\"join\",\"room\":\"" + room + "\"}");
             assertThat(slow.read().text()).contains("\"joined\"");

@@ -42,8 +42,16 @@ class TlsTest {
             assertThat(health.statusCode()).isEqualTo(200);
             assertThat(health.body()).contains("\"up\"");
 
+            HttpResponse<String> signUp = client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + "/api/signup"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"ada\",\"password\":\"correct horse\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(signUp.statusCode()).isEqualTo(201);
+            String setCookie = signUp.headers().firstValue("Set-Cookie").orElseThrow();
+            assertThat(setCookie).as("the session cookie over TLS").contains("; Secure").contains("; HttpOnly").contains("; SameSite=Lax");
+
             CompletableFuture<String> first = new CompletableFuture<>();
-            WebSocket ws = client.newWebSocketBuilder().buildAsync(URI.create("wss://127.0.0.1:" + server.port() + "/ws"),
+            WebSocket ws = client.newWebSocketBuilder().header("Cookie", setCookie.substring(0, setCookie.indexOf(';'))).buildAsync(URI.create("wss://127.0.0.1:" + server.port() + "/ws"),
                     new WebSocket.Listener() {
                         @Override
                         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
@@ -51,7 +59,7 @@ class TlsTest {
                             return null;
                         }
                     }).get(10, TimeUnit.SECONDS);
-            ws.sendText("{\"type\":\"hello\",\"name\":\"Ada\"}", true);
+            ws.sendText("{\"type\":\"hello\"}", true);
             assertThat(first.get(10, TimeUnit.SECONDS)).contains("\"welcome\"");
             ws.abort();
 

@@ -47,6 +47,7 @@ import parley.room.Hub;
 import parley.room.RoomEvent;
 import parley.room.RoomId;
 import parley.room.RoomInfo;
+import parley.room.UserId;
 
 /**
  * Connections to one server, driven by a script that the fuzzer writes: each frame goes through
@@ -63,9 +64,9 @@ import parley.room.RoomInfo;
  *   <li>{@code upload N}: the bytes of the Nth file acknowledged reach the server, as RoomFiles records them.
  *   <li>{@code store down}, {@code store up}: the store fails every append, or works again.
  * </ul>
- * In a frame, {@code $sN} and {@code $tN} stand for the session id and the token that connection N was last
- * welcomed with, {@code $rN} for the Nth room (general, random, then those created), {@code $fN} for the Nth
- * file id acknowledged.
+ * Connections sign in as {@link #PEOPLE} say. In a frame, {@code $sN} stands for the session id that
+ * connection N was last welcomed with, {@code $rN} for the Nth room (general, random, then those created),
+ * {@code $fN} for the Nth file id acknowledged.
  *
  * <p>Each step runs to its end on the test's thread (a fake event loop), so every frame written in a step
  * was caused by it. After each step: no bug was reported (an {@code internal} error, an error logged, an
@@ -86,9 +87,16 @@ class WsSessionFuzzTest {
     private static final Clock CLOCK = Clock.fixed(Instant.ofEpochMilli(1_764_000_000_000L), ZoneOffset.UTC);
     private static final Codec CODEC = new Codec();
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\$([strf])(\\d)");
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$([srf])(\\d)");
+    /**
+     * Who signed in on each connection: connections 0 and 2 are the same person (two tabs, two sessions), so
+     * a resume across them is allowed, and any other across connections is not.
+     */
+    private static final WsSession.Who[] PEOPLE = {
+        new WsSession.Who(new UserId("u_ada"), "Ada", "k_ada_0"), new WsSession.Who(new UserId("u_grace"), "Grace", "k_grace"),
+        new WsSession.Who(new UserId("u_ada"), "Ada", "k_ada_2"), new WsSession.Who(new UserId("u_linus"), "Linus", "k_linus")};
     /** Only links are asked for here (no upload completes), which need neither Vert.x nor the store. */
-    private static final RoomFiles FILES = new RoomFiles(null, tempDir(), null, null, CLOCK);
+    private static final RoomFiles FILES = new RoomFiles(null, tempDir(), null, null, null, null, CLOCK);
 
     /** What the server logs at ERROR (or JUL SEVERE): each is a bug it caught. */
     private static final List<String> ERRORS = new CopyOnWriteArrayList<>();
@@ -163,7 +171,7 @@ class WsSessionFuzzTest {
             store.addRoom("r_general", "general");
             store.addRoom("r_random", "random");
             hub = Hub.open(store, new LocalBus<RoomEvent>(), LIMITS, CLOCK);
-            services = new Services(hub, new Guests(store), CODEC, new Wire(CODEC), MAX_FRAME_BYTES, 1 << 20,
+            services = new Services(hub, CODEC, new Wire(CODEC), MAX_FRAME_BYTES, 1 << 20,
                     new IceServers(List.of("stun:stun.example.org:3478"), List.of("turn:turn.example.org:3478"), "secret", 3600, false, CLOCK),
                     Duration.ofSeconds(30), new ServerMessage.Limits(MAX_FRAME_BYTES, LIMITS.maxTextChars(), LIMITS.historyPageMax()),
                     FILES, 1 << 20, GUARDS);
@@ -266,7 +274,6 @@ class WsSessionFuzzTest {
                 Connection c = n < welcomedIn.length ? welcomedIn[n] : null;
                 String value = switch (m.group(1)) {
                     case "s" -> c == null || c.sessionId == null ? "s_none" : c.sessionId;
-                    case "t" -> c == null || c.token == null ? "t_none" : c.token;
                     case "r" -> n < rooms.size() ? rooms.get(n) : "r_none";
                     default -> n < files.size() ? files.get(n) : "f_none";
                 };
@@ -531,7 +538,7 @@ class WsSessionFuzzTest {
         boolean closed;
         Short closeCode;
 
-        String sessionId, userId, name, token;
+        String sessionId, userId, name;
         int welcomed; // the order of its welcome among all connections
         final Set<String> rooms = new HashSet<>();
         final Set<String> calls = new HashSet<>();
@@ -571,7 +578,7 @@ class WsSessionFuzzTest {
             });
             self[0] = fake(ServerWebSocket.class, methods);
             ws = self[0];
-            new WsSession(ws, server.context, server.outbox, server.services, () -> { });
+            new WsSession(ws, server.context, server.outbox, server.services, PEOPLE[slot], () -> { });
         }
 
         /** The message in {@code pieces} frames, as the event loop would hand them over. */
@@ -612,7 +619,6 @@ class WsSessionFuzzTest {
             sessionId = welcome.path("sessionId").asText();
             userId = welcome.path("userId").asText();
             name = welcome.path("name").asText();
-            token = welcome.path("token").asText();
             for (int i = connections.size() - 1; i >= 0; i--) {
                 Connection had = connections.get(i);
                 if (had != this && sessionId.equals(had.sessionId)) {

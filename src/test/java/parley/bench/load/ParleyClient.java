@@ -6,6 +6,10 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import parley.testing.TestAccounts;
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
 
@@ -15,6 +19,8 @@ import java.util.function.Consumer;
  */
 final class ParleyClient implements LoadClient {
     private static final String SESSION_ID = "\"sessionId\":\"";
+    /** The account every load client uses; the first on a fresh server, so its admin. */
+    static final String BENCH_ACCOUNT = "bench";
 
     private final WebSocket ws;
     private final Context context;
@@ -37,8 +43,21 @@ final class ParleyClient implements LoadClient {
         LoadClient.watchClose(ws, () -> closing, sessionId);
     }
 
+    /** The session of this process's clients, per server port. */
+    private static final Map<Integer, String> COOKIES = new ConcurrentHashMap<>();
+
+    /**
+     * Connects a client with the session of the bench account. All clients of a process share one account
+     * and one session (as a person's tabs share a cookie): signing up thousands of accounts would spend
+     * minutes of Argon2 before the measurement, and each socket still has its session checked at the
+     * upgrade. {@code name} only makes the client ids of its sends unique. The first call per server
+     * signs in over HTTP, blocking: call it from the main thread, not an event loop.
+     */
     static Future<LoadClient> connect(WebSocketClient client, int port, String name) {
-        return client.connect(port, "127.0.0.1", "/ws").compose(ws -> {
+        String cookie = cookie(port);
+        WebSocketConnectOptions options = new WebSocketConnectOptions().setPort(port).setHost("127.0.0.1").setURI("/ws")
+                .addHeader("Cookie", cookie);
+        return client.connect(options).compose(ws -> {
             Promise<LoadClient> ready = Promise.promise();
             ws.textMessageHandler(frame -> {
                 if (frame.startsWith("{\"type\":\"welcome\"")) {
@@ -48,9 +67,14 @@ final class ParleyClient implements LoadClient {
                     ready.tryFail("expected welcome, got " + frame);
                 }
             });
-            ws.writeTextMessage("{\"type\":\"hello\",\"name\":\"" + name + "\"}");
+            ws.writeTextMessage("{\"type\":\"hello\"}");
             return ready.future();
         });
+    }
+
+    /** The session cookie of the bench account on the server at {@code port}, signing in (once per process) if needed. */
+    static String cookie(int port) {
+        return COOKIES.computeIfAbsent(port, p -> TestAccounts.cookie(p, BENCH_ACCOUNT));
     }
 
     private void onFrame(String frame) {

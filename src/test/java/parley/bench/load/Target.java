@@ -100,7 +100,7 @@ abstract sealed class Target implements AutoCloseable permits Target.Parley, Tar
         /** Created over one connection, all requests sent before the replies are read. */
         @Override
         List<String> rooms(String prefix, int count) {
-            try (WsClient admin = WsClient.hello(server.port(), "bench")) {
+            try (WsClient admin = WsClient.withCookie(server.port(), ParleyClient.cookie(server.port()), null)) {
                 for (int i = 0; i < count; i++) admin.send("create_room", "name", count == 1 ? prefix : prefix + "-" + i);
                 List<String> ids = new ArrayList<>();
                 for (int i = 0; i < count; i++) ids.add(admin.expect("room_added").at("/room/id").asText());

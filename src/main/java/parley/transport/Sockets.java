@@ -1,0 +1,72 @@
+package parley.transport;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import parley.room.UserId;
+
+/**
+ * The open WebSockets, by user, so that a session that ends (sign-out, a password changed elsewhere, the
+ * account disabled) closes its sockets at once. Each socket knows its session's token hash.
+ *
+ * <p>A socket whose session was looked up just before the session ended may register just after the
+ * sockets were closed; so what ended is remembered for {@link #REMEMBER_MS} with its time, and a socket
+ * that registers with a lookup older than that is closed as it registers.
+ */
+final class Sockets {
+    private static final long REMEMBER_MS = 60_000;
+
+    /** Sessions of {@code user} ended at {@code at}, except {@code keep} (null: all). */
+    private record Ended(String keep, long at) {}
+
+    private final Map<UserId, Set<WsSession>> byUser = new ConcurrentHashMap<>();
+    private final Map<String, Long> endedSessions = new ConcurrentHashMap<>();
+    private final Map<UserId, Ended> endedUsers = new ConcurrentHashMap<>();
+
+    /** Registers a socket whose session was found live at {@code lookedUpAt} (epoch ms). */
+    void add(WsSession socket, long lookedUpAt) {
+        byUser.computeIfAbsent(socket.userId(), u -> ConcurrentHashMap.newKeySet()).add(socket);
+        Ended user = endedUsers.get(socket.userId());
+        Long session = endedSessions.get(socket.sessionKey());
+        if ((session != null && session >= lookedUpAt)
+                || (user != null && user.at() >= lookedUpAt && !socket.sessionKey().equals(user.keep()))) {
+            socket.endSession();
+        }
+    }
+
+    void remove(WsSession socket) {
+        byUser.computeIfPresent(socket.userId(), (u, set) -> {
+            set.remove(socket);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
+    /** Closes the sockets of one session. */
+    void endSession(UserId user, String sessionKey) {
+        long now = forget();
+        endedSessions.put(sessionKey, now);
+        Set<WsSession> open = byUser.get(user);
+        if (open != null) open.stream().filter(s -> s.sessionKey().equals(sessionKey)).forEach(WsSession::endSession);
+    }
+
+    /** Closes every socket of {@code user}, except those of session {@code keep} (null: all of them). */
+    void endUser(UserId user, String keep) {
+        long now = forget();
+        endedUsers.put(user, new Ended(keep, now));
+        Set<WsSession> open = byUser.get(user);
+        if (open != null) open.stream().filter(s -> !s.sessionKey().equals(keep)).forEach(WsSession::endSession);
+    }
+
+    void forEach(Consumer<WsSession> action) {
+        byUser.values().forEach(set -> set.forEach(action));
+    }
+
+    /** Drops what ended long ago; returns the time now. */
+    private long forget() {
+        long now = System.currentTimeMillis();
+        endedSessions.values().removeIf(t -> t < now - REMEMBER_MS);
+        endedUsers.values().removeIf(e -> e.at() < now - REMEMBER_MS);
+        return now;
+    }
+}

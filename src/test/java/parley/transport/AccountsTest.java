@@ -1,0 +1,284 @@
+package parley.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import parley.testing.RawWebSocket;
+import parley.testing.TestAccounts;
+import parley.testing.TestServer;
+import parley.testing.WsClient;
+
+/** Accounts over the real HTTP API, and what their sessions do to the WebSockets. */
+class AccountsTest {
+    private static final String PASSWORD = "correct horse battery";
+    /** How long a socket of an ended session may stay open. */
+    private static final int CLOSED_WITHIN_SECONDS = 5;
+
+    private TestServer server;
+    private final List<WsClient> clients = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        clients.forEach(WsClient::close);
+        if (server != null) server.close();
+    }
+
+    private static String json(String... pairs) {
+        var node = WsClient.JSON.createObjectNode();
+        for (int i = 0; i < pairs.length; i += 2) node.put(pairs[i], pairs[i + 1]);
+        return node.toString();
+    }
+
+    private HttpResponse<String> post(String path, String cookie, String... pairs) {
+        return TestAccounts.post(server.port(), path, json(pairs), cookie);
+    }
+
+    private static JsonNode body(HttpResponse<String> r) {
+        try {
+            return WsClient.JSON.readTree(r.body());
+        } catch (Exception e) {
+            throw new AssertionError("not JSON: " + r.body(), e);
+        }
+    }
+
+    /** Signs up {@code username} with {@link #PASSWORD} and returns its session cookie. */
+    private String signUp(String username) {
+        HttpResponse<String> r = post("/api/signup", null, "username", username, "password", PASSWORD);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        return TestAccounts.sessionCookie(r);
+    }
+
+    private String signIn(String username, String password) {
+        HttpResponse<String> r = post("/api/signin", null, "username", username, "password", password);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return TestAccounts.sessionCookie(r);
+    }
+
+    private WsClient socket(String cookie) {
+        WsClient c = WsClient.withCookie(server.port(), cookie, null);
+        clients.add(c);
+        return c;
+    }
+
+    private void assertUpgradeRefused(String cookie, int status) {
+        try (RawWebSocket ws = new RawWebSocket(server.port(), cookie)) {
+            throw new AssertionError("the upgrade was accepted: " + ws.responseHead());
+        } catch (RawWebSocket.Refused r) {
+            assertThat(r.status()).isEqualTo(status);
+        }
+    }
+
+    private static void assertClosedBySessionEnd(WsClient c) {
+        long t0 = System.nanoTime();
+        assertThat(c.closeCode()).as("close code").isEqualTo(4401);
+        assertThat((System.nanoTime() - t0) / 1e9).as("seconds to close").isLessThan(CLOSED_WITHIN_SECONDS);
+    }
+
+    @Test
+    void a_person_signs_up_signs_in_elsewhere_and_signs_out_with_a_session_cookie_that_scripts_cannot_read() {
+        server = TestServer.start();
+        HttpResponse<String> up = post("/api/signup", null, "username", "Ada", "password", PASSWORD, "name", "Ada Lovelace");
+        assertThat(up.statusCode()).isEqualTo(201);
+        assertThat(body(up).get("username").asText()).isEqualTo("Ada");
+        assertThat(body(up).get("name").asText()).isEqualTo("Ada Lovelace");
+        assertThat(body(up).get("userId").asText()).startsWith("u_");
+        String setCookie = up.headers().firstValue("Set-Cookie").orElseThrow();
+        assertThat(setCookie).matches("parley_session=[A-Za-z0-9_-]{43}; Max-Age=2592000; Path=/; HttpOnly; SameSite=Lax")
+                .as("no Secure over plain HTTP").doesNotContain("Secure");
+        assertThat(up.headers().firstValue("Cache-Control")).hasValue("no-store");
+        String first = TestAccounts.sessionCookie(up);
+
+        HttpResponse<String> me = TestAccounts.get(server.port(), "/api/me", first);
+        assertThat(me.statusCode()).isEqualTo(200);
+        assertThat(body(me).get("userId").asText()).isEqualTo(body(up).get("userId").asText());
+
+        String second = signIn("ada", PASSWORD); // usernames ignore case
+        assertThat(second).isNotEqualTo(first);
+        WsClient tab = socket(second);
+        assertThat(tab.userId()).isEqualTo(body(up).get("userId").asText());
+        assertThat(tab.received("welcome").getFirst().get("name").asText()).isEqualTo("Ada Lovelace");
+        assertThat(tab.received("welcome").getFirst().has("token")).isFalse();
+
+        HttpResponse<String> out = post("/api/signout", first);
+        assertThat(out.statusCode()).isEqualTo(200);
+        assertThat(out.headers().firstValue("Set-Cookie").orElseThrow()).startsWith("parley_session=; Max-Age=0;");
+        assertThat(TestAccounts.get(server.port(), "/api/me", first).statusCode()).isEqualTo(401);
+        assertThat(body(TestAccounts.get(server.port(), "/api/session", first)).get("user").isNull()).isTrue();
+        assertUpgradeRefused(first, 401);
+        assertThat(TestAccounts.get(server.port(), "/api/me", second).statusCode()).as("the other session lives on").isEqualTo(200);
+        tab.sync();
+        assertThat(post("/api/signout", null).statusCode()).as("signed out already is fine").isEqualTo(200);
+    }
+
+    @Test
+    void a_wrong_password_and_an_unknown_username_get_the_same_answer_and_no_session() {
+        server = TestServer.start();
+        signUp("ada");
+        HttpResponse<String> wrong = post("/api/signin", null, "username", "ada", "password", "not her password");
+        HttpResponse<String> unknown = post("/api/signin", null, "username", "nobody", "password", PASSWORD);
+        for (HttpResponse<String> r : List.of(wrong, unknown)) {
+            assertThat(r.statusCode()).isEqualTo(401);
+            assertThat(body(r).get("error").asText()).isEqualTo("bad_credentials");
+            assertThat(body(r).get("message").asText()).isEqualTo("wrong username or password");
+            assertThat(TestAccounts.sessionCookie(r)).isNull();
+        }
+    }
+
+    @Test
+    void bad_fields_are_refused_with_400_naming_the_field_and_a_taken_username_with_409() {
+        server = TestServer.start();
+        signUp("ada");
+        record Case(String[] body, String field) {}
+        for (Case c : List.of(
+                new Case(new String[] {"username", "a", "password", PASSWORD}, "username"),
+                new Case(new String[] {"username", "-ada", "password", PASSWORD}, "username"),
+                new Case(new String[] {"username", "ada lovelace", "password", PASSWORD}, "username"),
+                new Case(new String[] {"username", "grace", "password", "short"}, "password"),
+                new Case(new String[] {"username", "grace", "password", "p".repeat(257)}, "password"),
+                new Case(new String[] {"username", "grace"}, "password"),
+                new Case(new String[] {"username", "grace", "password", PASSWORD, "name", "bell\u0007"}, "name"),
+                new Case(new String[] {"username", "grace", "password", PASSWORD, "role", "admin"}, "role"))) {
+            HttpResponse<String> r = post("/api/signup", null, c.body());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+            assertThat(body(r).get("field").asText()).as(r.body()).isEqualTo(c.field());
+        }
+        HttpResponse<String> taken = post("/api/signup", null, "username", "ADA", "password", PASSWORD);
+        assertThat(taken.statusCode()).isEqualTo(409);
+        assertThat(body(taken).get("error").asText()).isEqualTo("taken");
+        assertThat(TestAccounts.post(server.port(), "/api/signup", "{\"username\":\"x\",\"username\":\"y\"}", null).statusCode())
+                .as("a duplicate key").isEqualTo(400);
+        assertThat(TestAccounts.post(server.port(), "/api/signin", "[1]", null).statusCode()).as("not an object").isEqualTo(400);
+        assertThat(post("/api/signin", null, "username", "ada", "password", "p".repeat(300)).statusCode())
+                .as("a sign-in password over the limit").isEqualTo(400);
+    }
+
+    @Test
+    void the_first_account_is_the_admin_and_only_an_admin_may_invite() {
+        server = TestServer.start();
+        assertThat(body(TestAccounts.get(server.port(), "/api/session", null)).get("firstAccount").asBoolean()).isTrue();
+        String admin = signUp("root");
+        String member = signUp("ada");
+        assertThat(body(TestAccounts.get(server.port(), "/api/me", admin)).get("role").asText()).isEqualTo("admin");
+        assertThat(body(TestAccounts.get(server.port(), "/api/me", member)).get("role").asText()).isEqualTo("member");
+        assertThat(body(TestAccounts.get(server.port(), "/api/session", null)).get("firstAccount").asBoolean()).isFalse();
+
+        HttpResponse<String> refused = post("/api/invitations", member);
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(body(refused).get("error").asText()).isEqualTo("not_admin");
+        assertThat(post("/api/users/disable", member, "username", "root").statusCode()).isEqualTo(403);
+        assertThat(post("/api/invitations", null).statusCode()).as("signed out").isEqualTo(401);
+        assertThat(post("/api/invitations", admin).statusCode()).isEqualTo(201);
+        assertThat(post("/api/users/disable", admin, "username", "root").statusCode()).as("not oneself").isEqualTo(400);
+        assertThat(post("/api/users/disable", admin, "username", "nobody").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void with_invite_only_sign_up_one_invitation_lets_one_person_in() {
+        server = TestServer.start("--signup", "invite");
+        JsonNode session = body(TestAccounts.get(server.port(), "/api/session", null));
+        assertThat(session.get("signup").asText()).isEqualTo("invite");
+        String admin = signUp("root"); // the first account needs no invitation
+
+        HttpResponse<String> uninvited = post("/api/signup", null, "username", "ada", "password", PASSWORD);
+        assertThat(uninvited.statusCode()).isEqualTo(403);
+        assertThat(body(uninvited).get("error").asText()).isEqualTo("invitation_required");
+        HttpResponse<String> invitation = post("/api/invitations", admin);
+        assertThat(invitation.statusCode()).isEqualTo(201);
+        String code = body(invitation).get("code").asText();
+        assertThat(body(invitation).get("expires").asLong()).isGreaterThan(System.currentTimeMillis() + 6 * 24 * 3600_000L);
+        assertThat(post("/api/signup", null, "username", "ada", "password", PASSWORD, "invitation", "not-a-code").statusCode())
+                .isEqualTo(403);
+
+        HttpResponse<String> invited = post("/api/signup", null, "username", "ada", "password", PASSWORD, "invitation", code);
+        assertThat(invited.statusCode()).isEqualTo(201);
+        assertThat(body(invited).get("role").asText()).isEqualTo("member");
+        HttpResponse<String> again = post("/api/signup", null, "username", "grace", "password", PASSWORD, "invitation", code);
+        assertThat(again.statusCode()).as("an invitation is used once").isEqualTo(403);
+        assertThat(body(again).get("error").asText()).isEqualTo("invitation_required");
+    }
+
+    @Test
+    void signing_out_closes_that_sessions_sockets_within_seconds_and_no_others() {
+        server = TestServer.start();
+        String laptop = signUp("ada");
+        String phone = signIn("ada", PASSWORD);
+        WsClient laptopTab1 = socket(laptop);
+        WsClient laptopTab2 = socket(laptop);
+        WsClient phoneTab = socket(phone);
+
+        assertThat(post("/api/signout", laptop).statusCode()).isEqualTo(200);
+        assertClosedBySessionEnd(laptopTab1);
+        assertClosedBySessionEnd(laptopTab2);
+        phoneTab.sync();
+        assertThat(phoneTab.isClosed()).isFalse();
+        assertUpgradeRefused(laptop, 401);
+    }
+
+    @Test
+    void a_password_change_closes_the_other_sessions_sockets_and_keeps_this_one() {
+        server = TestServer.start();
+        String laptop = signUp("ada");
+        String phone = signIn("ada", PASSWORD);
+        WsClient laptopTab = socket(laptop);
+        WsClient phoneTab = socket(phone);
+        phoneTab.send("create_room", "name", "ops");
+        String room = phoneTab.expect("room_added").at("/room/id").asText();
+        laptopTab.send("join", "room", room);
+        laptopTab.expect("joined");
+        phoneTab.send("join", "room", room);
+        phoneTab.expect("joined");
+
+        HttpResponse<String> wrong = post("/api/password", laptop, "current", "not it", "password", "a new passphrase");
+        assertThat(wrong.statusCode()).isEqualTo(400);
+        assertThat(body(wrong).get("field").asText()).isEqualTo("current");
+        assertThat(post("/api/password", laptop, "current", PASSWORD, "password", "short").statusCode()).isEqualTo(400);
+
+        assertThat(post("/api/password", laptop, "current", PASSWORD, "password", "a new passphrase").statusCode()).isEqualTo(200);
+        assertClosedBySessionEnd(phoneTab);
+        laptopTab.expect(m -> m.path("type").asText().equals("presence") && m.path("event").asText().equals("leave"),
+                "the other session's socket left the room at once");
+        laptopTab.sync();
+        assertThat(laptopTab.isClosed()).isFalse();
+        assertUpgradeRefused(phone, 401);
+        assertThat(post("/api/signin", null, "username", "ada", "password", PASSWORD).statusCode()).isEqualTo(401);
+        signIn("ada", "a new passphrase");
+    }
+
+    @Test
+    void disabling_an_account_closes_its_sockets_and_refuses_its_sign_ins_until_it_is_enabled() {
+        server = TestServer.start();
+        String admin = signUp("root");
+        String grace = signUp("grace");
+        WsClient graceTab = socket(grace);
+
+        HttpResponse<String> disabled = post("/api/users/disable", admin, "username", "Grace");
+        assertThat(disabled.statusCode()).as(disabled.body()).isEqualTo(200);
+        assertThat(body(disabled).get("disabled").asBoolean()).isTrue();
+        assertClosedBySessionEnd(graceTab);
+        assertUpgradeRefused(grace, 401);
+        HttpResponse<String> refused = post("/api/signin", null, "username", "grace", "password", PASSWORD);
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(body(refused).get("error").asText()).isEqualTo("disabled");
+
+        assertThat(post("/api/users/enable", admin, "username", "grace").statusCode()).isEqualTo(200);
+        socket(signIn("grace", PASSWORD)).sync();
+    }
+
+    @Test
+    void the_api_refuses_other_sites_pages_and_anything_but_json() {
+        server = TestServer.start();
+        String cookie = signUp("ada");
+        HttpResponse<String> foreign = TestAccounts.post(server.port(), "/api/signout", "{}", cookie, "Origin", "https://evil.example");
+        assertThat(foreign.statusCode()).isEqualTo(403);
+        assertThat(body(foreign).get("error").asText()).isEqualTo("forbidden_origin");
+        assertThat(TestAccounts.get(server.port(), "/api/me", cookie).statusCode()).as("still signed in").isEqualTo(200);
+        HttpResponse<String> same = TestAccounts.post(server.port(), "/api/signout", "{}", cookie, "Origin", "http://127.0.0.1:" + server.port());
+        assertThat(same.statusCode()).isEqualTo(200);
+        assertThat(TestAccounts.get(server.port(), "/api/nothing-here", null).statusCode()).isEqualTo(404);
+    }
+}
