@@ -6,6 +6,7 @@ import { Connection } from './connection.js';
 import { byId } from './dom.js';
 import { Files } from './files.js';
 import { FileView } from './fileview.js';
+import { MembersPanel } from './memberspanel.js';
 import { prefs } from './prefs.js';
 import { RoomView } from './roomview.js';
 import { Sidebar, roomFromHash, roomHash } from './sidebar.js';
@@ -106,10 +107,11 @@ function enter(user) {
   meName.title = `Signed in as ${user.username}`;
   byId('invite-button').hidden = user.role !== 'admin';
   const connection = (conn = new Connection());
-  const chat = new Chat(connection);
+  const chat = new Chat(connection, { admin: user.role === 'admin' });
   const files = new Files(connection, chat);
   const roomView = new RoomView(chat, files, new FileView(files));
   new Sidebar(chat);
+  new MembersPanel(chat);
   const call = new Call(connection, chat);
   new CallView(chat, call);
   // For the browser tests and for anyone debugging a call from the console.

@@ -70,6 +70,8 @@ export class Call extends Emitter {
     conn.on('signal', (m) => this.#onSignal(m));
     conn.on('call', (m) => m.room === this.room && !this.#rejoining && this.#onParticipants(m.participants ?? []));
     conn.on('call_left', (m) => m.room === this.room && this.#teardown());
+    // Removed from the room (or it was deleted): the server took us out of its call too.
+    conn.on('removed', (m) => m.room === this.room && this.#teardown());
     conn.on('ready', () => {
       this.#rejoining = this.inCall;
     });

@@ -8,6 +8,9 @@ import { Outbox } from './outbox.js';
 /** @typedef {import('./protocol.js').RoomInfo} RoomInfo */
 /** @typedef {import('./protocol.js').ChatMessage} ChatMessage */
 /** @typedef {import('./protocol.js').ServerMessage} ServerMessage */
+/** @typedef {import('./protocol.js').Role} Role */
+/** @typedef {import('./protocol.js').Sender} Sender */
+/** @typedef {import('./protocol.js').FoundUser} FoundUser */
 
 const PAGE = 50;
 const TYPING_EVERY_MS = 3_000;
@@ -17,13 +20,19 @@ const TYPING_EXPIRES_MS = 6_000;
 // auto-fill loop cannot hammer a failing server.
 const OLDER_RETRY_MS = 2_000;
 const JOIN_RETRY_MS = 3_000;
+// The same `member` event twice this close together (an actor's reply and the room's copy) is one event.
+const SAME_EVENT_MS = 2_000;
 
 /**
  * The chat's state and protocol logic, without any DOM: rooms, membership, messages,
  * sends, typing and unread counts. The views listen to its events:
  * "rooms" (room list or unread counts changed), "current" (another room is open),
  * "messages" (roomId), "members" (roomId), "typing" (roomId), "info" (roomId),
- * "call" (roomId: who is in its call changed), "left" (roomId), "problem" (a string the person should read).
+ * "call" (roomId: who is in its call changed), "left" (roomId), "roster" (roomId: who belongs to it, their
+ * roles or the banned changed), "problem" (a string the person should read: a room was taken away).
+ *
+ * Rooms are public, private or direct (docs/protocol.md, "Kinds of room, roles"). A private or direct
+ * room we are removed from, and any deleted room, is forgotten at once, as if it had never existed.
  */
 export class Chat extends Emitter {
   /** @type {Map<string, RoomState>} */
@@ -35,8 +44,9 @@ export class Chat extends Emitter {
   #conn;
   /** @type {Map<string, number>} */
   #seen = new Map();
-  /** @type {string|null} the lower-cased name of a room we asked to create, to open it when it appears */
-  #creating = null;
+  #admin;
+  /** @type {{key: string, at: number}|null} the latest `member` event, to tell a repeat */
+  #lastMember = null;
   #typingSentAt = 0;
   /** @type {string|null} */
   #typingRoom = null;
@@ -45,10 +55,14 @@ export class Chat extends Emitter {
   /** @type {Map<string, number>} */
   #olderFailedAt = new Map();
 
-  /** @param {Connection} conn */
-  constructor(conn) {
+  /**
+   * @param {Connection} conn
+   * @param {{admin?: boolean}} [options] admin: the account is a server admin, an owner of every public room
+   */
+  constructor(conn, { admin = false } = {}) {
     super();
     this.#conn = conn;
+    this.#admin = admin;
     conn.on('ready', () => this.#onReady());
     conn.on('close', () => this.#onClose());
     conn.on('message', (m) => this.#onMessage(m));
@@ -57,6 +71,8 @@ export class Chat extends Emitter {
     conn.on('typing', (m) => this.#onTyping(m));
     conn.on('call', (m) => this.#onCall(m));
     conn.on('reset', (m) => this.#onReset(m));
+    conn.on('member', (m) => this.#onMember(m));
+    conn.on('removed', (m) => this.#onRemoved(m));
     conn.on('error', (m) => console.warn('server error', m.code, m.message));
   }
 
@@ -123,19 +139,117 @@ export class Chat extends Emitter {
   /**
    * @param {string} name
    * @param {string} topic
-   * @returns {Promise<void>} rejects with the server's error (e.g. name_taken)
+   * @param {boolean} [isPrivate] seen only by the people its owners and moderators invite
+   * @returns {Promise<string>} the new room's id; rejects with the server's error (e.g. name_taken)
    */
-  async createRoom(name, topic) {
+  async createRoom(name, topic, isPrivate = false) {
     /** @type {import('./protocol.js').ClientMessage} */
     const msg = { type: 'create_room', name: name.trim() };
     if (topic.trim()) msg.topic = topic.trim();
-    this.#creating = msg.name.toLowerCase();
-    try {
-      const reply = await this.#conn.request(msg);
-      this.#upsertRoom(reply.room);
-    } finally {
-      this.#creating = null;
+    if (isPrivate) msg.private = true;
+    const reply = await this.#conn.request(msg);
+    this.#upsertRoom(reply.room);
+    this.emit('created', reply.room.id);
+    return reply.room.id;
+  }
+
+  /**
+   * The direct room with another person, made if there is none yet.
+   * @param {string} userId
+   * @returns {Promise<string>} its id
+   */
+  async openDirect(userId) {
+    const reply = await this.#conn.request({ type: 'direct', user: userId });
+    this.#upsertRoom(reply.room);
+    return reply.room.id;
+  }
+
+  /**
+   * @param {string} query the start of a username or of a word of a display name
+   * @returns {Promise<FoundUser[]>}
+   */
+  async findUsers(query) {
+    const reply = await this.#conn.request({ type: 'find_users', query: query.slice(0, 64) });
+    return reply.users ?? [];
+  }
+
+  /**
+   * Asks who belongs to the room and with what role (and, for its owners and moderators, who is banned).
+   * @param {string} roomId
+   */
+  async loadMembers(roomId) {
+    const reply = await this.#conn.request({ type: 'members', room: roomId });
+    const room = this.rooms.get(roomId);
+    if (!room) return;
+    room.roster = new Map((reply.members ?? []).map((/** @type {import('./protocol.js').RoomMember} */ m) => [m.userId, m]));
+    room.banned = new Map((reply.banned ?? []).map((/** @type {Sender} */ b) => [b.userId, b]));
+    const mine = room.roster.get(this.me.userId);
+    if (mine && mine.role !== room.info.role) {
+      room.updateInfo({ ...room.info, role: mine.role });
+      this.emit('info', roomId);
     }
+    this.emit('roster', roomId);
+  }
+
+  /**
+   * Our role in a room: owner, moderator, member, or null (a public room where we have none).
+   * @param {string} roomId
+   * @returns {Role|null}
+   */
+  roleIn(roomId) {
+    const room = this.rooms.get(roomId);
+    if (!room) return null;
+    const role = room.roster?.get(this.me.userId)?.role ?? room.info.role ?? null;
+    if (room.kind === 'public' && this.#admin && role !== 'owner') return 'owner';
+    return role;
+  }
+
+  /** @param {string} roomId @param {string} userId */
+  invite(roomId, userId) {
+    return this.#conn.request({ type: 'invite', room: roomId, user: userId });
+  }
+
+  /** @param {string} roomId @param {string} userId @param {Role} role */
+  setRole(roomId, userId, role) {
+    return this.#conn.request({ type: 'set_role', room: roomId, user: userId, role });
+  }
+
+  /**
+   * @param {'kick'|'ban'|'unban'} action
+   * @param {string} roomId
+   * @param {string} userId
+   */
+  moderate(action, roomId, userId) {
+    return this.#conn.request({ type: action, room: roomId, user: userId });
+  }
+
+  /**
+   * Gives up our membership of a private room; the `removed` that answers forgets it.
+   * @param {string} roomId
+   */
+  quit(roomId) {
+    return this.#conn.request({ type: 'quit', room: roomId });
+  }
+
+  /**
+   * Deletes a room for everyone; the `removed` that answers forgets it.
+   * @param {string} roomId
+   */
+  deleteRoom(roomId) {
+    return this.#conn.request({ type: 'delete_room', room: roomId });
+  }
+
+  /**
+   * Joins again a public room we were kicked from.
+   * @param {string} roomId
+   */
+  rejoin(roomId) {
+    const room = this.rooms.get(roomId);
+    if (!room) return;
+    room.removed = null;
+    prefs.addJoined(roomId);
+    this.emit('info', roomId);
+    if (this.#conn.state === 'open') this.#join(room);
   }
 
   /**
@@ -224,7 +338,13 @@ export class Chat extends Emitter {
     this.#typingRoom = null;
     try {
       const reply = await this.#conn.request({ type: 'list_rooms' });
-      for (const info of reply.rooms ?? []) this.#upsertRoom(info);
+      const listed = new Set();
+      for (const info of reply.rooms ?? []) {
+        this.#upsertRoom(info);
+        listed.add(info.id);
+      }
+      // Taken away while we were offline (removed from it, or deleted).
+      for (const [id, room] of this.rooms) if (room.info.name && !listed.has(id)) this.#forget(id);
     } catch (e) {
       return; // The socket closed again; the next "ready" starts over.
     }
@@ -264,12 +384,21 @@ export class Chat extends Emitter {
         this.emit('members', room.id);
         this.emit('call', room.id);
         this.emit('rooms');
+        // Roles, for the members panel and for telling "Ada added Grace" from "Ada made Grace a moderator".
+        this.loadMembers(room.id).catch((err) => console.warn('members failed', room.id, err));
         if (since === 0) await this.#loadLatest(room);
         for (const entry of this.outbox.pendingIn(room.id)) this.#transmit(entry.clientId);
       } catch (e) {
         const code = /** @type {RequestError} */ (e).code;
         if (code === 'no_such_room') this.#forget(room.id);
-        else if (code !== 'closed' && code !== 'offline') {
+        else if (code === 'forbidden') {
+          // Banned from this public room.
+          prefs.removeJoined(room.id);
+          room.removed = 'banned';
+          this.emit('info', room.id);
+          this.emit('rooms');
+          this.emit('problem', `You are banned from ${roomLabel(room)}.`);
+        } else if (code !== 'closed' && code !== 'offline') {
           // A slow or failing store (timeout, unavailable): try again while the room is
           // still wanted; a closed socket needs nothing, "ready" will re-join.
           console.warn('join failed', room.id, e);
@@ -428,15 +557,79 @@ export class Chat extends Emitter {
   #upsertRoom(info) {
     if (!info?.id) return;
     const room = this.rooms.get(info.id);
-    if (room) room.updateInfo(info);
-    else this.rooms.set(info.id, new RoomState(info));
+    // These descriptions know our role: none is none, not "as before".
+    const full = { ...info, role: info.role ?? null };
+    if (room) room.updateInfo(full);
+    else this.rooms.set(info.id, new RoomState(full));
     if (info.id === this.current) this.#markSeen(/** @type {RoomState} */ (this.rooms.get(info.id)));
     this.emit('rooms');
     this.emit('info', info.id);
-    if (this.#creating && info.name.toLowerCase() === this.#creating) {
-      this.#creating = null;
-      this.emit('created', info.id);
+  }
+
+  /**
+   * Someone was added to the room, given a role, or taken out of it: the roster follows, and the room
+   * gets a line saying so.
+   * @param {ServerMessage} m
+   */
+  #onMember(m) {
+    const room = this.rooms.get(m.room);
+    const user = m.user;
+    if (!room || !user?.userId) return;
+    const key = JSON.stringify([m.room, user.userId, m.role ?? null, m.reason ?? null, m.by?.userId ?? null]);
+    const now = Date.now();
+    if (this.#lastMember && this.#lastMember.key === key && now - this.#lastMember.at < SAME_EVENT_MS) return;
+    this.#lastMember = { key, at: now };
+
+    const before = room.roster?.get(user.userId);
+    const text = memberSentence(m, room, before, this.me.userId);
+    if (room.roster) {
+      if (m.role && !(room.kind === 'public' && m.role === 'member')) {
+        room.roster.set(user.userId, { userId: user.userId, name: user.name, role: m.role });
+      } else if (m.reason !== 'unbanned' && !(room.kind === 'public' && m.reason === 'kicked')) {
+        room.roster.delete(user.userId);
+      }
     }
+    if (m.reason === 'banned') room.banned.set(user.userId, { userId: user.userId, name: user.name });
+    else if (m.role || m.reason === 'unbanned') room.banned.delete(user.userId);
+    if (user.userId === this.me.userId && m.role) {
+      room.updateInfo({ ...room.info, role: m.role });
+      this.emit('info', room.id);
+    }
+    if (text) {
+      room.addNotice(text);
+      this.emit('messages', room.id);
+    }
+    this.emit('roster', room.id);
+  }
+
+  /**
+   * The room is gone for us: a private or direct one we were removed from, or a deleted one, is
+   * forgotten (another room opens if it was open); a public one we were kicked from stays listed.
+   * @param {ServerMessage} m
+   */
+  #onRemoved(m) {
+    const room = this.rooms.get(m.room);
+    if (!room) return;
+    const by = m.by?.name && m.by.userId !== this.me.userId ? ` by ${m.by.name}` : '';
+    const label = roomLabel(room);
+    const text =
+      m.reason === 'deleted' ? `${capitalise(label)} was deleted${by}.`
+      : m.reason === 'banned' ? `You were banned from ${label}${by}.`
+      : m.reason === 'quit' ? `You left ${label}.`
+      : `You were removed from ${label}${by}.`;
+    if (m.reason === 'deleted' || room.kind !== 'public') {
+      this.#forget(room.id);
+    } else {
+      prefs.removeJoined(room.id);
+      room.detach();
+      room.removed = m.reason ?? 'kicked';
+      this.emit('members', room.id);
+      this.emit('typing', room.id);
+      this.emit('call', room.id);
+      this.emit('info', room.id);
+      this.emit('rooms');
+    }
+    this.emit('problem', text);
   }
 
   /**
@@ -452,12 +645,20 @@ export class Chat extends Emitter {
     return room;
   }
 
-  /** @param {string} roomId */
+  /**
+   * Drops a room that does not exist for us (any more), with what we held of it; when it was open,
+   * opens the first other room we had joined, if any.
+   * @param {string} roomId
+   */
   #forget(roomId) {
     prefs.removeJoined(roomId);
-    const room = this.rooms.get(roomId);
-    if (room && !room.info.name) this.rooms.delete(roomId);
-    if (this.current === roomId) this.open(null);
+    this.rooms.get(roomId)?.detach();
+    this.rooms.delete(roomId);
+    for (const entry of this.outbox.in(roomId)) this.outbox.remove(entry.clientId);
+    if (this.current === roomId) {
+      const next = prefs.joined().find((id) => this.rooms.get(id)?.info.name) ?? null;
+      this.open(next);
+    }
     this.emit('left', roomId);
     this.emit('rooms');
   }
@@ -476,5 +677,69 @@ export class Chat extends Emitter {
     let seen = this.#seen.get(roomId);
     if (seen === undefined) this.#seen.set(roomId, (seen = prefs.seen(roomId)));
     return seen;
+  }
+}
+
+/**
+ * @param {RoomState} room
+ * @returns {string} how a sentence names the room: "#design", or "the conversation with Grace"
+ */
+export function roomLabel(room) {
+  if (room.kind === 'direct') return `the conversation with ${room.info.with?.name ?? room.info.name}`;
+  return `#${room.info.name}`;
+}
+
+/** @param {string} text */
+function capitalise(text) {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+const ROLE_NOUN = { owner: 'an owner', moderator: 'a moderator', member: 'a member' };
+
+/**
+ * The line a `member` event puts in the room, or '' when nothing changed for the reader.
+ * @param {ServerMessage} m the event
+ * @param {RoomState} room
+ * @param {import('./protocol.js').RoomMember|undefined} before the person's entry before the event, if known
+ * @param {string} myId
+ * @returns {string}
+ */
+export function memberSentence(m, room, before, myId) {
+  const user = m.user.userId === myId ? 'you' : m.user.name;
+  const by = m.by ? (m.by.userId === myId ? 'you' : m.by.name) : '';
+  const role = /** @type {keyof typeof ROLE_NOUN|null} */ (m.role ?? null);
+  let text = '';
+  if (role) {
+    if (before?.role === role) return '';
+    const added = room.kind === 'private' && room.roster !== null && !before;
+    if (added) text = by ? `${by} added ${user}` : `${user} joined`;
+    else text = by ? `${by} made ${user} ${ROLE_NOUN[role]}` : `${user} became ${ROLE_NOUN[role]}`;
+  } else if (m.reason === 'kicked') text = by ? `${user} was removed by ${by}` : `${user} was removed`;
+  else if (m.reason === 'banned') text = by ? `${user} was banned by ${by}` : `${user} was banned`;
+  else if (m.reason === 'unbanned') text = by ? `${by} unbanned ${user}` : `${user} was unbanned`;
+  else if (m.reason === 'quit') text = `${user} left the room`;
+  return text ? `${capitalise(text)}.` : '';
+}
+
+/**
+ * What to tell the person about a refused room request.
+ * @param {unknown} err a RequestError
+ * @param {string} [what] what was refused, for the generic case: "Could not invite Grace"
+ * @returns {string}
+ */
+export function roomError(err, what = 'That did not work') {
+  const e = /** @type {{code?: string, message?: string}} */ (err);
+  switch (e?.code) {
+    case 'forbidden': return 'Your role in this room does not allow that.';
+    case 'no_such_user': return 'That person has no account here any more, or is not in this room.';
+    case 'no_such_room': return 'This room no longer exists, or you are no longer in it.';
+    case 'limit_reached': return 'You already own as many rooms as this server allows. Delete one to create another.';
+    case 'name_taken': return 'A public room with that name already exists.';
+    case 'unavailable': return 'The server could not save that just now. Try again.';
+    case 'rate_limited': return 'Too fast: wait a moment and try again.';
+    case 'offline':
+    case 'closed': return 'Not connected; try again in a moment.';
+    case 'timeout': return 'The server did not answer. Try again.';
+    default: return `${what}: ${e?.message || e?.code || 'unknown error'}.`;
   }
 }

@@ -14,7 +14,8 @@ const LOAD_OLDER_WITHIN_PX = 120;
 /**
  * The scrolling list of a room's messages (`#messages`): one `li.message` per stored
  * message (`data-seq`) and per unacknowledged one (`.pending` or `.failed`, with
- * `data-client-id` and no `data-seq`), in seq order with the unacknowledged last.
+ * `data-client-id` and no `data-seq`), in seq order with the unacknowledged last; and one
+ * `li.system-line` per notice of the room ("Ada added Grace"), after the message it followed.
  *
  * Elements are cached by seq and by clientId so a re-render moves nothing that did not
  * change: the reader's selection and scroll position survive new messages.
@@ -28,6 +29,8 @@ export class MessageList {
   #bySeq = new Map();
   /** @type {Map<string, HTMLElement>} */
   #byClientId = new Map();
+  /** @type {Map<number, HTMLElement>} */
+  #byNotice = new Map();
   #status = h('li', { className: 'history-status', attrs: { 'aria-live': 'polite' } });
   /** @type {string|null} */
   #roomId = null;
@@ -52,6 +55,7 @@ export class MessageList {
   reset() {
     this.#bySeq.clear();
     this.#byClientId.clear();
+    this.#byNotice.clear();
     this.#roomId = null;
     this.#list.replaceChildren();
   }
@@ -84,7 +88,19 @@ export class MessageList {
     /** @type {{userId: string, ts: number}|null} */
     let prev = null;
     const seqs = new Set();
+    const notices = room.notices;
+    let n = 0;
+    const noticesUpTo = (/** @type {number} */ seq) => {
+      for (; n < notices.length && notices[n].afterSeq < seq; n++) {
+        const notice = notices[n];
+        let el = this.#byNotice.get(notice.id);
+        if (!el) this.#byNotice.set(notice.id, (el = h('li', { className: 'system-line' }, notice.text)));
+        wanted.push(el);
+        prev = null;
+      }
+    };
     for (const msg of messages) {
+      noticesUpTo(msg.seq);
       seqs.add(msg.seq);
       let el = this.#bySeq.get(msg.seq);
       if (!el) this.#bySeq.set(msg.seq, (el = this.#messageElement(room.id, msg)));
@@ -93,6 +109,7 @@ export class MessageList {
       wanted.push(el);
       prev = { userId: msg.from.userId, ts: msg.ts };
     }
+    noticesUpTo(Infinity);
     for (const seq of this.#bySeq.keys()) if (!seqs.has(seq)) this.#bySeq.delete(seq);
 
     const ids = new Set();
@@ -149,7 +166,9 @@ export class MessageList {
     let text = '';
     if (room.loadingLatest || room.loadingOlder) text = 'Loading…';
     else if (room.hasMore === false) {
-      text = room.info.name ? `This is the beginning of #${room.info.name}.` : 'This is the beginning of the room.';
+      text = !room.info.name ? 'This is the beginning of the room.'
+        : room.kind === 'direct' ? `This is the beginning of your conversation with ${room.info.name}.`
+        : `This is the beginning of #${room.info.name}.`;
     }
     this.#status.textContent = text;
     this.#status.classList.toggle('beginning', room.hasMore === false && !room.loadingLatest);

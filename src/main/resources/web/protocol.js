@@ -2,7 +2,15 @@
 // Only the fields the client reads are listed.
 
 /**
- * @typedef {{id: string, name: string, topic?: string|null, lastSeq: number, online: number}} RoomInfo
+ * @typedef {'public'|'private'|'direct'} RoomKind
+ * @typedef {'owner'|'moderator'|'member'} Role
+ * @typedef {{id: string, name: string, topic?: string|null, lastSeq: number, online: number,
+ *            kind?: RoomKind, role?: Role|null, with?: Sender|null}} RoomInfo
+ *     kind is absent from `joined` (and from servers before private rooms): keep the one known
+ * @typedef {{userId: string, name: string, role: Role}} RoomMember one person of a room's `members` list
+ * @typedef {{userId: string, username: string, name: string}} FoundUser one of `users`, the answer to `find_users`
+ * @typedef {{type: 'member', room: string, user: Sender, role: Role|null, reason?: 'kicked'|'banned'|'unbanned'|'quit', by: Sender}} MemberEvent
+ * @typedef {{type: 'removed', room: string, reason: 'kicked'|'banned'|'quit'|'deleted', by?: Sender}} RemovedEvent
  * @typedef {{sessionId: string, userId: string, name: string}} MemberInfo
  * @typedef {{userId: string, name: string}} Sender
  * @typedef {{id: string, name: string, size: number, type: string, sha256: string, stored: boolean}} FileInfo

@@ -1,6 +1,9 @@
 /** @typedef {import('./protocol.js').RoomInfo} RoomInfo */
 /** @typedef {import('./protocol.js').MemberInfo} MemberInfo */
 /** @typedef {import('./protocol.js').ChatMessage} ChatMessage */
+/** @typedef {import('./protocol.js').RoomMember} RoomMember */
+/** @typedef {import('./protocol.js').Sender} Sender */
+/** @typedef {{id: number, afterSeq: number, text: string}} Notice a line about the room itself ("Ada added Grace"), not stored */
 
 /**
  * What the client holds for one room. Plain data and bookkeeping, no DOM and no I/O.
@@ -31,6 +34,22 @@ export class RoomState {
   typing = new Map();
   /** @type {import('./protocol.js').Participant[]} who is in the room's call; empty when there is none */
   call = [];
+  /**
+   * Who belongs to the room, with their roles (the `members` answer, kept up to date by `member`
+   * events); null until loaded. In a public room only those with a role are listed.
+   * @type {Map<string, RoomMember>|null} by userId
+   */
+  roster = null;
+  /** @type {Map<string, Sender>} by userId; only owners and moderators are told */
+  banned = new Map();
+  /** @type {Notice[]} in the order they happened */
+  notices = [];
+  /**
+   * Why this public room stopped sending to us ("kicked", "banned"), until we join it again: it
+   * stays in the list, but is no longer joined. Null otherwise.
+   * @type {string|null}
+   */
+  removed = null;
 
   /** @type {ChatMessage[]|null} */
   #sorted = null;
@@ -55,9 +74,27 @@ export class RoomState {
     return this.sorted()[0]?.seq ?? 0;
   }
 
-  /** @param {RoomInfo} info */
+  /** @returns {import('./protocol.js').RoomKind} */
+  get kind() {
+    return this.info.kind ?? 'public';
+  }
+
+  /**
+   * Takes what the server says of the room. Fields it leaves out are kept (`joined` has no `kind`
+   * nor `role`); a description that knows the person's role (`rooms`, `room_added`) says `role: null`
+   * for none.
+   * @param {RoomInfo} info
+   */
   updateInfo(info) {
-    this.info = { ...info, lastSeq: Math.max(info.lastSeq ?? 0, this.info.lastSeq ?? 0) };
+    this.info = { ...this.info, ...info, lastSeq: Math.max(info.lastSeq ?? 0, this.info.lastSeq ?? 0) };
+  }
+
+  /**
+   * Notes something that happened to the room, shown among its messages after the latest one held.
+   * @param {string} text
+   */
+  addNotice(text) {
+    this.notices.push({ id: (this.notices.at(-1)?.id ?? 0) + 1, afterSeq: this.lastSeq, text });
   }
 
   /**

@@ -26,6 +26,10 @@ export class RoomView {
   #attach = /** @type {HTMLButtonElement} */ (byId('attach-button'));
   #fileInput = /** @type {HTMLInputElement} */ (byId('file-input'));
   #fileStatus = byId('file-status');
+  #notice = byId('room-notice');
+  #noticeText = byId('room-notice-text');
+  #rejoin = /** @type {HTMLButtonElement} */ (byId('rejoin-room'));
+  #leave = /** @type {HTMLButtonElement} */ (byId('leave-room'));
   #messages;
   #files;
   /** @type {Promise<unknown>} the shares in progress, one after the other */
@@ -68,8 +72,15 @@ export class RoomView {
       if (p) this.#fileStatus.textContent = `Preparing ${p.name}: ${Math.floor((p.done / Math.max(1, p.size)) * 100)}%`;
     });
 
-    chat.on('current', () => this.#showRoom());
+    chat.on('current', () => {
+      this.#say('');
+      this.#showRoom();
+    });
     chat.on('info', (id) => id === chat.current && this.#renderHeader());
+    // Said after any switch to another room that it caused, so that it stays on screen.
+    chat.on('problem', (/** @type {string} */ text) => this.#say(text));
+    byId('room-notice-close').addEventListener('click', () => this.#say(''));
+    this.#rejoin.addEventListener('click', () => chat.current && chat.rejoin(chat.current));
     chat.on('messages', (id) => id === chat.current && this.#renderMessages());
     chat.on('members', (id) => id === chat.current && this.#renderMembers());
     chat.on('typing', (id) => id === chat.current && this.#renderTyping());
@@ -145,10 +156,24 @@ export class RoomView {
   #renderHeader() {
     const room = this.#chat.current ? this.#chat.room(this.#chat.current) : undefined;
     if (!room) return;
+    this.#view.dataset.kind = room.kind;
     this.#title.textContent = room.info.name || '…';
     this.#topic.textContent = room.info.topic ?? '';
     this.#topic.hidden = !room.info.topic;
-    this.#input.placeholder = room.info.name ? `Message #${room.info.name}` : 'Write a message…';
+    this.#input.placeholder = !room.info.name ? 'Write a message…'
+      : room.kind === 'direct' ? `Message ${room.info.name}` : `Message #${room.info.name}`;
+    // Kicked from this public room (or banned): it stays open, to be joined again when allowed.
+    const out = room.removed !== null;
+    this.#rejoin.hidden = !out;
+    this.#rejoin.disabled = room.removed === 'banned';
+    this.#leave.hidden = out;
+    this.#input.disabled = this.#send.disabled = this.#attach.disabled = out;
+  }
+
+  /** @param {string} text a notice about the rooms ("You were removed from #design"), or '' */
+  #say(text) {
+    this.#noticeText.textContent = text;
+    this.#notice.hidden = !text;
   }
 
   #renderMessages() {
