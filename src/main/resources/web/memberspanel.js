@@ -41,9 +41,13 @@ export class MembersPanel {
       search: (query) => chat.findUsers(query),
       exclude: () => new Set(this.#room()?.roster?.keys() ?? []),
       pick: (user) => {
-        const roomId = chat.current;
-        if (!roomId) return;
-        this.#act(chat.invite(roomId, user.userId), `Could not invite ${user.name}`).then((ok) => ok && this.#invitePicker.clear());
+        const room = this.#room();
+        if (!room) return;
+        if (room.banned.has(user.userId)) {
+          this.#say(`${user.name} is banned from this room: unban them first.`);
+          return;
+        }
+        this.#act(chat.invite(room.id, user.userId), `Could not invite ${user.name}`).then((ok) => ok && this.#invitePicker.clear());
       },
       onError: (err) => this.#say(err ? roomError(err, 'Could not search') : ''),
     });

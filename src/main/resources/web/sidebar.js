@@ -78,8 +78,8 @@ export class Sidebar {
       li.classList.toggle('active', current);
       li.classList.toggle('joined', joined.has(room.id));
       li.classList.toggle('has-unread', unread > 0);
-      const mark = /** @type {HTMLElement} */ (li.querySelector('.room-mark'));
-      mark.title = room.kind === 'private' ? 'Private room' : '';
+      const mark = /** @type {HTMLElement|null} */ (li.querySelector('.room-mark'));
+      if (mark) mark.title = room.kind === 'private' ? 'Private room' : '';
       if (current) link.setAttribute('aria-current', 'page');
       else link.removeAttribute('aria-current');
       if (room.kind === 'direct') direct.push(li);
