@@ -377,6 +377,7 @@ export class Chat extends Emitter {
         const reply = await this.#conn.request(msg);
         room.updateInfo(reply.room);
         room.joined = true;
+        room.removed = null;
         room.members = new Map((reply.members ?? []).map((/** @type {import('./protocol.js').MemberInfo} */ m) => [m.sessionId, m]));
         room.call = reply.call ?? [];
         if (room.id === this.current) this.#markSeen(room);

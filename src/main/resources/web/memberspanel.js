@@ -47,7 +47,8 @@ export class MembersPanel {
           this.#say(`${user.name} is banned from this room: unban them first.`);
           return;
         }
-        this.#act(chat.invite(room.id, user.userId), `Could not invite ${user.name}`).then((ok) => ok && this.#invitePicker.clear());
+        this.#invitePicker.clear();
+        this.#act(chat.invite(room.id, user.userId), `Could not invite ${user.name}`);
       },
       onError: (err) => this.#say(err ? roomError(err, 'Could not search') : ''),
     });

@@ -167,6 +167,9 @@ export class RoomView {
     this.#rejoin.hidden = !out;
     this.#rejoin.disabled = room.removed === 'banned';
     this.#leave.hidden = out;
+    // Leaving a private room for good is "Leave room" in the members panel; this only stops following it here.
+    this.#leave.textContent = room.kind === 'public' ? 'Leave' : 'Close';
+    this.#leave.title = room.kind === 'public' ? '' : 'Close it here: you stay a member';
     this.#input.disabled = this.#send.disabled = this.#attach.disabled = out;
   }
 

@@ -159,4 +159,22 @@ class RoomsBrowserTest extends BrowserTestBase {
         assertThat(grace.locator("#room-title")).hasText("general");
         assertThat(ada.locator("#room-title")).not().hasText("lobby");
     }
+
+    @Test
+    void someone_kicked_from_a_public_room_keeps_it_listed_and_may_join_it_again() {
+        Page ada = Pages.enter(browser.newUser(), server.url(), "Ada");
+        Page linus = Pages.enter(browser.newUser(), server.url(), "Linus");
+
+        openMembers(ada); // Ada, the admin, counts as an owner of every public room
+        button(person(ada, "Linus"), "Kick").click();
+        assertThat(linus.locator("#room-notice")).containsText("You were removed from #general by Ada.");
+        assertThat(room(linus, "general")).isVisible();
+        assertThat(linus.locator("#message-input")).isDisabled();
+        assertThat(ada.locator("#members li[data-user-id]", new Page.LocatorOptions().setHasText("Linus"))).hasCount(0);
+
+        linus.locator("#rejoin-room").click();
+        assertThat(linus.locator("#rejoin-room")).isHidden();
+        say(linus, "I am back");
+        assertThat(stored(ada).last().locator(".text")).hasText("I am back");
+    }
 }
