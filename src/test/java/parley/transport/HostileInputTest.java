@@ -40,6 +40,8 @@ class HostileInputTest {
     private static TestServer server;
     private static WsClient watcher; // a member of the target room, who must receive nothing from the attacks
     private static String room;
+    /** A private room of the watcher's, with one message in it. */
+    private static String secret;
     private static String attacker; // a session cookie of an account the attacks may use
 
     /** One row: the attack's name, what it sends, what must happen, and the attack with its checks. */
@@ -61,6 +63,7 @@ class HostileInputTest {
     static void start() {
         server = TestServer.start("--messages-per-second", String.valueOf(RATE), "--message-burst", String.valueOf(BURST),
                 "--max-connections-per-address", String.valueOf(PER_ADDRESS), "--handshake-timeout", "1",
+                "--max-connections-per-user", String.valueOf(10 * PER_ADDRESS), // the per-address row opens its sockets as one person
                 "--hello-timeout", "1", "--allowed-origins", "https://friend.example");
         watcher = server.hello("Watcher");
         attacker = server.cookie("Mallory");
@@ -68,6 +71,12 @@ class HostileInputTest {
         room = watcher.expect("room_added").at("/room/id").asText();
         watcher.send("join", "room", room);
         watcher.expect("joined");
+        watcher.send("create_room", "name", "secret", "private", true);
+        secret = watcher.expect("room_added").at("/room/id").asText();
+        watcher.send("join", "room", secret);
+        watcher.expect("joined");
+        watcher.send("send", "room", secret, "clientId", "s1", "text", "for members only");
+        watcher.expect("ack");
     }
 
     @AfterAll
@@ -129,6 +138,43 @@ class HostileInputTest {
                         "rate_limited replies, then closed with 1008; another client's pings stay prompt", HostileInputTest::flood),
                 new Attack("a signal into another room's call", "signal to a call participant of a room the sender is not in",
                         "not_joined; the participant receives nothing", HostileInputTest::signalElsewhere),
+                new Attack("history of a private room as a non-member", "history, members and call_join naming a private room's id",
+                        "no_such_room, word for word as for an id never used", t -> {
+                            try (WsClient outsider = WsClient.hello(t.port(), "Outsider")) {
+                                assertLikeNoRoom(outsider, "history", "members", "call_join");
+                            }
+                        }),
+                new Attack("history of a private room as a former member", "invited, kicked, then history and join",
+                        "no_such_room as for an id never used; nothing after the kick reaches them", t -> {
+                            try (WsClient former = WsClient.hello(t.port(), "Former")) {
+                                watcher.send("invite", "room", secret, "user", former.userId());
+                                watcher.expect("member");
+                                former.expect("room_added");
+                                former.send("join", "room", secret);
+                                former.expect("joined");
+                                watcher.send("kick", "room", secret, "user", former.userId());
+                                watcher.expect("member");
+                                former.expect("removed");
+                                assertLikeNoRoom(former, "history", "join", "typing");
+                                assertThat(former.received("message")).isEmpty();
+                            }
+                        }),
+                new Attack("joining a private room by guessing its id", "join with the private room's id, as if guessed",
+                        "no_such_room, word for word as for an id never used; no presence reaches the members", t -> {
+                            try (WsClient guesser = WsClient.hello(t.port(), "Guesser")) {
+                                int mark = watcher.mark();
+                                assertLikeNoRoom(guesser, "join");
+                                assertThat(watcher.receivedSince(mark, "presence")).isEmpty();
+                            }
+                        }),
+                new Attack("a socket still open after sign-out", "sign out over HTTP while the session's socket is open, then send",
+                        "the socket closed with 4401; its session opens nothing", t -> {
+                            String cookie = TestAccounts.cookie(t.port(), "Leaving");
+                            WsClient tab = WsClient.withCookie(t.port(), cookie, null);
+                            assertThat(TestAccounts.post(t.port(), "/api/signout", "{}", cookie).statusCode()).isEqualTo(200);
+                            assertThat(tab.closeCode()).isEqualTo(4401);
+                            assertRefused(t.port(), RawWebSocket.cookie(cookie), 401);
+                        }),
                 new Attack("a file_signal to a member of another room", "file_signal naming the target room's member from outside",
                         "not_joined; the member receives nothing", t -> {
                             try (WsClient outsider = WsClient.hello(t.port(), "Outsider")) {
@@ -155,6 +201,21 @@ class HostileInputTest {
         }
         watcher.send("history", "room", room);
         assertThat(watcher.expect("history").get("messages")).as("stored by: " + attack.name()).isEmpty();
+    }
+
+    /** Each message, naming the private room, is answered exactly as when it names a room that never was. */
+    private static void assertLikeNoRoom(WsClient c, String... types) {
+        String never = "r_" + "q".repeat(16);
+        for (String type : types) {
+            List<String> answers = new ArrayList<>();
+            for (String id : List.of(secret, never)) {
+                if (type.equals("typing")) c.send(type, "room", id, "ref", "probe", "active", true);
+                else c.send(type, "room", id, "ref", "probe");
+                JsonNode reply = c.expect(m -> "probe".equals(m.path("ref").asText()) || "error".equals(m.path("type").asText()), "an answer to " + type);
+                answers.add(reply.toString().replace(id, "<room>"));
+            }
+            assertThat(answers.getFirst()).as(type + " of the private room").isEqualTo(answers.getLast()).contains("no_such_room");
+        }
     }
 
     private static void assertRefused(int port, String headers, int status) {
