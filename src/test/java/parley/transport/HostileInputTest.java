@@ -35,6 +35,8 @@ import parley.testing.WsClient;
  */
 class HostileInputTest {
     private static final int RATE = 20, BURST = 40, PER_ADDRESS = 40;
+    /** Idle sockets for their row: PER_ADDRESS from each of as many loopback addresses as it takes. */
+    private static final int IDLE = 1_000;
     /** The default of signin-failures-per-account: the server below leaves it as it is. */
     private static final int ACCOUNT_FAILURES = 10;
     private static TestServer server;
@@ -63,7 +65,7 @@ class HostileInputTest {
     static void start() {
         server = TestServer.start("--messages-per-second", String.valueOf(RATE), "--message-burst", String.valueOf(BURST),
                 "--max-connections-per-address", String.valueOf(PER_ADDRESS), "--handshake-timeout", "1",
-                "--max-connections-per-user", String.valueOf(10 * PER_ADDRESS), // the per-address row opens its sockets as one person
+                "--max-connections-per-user", String.valueOf(2 * IDLE), // the per-address and idle rows open their sockets as one person
                 "--hello-timeout", "1", "--allowed-origins", "https://friend.example");
         watcher = server.hello("Watcher");
         attacker = server.cookie("Mallory");
@@ -132,6 +134,9 @@ class HostileInputTest {
                         }),
                 new Attack("thousands of half-open handshakes", "1,500 TCP connections: silent, or half a request line",
                         "each closed after handshake-timeout; a real client chats meanwhile", HostileInputTest::halfOpen),
+                new Attack("thousands of idle sockets", IDLE + " WebSockets that say hello and nothing more, " + PER_ADDRESS
+                        + " from each of " + (IDLE / PER_ADDRESS) + " addresses (127.0.0.2, ...)", "all held; another client's pings stay prompt",
+                        HostileInputTest::idleSockets),
                 new Attack("too many sockets from one address", (PER_ADDRESS + 1) + " WebSockets from 127.0.0.1",
                         "the last refused with 429; the others work", HostileInputTest::perAddress),
                 new Attack("flooding", "3,000 messages as fast as the socket takes them",
@@ -283,6 +288,27 @@ class HostileInputTest {
      * Opens WebSockets until the server refuses one. Sockets of earlier rows may still be closing on the
      * server's side, so the count that fits can be a little under the limit, never over it.
      */
+    private static void idleSockets(Target t) {
+        List<RawWebSocket> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < IDLE; i++) {
+                RawWebSocket ws = new RawWebSocket("127.0.0." + (2 + i / PER_ADDRESS), t.port(), 0, t.cookieHeader());
+                open.add(ws);
+                ws.sendText("{\"type\":\"hello\"}");
+                assertThat(ws.read().text()).contains("\"welcome\"");
+            }
+            long worst = 0;
+            for (int i = 0; i < 20; i++) {
+                long start = System.nanoTime();
+                watcher.sync();
+                worst = Math.max(worst, System.nanoTime() - start);
+            }
+            assertThat(Duration.ofNanos(worst)).as("the watcher's slowest ping among " + IDLE + " idle sockets").isLessThan(Duration.ofSeconds(1));
+        } finally {
+            open.forEach(RawWebSocket::close);
+        }
+    }
+
     private static void perAddress(Target t) {
         List<RawWebSocket> open = new ArrayList<>();
         try {
