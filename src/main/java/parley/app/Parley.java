@@ -33,13 +33,13 @@ public final class Parley implements AutoCloseable {
         store = new SqliteStore(s.sqliteFile(), s.storeBatchMax(), s.storeQueueMax(), 4);
         accounts = accounts(store, s);
         bus = new LocalBus<>();
-        hub = Hub.open(store, bus, new Hub.Limits(s.maxTextChars(), 50, s.historyPageMax(), s.catchupMax(), s.callMax()), Clock.systemUTC());
-        if (hub.rooms().isEmpty()) hub.createRoom("general", "Everyone, everything", null, null).join();
+        hub = Hub.open(store, bus, new Hub.Limits(s.maxTextChars(), 50, s.historyPageMax(), s.catchupMax(), s.callMax(), s.maxRoomsPerUser()), Clock.systemUTC());
+        if (hub.rooms().isEmpty()) hub.createRoom("general", "Everyone, everything", parley.room.RoomKind.PUBLIC, null).join();
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(s.eventLoops()));
         web = new WebServer(vertx, new WebServer.Options(s.bind(), s.port(), s.maxFrameBytes(), s.maxQueuedBytes(), s.eventLoops(),
                 new IceServers(s.stunUrls(), s.turnUrls(), s.turnSecret(), s.turnTtlSeconds(), s.iceRelayOnly(), Clock.systemUTC()),
                 java.time.Duration.ofSeconds(s.callGraceSeconds()), s.dataDir().resolve("files"), s.maxUploadBytes(),
-                new WebServer.Guards(s.allowedOrigins(), s.messagesPerSecond(), s.messageBurst(), s.maxConnectionsPerAddress(),
+                new WebServer.Guards(s.allowedOrigins(), s.messagesPerSecond(), s.messageBurst(), s.maxConnectionsPerAddress(), s.maxConnectionsPerUser(),
                         Duration.ofSeconds(s.handshakeTimeoutSeconds()), Duration.ofSeconds(s.helloTimeoutSeconds()),
                         Duration.ofSeconds(s.idleTimeoutSeconds())),
                 s.tls() ? new WebServer.Tls(s.tlsCert(), s.tlsKey()) : null), hub, store, accounts);

@@ -26,6 +26,16 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = ClientMessage.FileLink.class, name = "file_link"),
     @JsonSubTypes.Type(value = ClientMessage.FileSignal.class, name = "file_signal"),
     @JsonSubTypes.Type(value = ClientMessage.IceServers.class, name = "ice_servers"),
+    @JsonSubTypes.Type(value = ClientMessage.Direct.class, name = "direct"),
+    @JsonSubTypes.Type(value = ClientMessage.FindUsers.class, name = "find_users"),
+    @JsonSubTypes.Type(value = ClientMessage.Members.class, name = "members"),
+    @JsonSubTypes.Type(value = ClientMessage.Invite.class, name = "invite"),
+    @JsonSubTypes.Type(value = ClientMessage.SetRole.class, name = "set_role"),
+    @JsonSubTypes.Type(value = ClientMessage.Kick.class, name = "kick"),
+    @JsonSubTypes.Type(value = ClientMessage.Ban.class, name = "ban"),
+    @JsonSubTypes.Type(value = ClientMessage.Unban.class, name = "unban"),
+    @JsonSubTypes.Type(value = ClientMessage.Quit.class, name = "quit"),
+    @JsonSubTypes.Type(value = ClientMessage.DeleteRoom.class, name = "delete_room"),
 })
 public sealed interface ClientMessage {
 
@@ -59,11 +69,18 @@ public sealed interface ClientMessage {
         }
     }
 
-    record CreateRoom(String ref, String name, String topic) implements ClientMessage {
+    /** {@code private}: only its members see it (default false). */
+    record CreateRoom(String ref, String name, String topic,
+                      @com.fasterxml.jackson.annotation.JsonProperty("private") Boolean isPrivate) implements ClientMessage {
         public CreateRoom {
             ref = Check.ref(ref);
             name = Check.displayName("name", name, MAX_NAME);
             topic = topic == null ? "" : Check.optionalText("topic", topic.strip(), MAX_TOPIC);
+            isPrivate = Boolean.TRUE.equals(isPrivate);
+        }
+
+        public CreateRoom(String ref, String name, String topic) {
+            this(ref, name, topic, false);
         }
     }
 
@@ -259,6 +276,89 @@ public sealed interface ClientMessage {
     record IceServers(String ref) implements ClientMessage {
         public IceServers {
             ref = Check.ref(ref);
+        }
+    }
+
+    // ---- membership (docs/protocol.md, "Kinds of room, roles") ----------------------------------------
+
+    /** Opens the direct room with {@code user}. */
+    record Direct(String ref, String user) implements ClientMessage {
+        public Direct {
+            ref = Check.ref(ref);
+            user = Check.id("user", user);
+        }
+    }
+
+    record FindUsers(String ref, String query) implements ClientMessage {
+        public FindUsers {
+            ref = Check.ref(ref);
+            query = Check.displayName("query", query, MAX_NAME);
+        }
+    }
+
+    record Members(String ref, String room) implements ClientMessage {
+        public Members {
+            ref = Check.ref(ref);
+            room = Check.id("room", room);
+        }
+    }
+
+    record Invite(String ref, String room, String user) implements ClientMessage {
+        public Invite {
+            ref = Check.ref(ref);
+            room = Check.id("room", room);
+            user = Check.id("user", user);
+        }
+    }
+
+    /** {@code role}: owner, moderator or member. */
+    record SetRole(String ref, String room, String user, String role) implements ClientMessage {
+        public SetRole {
+            ref = Check.ref(ref);
+            room = Check.id("room", room);
+            user = Check.id("user", user);
+            if (!"owner".equals(role) && !"moderator".equals(role) && !"member".equals(role)) {
+                throw Check.bad("role must be owner, moderator or member");
+            }
+        }
+    }
+
+    record Kick(String ref, String room, String user) implements ClientMessage {
+        public Kick {
+            ref = Check.ref(ref);
+            room = Check.id("room", room);
+            user = Check.id("user", user);
+        }
+    }
+
+    record Ban(String ref, String room, String user) implements ClientMessage {
+        public Ban {
+            ref = Check.ref(ref);
+            room = Check.id("room", room);
+            user = Check.id("user", user);
+        }
+    }
+
+    record Unban(String ref, String room, String user) implements ClientMessage {
+        public Unban {
+            ref = Check.ref(ref);
+            room = Check.id("room", room);
+            user = Check.id("user", user);
+        }
+    }
+
+    /** Gives up one's membership of a private room. */
+    record Quit(String ref, String room) implements ClientMessage {
+        public Quit {
+            ref = Check.ref(ref);
+            room = Check.id("room", room);
+        }
+    }
+
+    record DeleteRoom(String ref, String room) implements ClientMessage {
+        public DeleteRoom {
+            ref = Check.ref(ref);
+            room = Check.id("room", room);
         }
     }
 }

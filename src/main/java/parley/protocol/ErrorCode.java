@@ -18,6 +18,9 @@ public enum ErrorCode {
     NO_SUCH_FILE("no_such_file"),
     NOT_UPLOADED("not_uploaded"),
     RATE_LIMITED("rate_limited"),
+    FORBIDDEN("forbidden"),
+    NO_SUCH_USER("no_such_user"),
+    LIMIT_REACHED("limit_reached"),
     INTERNAL("internal");
 
     private final String wire;

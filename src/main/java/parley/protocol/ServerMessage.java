@@ -29,13 +29,25 @@ import java.util.List;
     @JsonSubTypes.Type(value = ServerMessage.FileLinkReply.class, name = "file_link"),
     @JsonSubTypes.Type(value = ServerMessage.FileSignal.class, name = "file_signal"),
     @JsonSubTypes.Type(value = ServerMessage.IceServersReply.class, name = "ice_servers"),
+    @JsonSubTypes.Type(value = ServerMessage.Users.class, name = "users"),
+    @JsonSubTypes.Type(value = ServerMessage.Members.class, name = "members"),
+    @JsonSubTypes.Type(value = ServerMessage.Member.class, name = "member"),
+    @JsonSubTypes.Type(value = ServerMessage.Removed.class, name = "removed"),
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface ServerMessage {
 
     record Limits(int maxFrameBytes, int maxTextChars, int historyPageMax) {}
 
-    record RoomView(String id, String name, String topic, long lastSeq, int online) {}
+    /** {@code role}: the viewer's role (none in a public room without one); {@code with}: a direct room's other person. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record RoomView(String id, String name, String topic, long lastSeq, int online, String kind, String role, Person with) {}
+
+    record Person(String userId, String name) {}
+
+    record UserView(String userId, String username, String name) {}
+
+    record RoomMemberView(String userId, String name, String role) {}
 
     record MemberView(String sessionId, String userId, String name) {}
 
@@ -106,4 +118,15 @@ public sealed interface ServerMessage {
 
     record FileSignal(String room, MemberView from, String file, ClientMessage.Description description,
                       ClientMessage.Candidate candidate, Long want, Boolean cancel) implements ServerMessage {}
+
+    record Users(String ref, List<UserView> users) implements ServerMessage {}
+
+    /** {@code banned} only for the room's owners and moderators. */
+    record Members(String ref, String room, List<RoomMemberView> members, List<Person> banned) implements ServerMessage {}
+
+    /** Someone's place in the room changed: a role given, or (no role) removed for {@code reason}. */
+    record Member(String ref, String room, Person user, String role, String reason, Person by) implements ServerMessage {}
+
+    /** The room is gone for this person, for {@code reason}. */
+    record Removed(String ref, String room, String reason, Person by) implements ServerMessage {}
 }

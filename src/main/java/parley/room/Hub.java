@@ -26,7 +26,20 @@ import parley.store.ChatStore.StoredMessage;
 public final class Hub implements AutoCloseable {
 
     /** Limits the hub enforces; each is a setting (see the README). */
-    public record Limits(int maxTextChars, int historyPageDefault, int historyPageMax, int catchupMax, int callMax) {}
+    public record Limits(int maxTextChars, int historyPageDefault, int historyPageMax, int catchupMax, int callMax,
+                         int maxRoomsPerUser) {
+        public static final int DEFAULT_MAX_ROOMS_PER_USER = 100;
+
+        public Limits(int maxTextChars, int historyPageDefault, int historyPageMax, int catchupMax, int callMax) {
+            this(maxTextChars, historyPageDefault, historyPageMax, catchupMax, callMax, DEFAULT_MAX_ROOMS_PER_USER);
+        }
+    }
+
+    /** Who belongs to a room; {@code banned} only for its owners and moderators, else null. */
+    public record Members(RoomId room, List<RoomMember> members, List<UserRef> banned) {}
+
+    /** At most this many people answer a {@link #findPeople}. */
+    public static final int FOUND_MAX = 20;
 
     /** What became of a {@link #send}. */
     public sealed interface SendResult {
@@ -45,7 +58,10 @@ public final class Hub implements AutoCloseable {
     private final Clock clock;
     private final ConcurrentMap<RoomId, Room> rooms = new ConcurrentHashMap<>();
     private final ConcurrentMap<SessionId, Connection> connected = new ConcurrentHashMap<>();
+    /** Direct rooms by their two user ids, sorted and space-separated. */
+    private final ConcurrentMap<String, RoomId> directs = new ConcurrentHashMap<>();
     private final List<Bus.Subscription> subscriptions = new ArrayList<>();
+    private final ConcurrentMap<RoomId, Bus.Subscription> roomSubscriptions = new ConcurrentHashMap<>();
 
     /**
      * {@code joined} is a copy-on-write set: a member joins a few rooms and seldom, and each of the many idle
@@ -63,22 +79,31 @@ public final class Hub implements AutoCloseable {
     /** Loads the rooms from the store and subscribes to their channels. */
     public static Hub open(ChatStore store, Bus<RoomEvent> bus, Limits limits, Clock clock) {
         Hub hub = new Hub(store, bus, limits, clock);
-        hub.subscriptions.add(bus.subscribe(ROOMS_CHANNEL, hub::onRoomAdded));
-        for (ChatStore.StoredRoom r : store.rooms().join()) {
-            hub.addRoom(new Room(new RoomId(r.id()), r.name(), r.topic(), r.lastSeq()));
-        }
+        hub.subscriptions.add(bus.subscribe(ROOMS_CHANNEL, hub::onRoomsEvent));
+        for (ChatStore.StoredRoom r : store.rooms().join()) hub.addRoom(toRoom(r));
         return hub;
+    }
+
+    private static Room toRoom(ChatStore.StoredRoom r) {
+        List<RoomMember> members = r.members().stream()
+                .map(m -> new RoomMember(new UserRef(new UserId(m.userId()), m.name()), Role.of(m.role()))).toList();
+        List<UserRef> banned = r.banned().stream().map(b -> new UserRef(new UserId(b.userId()), b.name())).toList();
+        return new Room(new RoomId(r.id()), r.name(), r.topic(), r.lastSeq(), RoomKind.of(r.kind()), members, banned);
     }
 
     private Room addRoom(Room room) {
         Room existing = rooms.putIfAbsent(room.id, room);
         if (existing != null) return existing;
-        synchronized (subscriptions) {
-            subscriptions.add(bus.subscribe(channel(room.id), room::onEvent));
+        roomSubscriptions.put(room.id, bus.subscribe(channel(room.id), room::onEvent));
+        if (room.kind == RoomKind.DIRECT) {
+            directs.put(directKey(room.members().stream().map(m -> m.user().id()).toList()), room.id);
         }
         return room;
     }
 
+    private static String directKey(List<UserId> two) {
+        return two.stream().map(UserId::value).sorted().collect(java.util.stream.Collectors.joining(" "));
+    }
     private static String channel(RoomId id) {
         return "room." + id.value();
     }
@@ -155,30 +180,275 @@ public final class Hub implements AutoCloseable {
         if (c != null && c.member() instanceof Parked parked && parked.standsFor(member)) disconnect(parked);
     }
 
+    /** Every room, as no one in particular sees it (for the server and its tests). */
     public List<RoomInfo> rooms() {
-        return rooms.values().stream().map(Room::info)
-                .sorted(Comparator.comparing((RoomInfo r) -> r.name().toLowerCase()).thenComparing(r -> r.id().value()))
-                .toList();
+        return sorted(rooms.values().stream().map(Room::info));
     }
 
-    /** Creates a room; every connected member but {@code creator} (null for none) hears of it. */
-    public CompletableFuture<RoomInfo> createRoom(String name, String topic, UserId createdBy, SessionId creator) {
+    /** The rooms {@code viewer} may see, as they see them. */
+    public List<RoomInfo> rooms(Member viewer) {
+        return sorted(rooms.values().stream().filter(r -> r.visibleTo(viewer.userId())).map(r -> r.infoFor(viewer.userId(), viewer.admin())));
+    }
+
+    private static List<RoomInfo> sorted(java.util.stream.Stream<RoomInfo> rooms) {
+        return rooms.sorted(Comparator.comparing((RoomInfo r) -> r.name().toLowerCase()).thenComparing(r -> r.id().value())).toList();
+    }
+
+    /**
+     * Creates a public or private room owned by {@code creator} (null: the server, for a public room without
+     * an owner); every connection that may see it but the creator's hears of it.
+     */
+    public CompletableFuture<RoomInfo> createRoom(String name, String topic, RoomKind kind, Member creator) {
+        if (kind == RoomKind.DIRECT) throw new IllegalArgumentException("direct rooms are made by direct()");
+        List<RoomMember> members = creator == null ? List.of() : List.of(new RoomMember(ref(creator), Role.OWNER));
+        if (creator != null && owned(creator.userId()) >= limits.maxRoomsPerUser()) {
+            return CompletableFuture.failedFuture(new RoomException(Refusal.LIMIT_REACHED,
+                    "you own " + limits.maxRoomsPerUser() + " rooms, the most one may (max-rooms-per-user): delete one first"));
+        }
         RoomId id = new RoomId(Ids.random("r_"));
-        return store.createRoom(new ChatStore.NewRoom(id.value(), name, topic, createdBy == null ? null : createdBy.value(), clock.millis()))
-                .handle((stored, error) -> {
-                    if (error != null) throw refusal(error);
-                    Room room = addRoom(new Room(id, stored.name(), stored.topic(), 0));
-                    bus.publish(ROOMS_CHANNEL, new RoomEvent.RoomAdded(room.info(), creator));
-                    return room.info();
-                });
+        var room = new ChatStore.NewRoom(id.value(), name, topic, creator == null ? null : creator.userId().value(), clock.millis(),
+                kind.wire(), null, stored(members));
+        return store.createRoom(room).handle((stored, error) -> {
+            if (error != null) throw refusal(error);
+            Room created = addRoom(new Room(id, stored.name(), stored.topic(), 0, kind, members, List.of()));
+            bus.publish(ROOMS_CHANNEL, new RoomEvent.RoomAdded(created.info(), members, creator == null ? null : creator.sessionId()));
+            return creator == null ? created.info() : created.infoFor(creator.userId(), creator.admin());
+        });
     }
 
-    private void onRoomAdded(RoomEvent event) {
-        if (!(event instanceof RoomEvent.RoomAdded added)) return;
+    private long owned(UserId user) {
+        return rooms.values().stream().filter(r -> r.kind != RoomKind.DIRECT && r.roleOf(user, false) == Role.OWNER).count();
+    }
+
+    private static List<ChatStore.StoredMember> stored(List<RoomMember> members) {
+        return members.stream().map(m -> new ChatStore.StoredMember(m.user().id().value(), m.user().name(), m.role().wire())).toList();
+    }
+
+    private static UserRef ref(Member m) {
+        return new UserRef(m.userId(), m.name());
+    }
+
+    /** Opens the direct room of {@code me} and {@code other}: the one they have, or a new one. */
+    public CompletableFuture<RoomInfo> direct(Member me, UserId other) {
+        if (other.equals(me.userId())) throw new RoomException(Refusal.BAD_STATE, "a direct room is between two people: choose someone else");
+        RoomId known = directs.get(directKey(List.of(me.userId(), other)));
+        Room existing = known == null ? null : rooms.get(known);
+        if (existing != null) return CompletableFuture.completedFuture(existing.infoFor(me.userId(), me.admin()));
+        return store.person(other.value()).thenCompose(person -> {
+            if (person == null) throw noSuchUser(other);
+            List<RoomMember> members = List.of(new RoomMember(ref(me), Role.MEMBER),
+                    new RoomMember(new UserRef(other, person.name()), Role.MEMBER));
+            RoomId id = new RoomId(Ids.random("r_"));
+            var room = new ChatStore.NewRoom(id.value(), me.name() + ", " + person.name(), "", me.userId().value(), clock.millis(),
+                    RoomKind.DIRECT.wire(), directKey(List.of(me.userId(), other)), stored(members));
+            return store.createRoom(room).thenApply(stored -> {
+                if (!stored.id().equals(id.value())) return addRoom(toRoom(stored)).infoFor(me.userId(), me.admin()); // made elsewhere first
+                Room created = addRoom(new Room(id, stored.name(), "", 0, RoomKind.DIRECT, members, List.of()));
+                bus.publish(ROOMS_CHANNEL, new RoomEvent.RoomAdded(created.info(), members, me.sessionId()));
+                return created.infoFor(me.userId(), me.admin());
+            });
+        }).handle(Hub::orRefusal);
+    }
+
+    /** People to invite or write to (see {@link ChatStore#findPeople}). */
+    public CompletableFuture<List<ChatStore.Person>> findPeople(String query) {
+        return store.findPeople(query, FOUND_MAX).handle(Hub::orRefusal);
+    }
+
+    public Members members(Member me, RoomId id) {
+        Room room = visibleRoom(me, id);
+        Role mine = room.roleOf(me.userId(), me.admin());
+        return new Members(id, room.members(), mine != null && mine.atLeast(Role.MODERATOR) ? room.banned() : null);
+    }
+
+    /** An owner or moderator adds someone to a private room. */
+    public CompletableFuture<RoomEvent.MemberChanged> invite(Member me, RoomId id, UserId user) {
+        Room room = visibleRoom(me, id);
+        if (room.kind != RoomKind.PRIVATE) {
+            throw new RoomException(Refusal.BAD_STATE, room.kind == RoomKind.PUBLIC
+                    ? "anyone may join a public room: there is no one to invite" : "a direct room is for its two people");
+        }
+        requireRole(room, me, Role.MODERATOR, "invite people to");
+        if (room.isBanned(user)) throw new RoomException(Refusal.FORBIDDEN, "that person is banned from " + room.name + ": unban them first");
+        RoomMember already = room.members().stream().filter(m -> m.user().id().equals(user)).findFirst().orElse(null);
+        if (already != null) {
+            return CompletableFuture.completedFuture(new RoomEvent.MemberChanged(id, already.user(), already.role(), null, ref(me), me.sessionId()));
+        }
+        return store.person(user.value()).thenCompose(person -> {
+            if (person == null) throw noSuchUser(user);
+            return change(new RoomEvent.MemberChanged(id, new UserRef(user, person.name()), Role.MEMBER, null, ref(me), me.sessionId()),
+                    store.setMember(id.value(), user.value(), Role.MEMBER.wire(), me.userId().value(), clock.millis()));
+        }).handle(Hub::orRefusal);
+    }
+
+    /** An owner gives someone a role in the room. */
+    public CompletableFuture<RoomEvent.MemberChanged> setRole(Member me, RoomId id, UserId user, Role role) {
+        Room room = visibleRoom(me, id);
+        if (room.kind == RoomKind.DIRECT) throw notInDirect();
+        requireRole(room, me, Role.OWNER, "change roles in");
+        if (room.kind == RoomKind.PRIVATE && !room.isMember(user)) throw noSuchUser(user);
+        if (room.isBanned(user)) throw new RoomException(Refusal.FORBIDDEN, "that person is banned from " + room.name + ": unban them first");
+        if (user.equals(me.userId()) && role != Role.OWNER && room.roleOf(user, false) == Role.OWNER && room.owners() <= 1) {
+            throw new RoomException(Refusal.BAD_STATE, "you are the last owner of " + room.name + ": make someone else owner first");
+        }
+        String stored = room.kind == RoomKind.PUBLIC && role == Role.MEMBER ? null : role.wire();
+        return known(room, user).thenCompose(who -> change(new RoomEvent.MemberChanged(id, who, role, null, ref(me), me.sessionId()),
+                store.setMember(id.value(), user.value(), stored, me.userId().value(), clock.millis()))).handle(Hub::orRefusal);
+    }
+
+    /**
+     * An owner or moderator removes someone from the room: from a private room for good (until invited again),
+     * from a public one for now; with {@code ban}, they may not come back until unbanned.
+     */
+    public CompletableFuture<RoomEvent.MemberChanged> remove(Member me, RoomId id, UserId user, boolean ban) {
+        Room room = visibleRoom(me, id);
+        if (room.kind == RoomKind.DIRECT) throw notInDirect();
+        if (user.equals(me.userId())) throw new RoomException(Refusal.BAD_STATE, "to go, leave the room (or quit a private one)");
+        Role mine = room.roleOf(me.userId(), me.admin());
+        if (mine == null || !mine.atLeast(Role.MODERATOR) || !mine.outranks(room.roleOf(user, false))) {
+            throw new RoomException(Refusal.FORBIDDEN, mine == null || !mine.atLeast(Role.MODERATOR)
+                    ? "only owners and moderators remove people from " + room.name : "a moderator cannot remove an owner or another moderator");
+        }
+        if (!ban && room.kind == RoomKind.PRIVATE && !room.isMember(user)) throw noSuchUser(user);
+        String reason = ban ? "banned" : "kicked";
+        long now = clock.millis();
+        return known(room, user).thenCompose(who -> change(new RoomEvent.MemberChanged(id, who, null, reason, ref(me), me.sessionId()),
+                ban ? store.ban(id.value(), user.value(), me.userId().value(), now) : store.setMember(id.value(), user.value(), null, null, now)))
+                .handle(Hub::orRefusal);
+    }
+
+    public CompletableFuture<RoomEvent.MemberChanged> unban(Member me, RoomId id, UserId user) {
+        Room room = visibleRoom(me, id);
+        if (room.kind == RoomKind.DIRECT) throw notInDirect();
+        requireRole(room, me, Role.MODERATOR, "unban people from");
+        UserRef who = room.banned().stream().filter(b -> b.id().equals(user)).findFirst()
+                .orElseThrow(() -> new RoomException(Refusal.NO_SUCH_USER, "no one with id " + user.value() + " is banned from " + room.name));
+        return change(new RoomEvent.MemberChanged(id, who, null, "unbanned", ref(me), me.sessionId()), store.unban(id.value(), user.value()))
+                .handle(Hub::orRefusal);
+    }
+
+    /** The member gives up their membership of a private room. */
+    public CompletableFuture<RoomEvent.MemberChanged> quit(Member me, RoomId id) {
+        Room room = visibleRoom(me, id);
+        if (room.kind != RoomKind.PRIVATE) {
+            throw new RoomException(Refusal.BAD_STATE, room.kind == RoomKind.PUBLIC ? "leave a public room with leave" : "a direct room cannot be quit");
+        }
+        if (room.roleOf(me.userId(), false) == Role.OWNER && room.owners() <= 1) {
+            throw new RoomException(Refusal.BAD_STATE, "you are the last owner of " + room.name + ": make someone else owner, or delete the room");
+        }
+        return change(new RoomEvent.MemberChanged(id, ref(me), null, "quit", ref(me), me.sessionId()),
+                store.setMember(id.value(), me.userId().value(), null, null, clock.millis())).handle(Hub::orRefusal);
+    }
+
+    /** An owner deletes the room with its history and files; completes with the ids of its files. */
+    public CompletableFuture<List<String>> deleteRoom(Member me, RoomId id) {
+        Room room = visibleRoom(me, id);
+        if (room.kind == RoomKind.DIRECT) throw notInDirect();
+        requireRole(room, me, Role.OWNER, "delete");
+        return store.deleteRoom(id.value()).thenApply(files -> {
+            bus.publish(ROOMS_CHANNEL, new RoomEvent.RoomDeleted(id, ref(me), me.sessionId()));
+            return files;
+        }).handle(Hub::orRefusal);
+    }
+
+    private static void requireRole(Room room, Member me, Role needed, String what) {
+        Role mine = room.roleOf(me.userId(), me.admin());
+        if (mine == null || !mine.atLeast(needed)) {
+            throw new RoomException(Refusal.FORBIDDEN, "only " + (needed == Role.OWNER ? "owners " : "owners and moderators ") + what + " " + room.name);
+        }
+    }
+
+    /** The person as the room knows them (a member, or someone joined), else as their account says. */
+    private CompletableFuture<UserRef> known(Room room, UserId user) {
+        UserRef member = room.members().stream().map(RoomMember::user).filter(u -> u.id().equals(user)).findFirst()
+                .or(() -> room.seatedOf(user).stream().findFirst().map(Hub::ref)).orElse(null);
+        if (member != null) return CompletableFuture.completedFuture(member);
+        return store.person(user.value()).thenApply(p -> {
+            if (p == null) throw noSuchUser(user);
+            return new UserRef(user, p.name());
+        });
+    }
+
+    /** Once {@code stored} is durable, tells every node. */
+    private CompletableFuture<RoomEvent.MemberChanged> change(RoomEvent.MemberChanged event, CompletableFuture<Void> stored) {
+        return stored.thenApply(v -> {
+            bus.publish(ROOMS_CHANNEL, event);
+            return event;
+        });
+    }
+
+    private static RoomException noSuchUser(UserId user) {
+        return new RoomException(Refusal.NO_SUCH_USER, "no one with id " + user.value() + " here");
+    }
+
+    private static RoomException notInDirect() {
+        return new RoomException(Refusal.BAD_STATE, "a direct room has no roles: it is for its two people");
+    }
+
+    private static <T> T orRefusal(T value, Throwable error) {
+        if (error != null) throw refusal(error);
+        return value;
+    }
+
+    private void onRoomsEvent(RoomEvent event) {
+        switch (event) {
+            case RoomEvent.RoomAdded added -> onRoomAdded(added);
+            case RoomEvent.MemberChanged change -> onMemberChanged(change);
+            case RoomEvent.RoomDeleted deleted -> onRoomDeleted(deleted);
+            default -> throw new IllegalArgumentException(event.getClass().getSimpleName() + " is not a rooms event");
+        }
+    }
+
+    private void onRoomAdded(RoomEvent.RoomAdded added) {
         RoomInfo info = added.room();
-        addRoom(new Room(info.id(), info.name(), info.topic(), info.lastSeq()));
+        Room room = addRoom(new Room(info.id(), info.name(), info.topic(), info.lastSeq(), info.kind(), added.members(), List.of()));
         for (Connection c : connected.values()) {
-            if (!c.member().sessionId().equals(added.creator())) c.member().deliver(added);
+            Member m = c.member();
+            if (m.sessionId().equals(added.creator()) || !room.visibleTo(m.userId())) continue;
+            m.deliver(new RoomEvent.RoomAdded(room.infoFor(m.userId(), m.admin()), List.of(), null));
+        }
+    }
+
+    /**
+     * Applies a change of someone's place in a room. Given a place in a room they could not see, their
+     * connections hear of the room; removed, their connections joined to it leave it, and hear why, as do
+     * all their connections when the room is no longer theirs to see. The room's joined members are told.
+     */
+    private void onMemberChanged(RoomEvent.MemberChanged change) {
+        Room room = rooms.get(change.room());
+        if (room == null) return;
+        UserId user = change.user().id();
+        boolean couldSee = room.visibleTo(user);
+        room.apply(change);
+        if ("unbanned".equals(change.reason())) return; // the actor's reply says it; the room is not told of bans lifted
+        boolean canSee = room.visibleTo(user);
+        for (Connection c : connected.values()) {
+            Member m = c.member();
+            if (!m.userId().equals(user)) continue;
+            boolean isActor = m.sessionId().equals(change.actor());
+            if (change.role() != null) {
+                if (!couldSee && !isActor) m.deliver(new RoomEvent.RoomAdded(room.infoFor(user, m.admin()), List.of(), null));
+                continue;
+            }
+            boolean seated = c.joined().remove(room.id);
+            if (seated) exit(m, room);
+            if ((seated || couldSee && !canSee) && !isActor) m.deliver(new RoomEvent.Removed(room.id, change.reason(), change.by(), null));
+        }
+        room.tell(change, change.actor());
+    }
+
+    private void onRoomDeleted(RoomEvent.RoomDeleted deleted) {
+        Room room = rooms.remove(deleted.room());
+        if (room == null) return;
+        Bus.Subscription subscription = roomSubscriptions.remove(room.id);
+        if (subscription != null) subscription.close();
+        for (Connection c : connected.values()) {
+            Member m = c.member();
+            boolean seated = c.joined().remove(room.id);
+            if (seated) room.exit(m.sessionId());
+            if ((seated || room.visibleTo(m.userId())) && !m.sessionId().equals(deleted.actor())) {
+                m.deliver(new RoomEvent.Removed(room.id, "deleted", deleted.by(), null));
+            }
         }
     }
 
@@ -188,7 +458,10 @@ public final class Hub implements AutoCloseable {
      * {@link RoomEvent.Reset} when more than {@code catchupMax} were missed), then live events.
      */
     public void join(Member member, RoomId id, Long since, String ref) {
-        Room room = room(id);
+        Room room = visibleRoom(member, id);
+        if (room.isBanned(member.userId()) && !member.admin()) {
+            throw new RoomException(Refusal.FORBIDDEN, "you are banned from " + room.name);
+        }
         Connection c = connection(member);
         c.joined().add(room.id); // the room's own id, not the one decoded from this request: one copy for all members
         Room.Entry entry = room.enter(member, since, ref);
@@ -218,7 +491,7 @@ public final class Hub implements AutoCloseable {
     }
 
     public void leave(Member member, RoomId id) {
-        Room room = room(id);
+        Room room = visibleRoom(member, id);
         Connection c = connected.get(member.sessionId());
         if (c == null || !c.joined().remove(id)) throw notJoined(id);
         exit(member, room);
@@ -307,15 +580,15 @@ public final class Hub implements AutoCloseable {
 
     /** Joins the member to the room's call; it gets {@link RoomEvent.CallEntered}, the room a {@link RoomEvent.CallChanged}. */
     public void joinCall(Member member, RoomId id, String ref) {
-        room(id).joinCall(member, limits.callMax(), ref);
+        visibleRoom(member, id).joinCall(member, limits.callMax(), ref);
     }
 
     public void setMedia(Member member, RoomId id, Participant.Media media) {
-        room(id).setMedia(member.sessionId(), media);
+        visibleRoom(member, id).setMedia(member.sessionId(), media);
     }
 
     public void leaveCall(Member member, RoomId id) {
-        if (!room(id).leaveCall(member.sessionId())) {
+        if (!visibleRoom(member, id).leaveCall(member.sessionId())) {
             throw new RoomException(Refusal.NOT_IN_CALL, "you are not in the call in room " + id);
         }
     }
@@ -325,26 +598,30 @@ public final class Hub implements AutoCloseable {
      * nothing is stored. (This node only, for now: the bus will carry signals between nodes.)
      */
     public void signal(Member member, RoomId id, SessionId to, Object payload) {
-        room(id).relay(member.sessionId(), to, payload);
+        visibleRoom(member, id).relay(member.sessionId(), to, payload);
     }
 
     /** Relays file transfer signalling between two members of one room (this node only, as for calls). */
     public void fileSignal(Member member, RoomId id, SessionId to, String file, Object payload) {
-        room(id).relayFile(member.sessionId(), to, file, payload);
+        visibleRoom(member, id).relayFile(member.sessionId(), to, file, payload);
     }
 
     public Limits limits() {
         return limits;
     }
 
-    private Room room(RoomId id) {
+    /**
+     * The room, if this person may know it exists: a private room they are not a member of is refused
+     * exactly as an id that was never used, so that no answer tells the two apart.
+     */
+    private Room visibleRoom(Member member, RoomId id) {
         Room room = rooms.get(id);
-        if (room == null) throw new RoomException(Refusal.NO_SUCH_ROOM, "no room " + id);
+        if (room == null || !room.visibleTo(member.userId())) throw new RoomException(Refusal.NO_SUCH_ROOM, "no room " + id);
         return room;
     }
 
     private Room joinedRoom(Member member, RoomId id) {
-        Room room = room(id);
+        Room room = visibleRoom(member, id);
         if (!room.has(member.sessionId())) throw notJoined(id);
         return room;
     }
@@ -378,5 +655,7 @@ public final class Hub implements AutoCloseable {
             subscriptions.forEach(Bus.Subscription::close);
             subscriptions.clear();
         }
+        roomSubscriptions.values().forEach(Bus.Subscription::close);
+        roomSubscriptions.clear();
     }
 }

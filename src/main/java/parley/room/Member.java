@@ -11,6 +11,11 @@ public interface Member {
 
     String name();
 
+    /** Whether the person is a server admin (an owner of every public room). */
+    default boolean admin() {
+        return false;
+    }
+
     /**
      * Hands an event to this member. Must not block and must keep the order of calls from one thread:
      * the hub calls it while holding a room's lock, in the room's order.

@@ -9,5 +9,12 @@ public enum Refusal {
     UNAVAILABLE,
     NOT_IN_CALL,
     CALL_FULL,
-    NO_SUCH_PARTICIPANT
+    NO_SUCH_PARTICIPANT,
+    /** The person's role in the room does not allow it, or they are banned from it. */
+    FORBIDDEN,
+    NO_SUCH_USER,
+    /** A per-person limit, such as the rooms one may own. */
+    LIMIT_REACHED,
+    /** Not valid for this room or person now (a direct room cannot be moderated; the last owner cannot leave). */
+    BAD_STATE
 }

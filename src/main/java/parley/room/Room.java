@@ -19,7 +19,11 @@ final class Room {
     final RoomId id;
     final String name;
     final String topic;
+    final RoomKind kind;
     private long lastSeq;
+    /** Everyone who belongs to a private or direct room; in a public room, those with a role. */
+    private final Map<UserId, RoomMember> members = new LinkedHashMap<>();
+    private final Map<UserId, UserRef> banned = new LinkedHashMap<>();
     private final Map<SessionId, Seat> seats = new LinkedHashMap<>();
     private final Map<SessionId, Participant> call = new LinkedHashMap<>(); // in joining order
     private int nextOrder = 1;
@@ -36,14 +40,92 @@ final class Room {
     }
 
     Room(RoomId id, String name, String topic, long lastSeq) {
+        this(id, name, topic, lastSeq, RoomKind.PUBLIC, List.of(), List.of());
+    }
+
+    Room(RoomId id, String name, String topic, long lastSeq, RoomKind kind, List<RoomMember> members, List<UserRef> banned) {
         this.id = id;
         this.name = name;
         this.topic = topic;
+        this.kind = kind;
         this.lastSeq = lastSeq;
+        members.forEach(m -> this.members.put(m.user().id(), m));
+        banned.forEach(b -> this.banned.put(b.id(), b));
     }
 
+    /** The room as its creator made it, for the other nodes: no one's view in particular. */
     synchronized RoomInfo info() {
-        return new RoomInfo(id, name, topic, lastSeq, seats.size());
+        return new RoomInfo(id, name, topic, lastSeq, seats.size(), kind, null, null);
+    }
+
+    /** The room as {@code viewer} sees it: their role, and for a direct room the other person as its name. */
+    synchronized RoomInfo infoFor(UserId viewer, boolean admin) {
+        UserRef with = null;
+        if (kind == RoomKind.DIRECT) {
+            with = members.values().stream().map(RoomMember::user).filter(u -> !u.id().equals(viewer)).findFirst().orElse(null);
+        }
+        return new RoomInfo(id, with == null ? name : with.name(), topic, lastSeq, seats.size(), kind, roleOf(viewer, admin), with);
+    }
+
+    /** Whether the person may know the room exists: anyone for a public room, its members for the others. */
+    synchronized boolean visibleTo(UserId user) {
+        return kind == RoomKind.PUBLIC || members.containsKey(user);
+    }
+
+    /** The person's role here; a server admin counts as an owner of a public room. Null: none. */
+    synchronized Role roleOf(UserId user, boolean admin) {
+        RoomMember m = members.get(user);
+        if (kind == RoomKind.PUBLIC && admin) return Role.OWNER;
+        return m == null ? null : m.role();
+    }
+
+    synchronized boolean isBanned(UserId user) {
+        return banned.containsKey(user);
+    }
+
+    synchronized boolean isMember(UserId user) {
+        return members.containsKey(user);
+    }
+
+    synchronized List<RoomMember> members() {
+        return List.copyOf(members.values());
+    }
+
+    synchronized List<UserRef> banned() {
+        return List.copyOf(banned.values());
+    }
+
+    synchronized long owners() {
+        return members.values().stream().filter(m -> m.role() == Role.OWNER).count();
+    }
+
+    /** Records a change of someone's place here (see {@link RoomEvent.MemberChanged}). */
+    synchronized void apply(RoomEvent.MemberChanged change) {
+        UserId user = change.user().id();
+        switch (change.reason() == null ? "" : change.reason()) {
+            case "banned" -> banned.put(user, change.user());
+            case "unbanned" -> banned.remove(user);
+            default -> { }
+        }
+        if (change.role() == null) {
+            if (!"unbanned".equals(change.reason())) members.remove(user);
+        } else if (kind == RoomKind.PUBLIC && change.role() == Role.MEMBER) {
+            members.remove(user); // a public room lists only roles above member
+        } else {
+            members.put(user, new RoomMember(change.user(), change.role()));
+        }
+    }
+
+    /** The members seated here (this node) for that person: one per connection joined to the room. */
+    synchronized List<Member> seatedOf(UserId user) {
+        return seats.values().stream().map(s -> s.member).filter(m -> m.userId().equals(user)).toList();
+    }
+
+    /** Hands an event to every seated member but {@code except}'s session (null: everyone). */
+    synchronized void tell(RoomEvent event, SessionId except) {
+        for (Seat seat : seats.values()) {
+            if (!seat.member.sessionId().equals(except)) hand(seat.member, event);
+        }
     }
 
     synchronized boolean has(SessionId session) {
@@ -67,8 +149,7 @@ final class Room {
             if (seat.held == null) seat.held = new ArrayList<>();
         }
         List<MemberInfo> members = seats.values().stream().map(s -> s.member.info()).toList();
-        hand(member, new RoomEvent.Entered(new RoomInfo(id, name, topic, lastSeq, seats.size()), members,
-                List.copyOf(call.values()), ref));
+        hand(member, new RoomEvent.Entered(infoFor(member.userId(), member.admin()), members, List.copyOf(call.values()), ref));
         return new Entry(seat, added, seat.catchUp);
     }
 
@@ -203,13 +284,16 @@ final class Room {
                     }
                 }
             }
-            case RoomEvent.PresenceChanged p -> toOthers(p.member().sessionId(), p);
-            case RoomEvent.TypingChanged t -> toOthers(t.member().sessionId(), t);
+            case RoomEvent.PresenceChanged p -> tell(p, p.member().sessionId());
+            case RoomEvent.TypingChanged t -> tell(t, t.member().sessionId());
             case RoomEvent.FileStored f -> {
                 for (Seat seat : seats.values()) hand(seat.member, f);
             }
             case RoomEvent.Entered e -> throw new IllegalArgumentException("Entered is not broadcast");
             case RoomEvent.RoomAdded a -> throw new IllegalArgumentException("RoomAdded is not a room event");
+            case RoomEvent.MemberChanged m -> throw new IllegalArgumentException("MemberChanged goes through the hub");
+            case RoomEvent.Removed r -> throw new IllegalArgumentException("Removed goes to one person");
+            case RoomEvent.RoomDeleted d -> throw new IllegalArgumentException("RoomDeleted goes through the hub");
             case RoomEvent.Reset r -> throw new IllegalArgumentException("Reset is not broadcast");
             case RoomEvent.CallEntered c -> throw new IllegalArgumentException("CallEntered is not broadcast");
             case RoomEvent.CallChanged c -> throw new IllegalArgumentException("CallChanged is delivered by the room itself");
@@ -222,12 +306,6 @@ final class Room {
         if (m.seq() > seat.delivered) {
             seat.delivered = m.seq();
             hand(seat.member, new RoomEvent.Posted(m));
-        }
-    }
-
-    private void toOthers(SessionId except, RoomEvent event) {
-        for (Seat seat : seats.values()) {
-            if (!seat.member.sessionId().equals(except)) hand(seat.member, event);
         }
     }
 

@@ -20,8 +20,25 @@ public sealed interface RoomEvent {
     /** Not sent to the typist. */
     record TypingChanged(RoomId room, MemberInfo member, boolean active) implements RoomEvent {}
 
-    /** A room was created; to every connected member but its creator, who gets the reply. */
-    record RoomAdded(RoomInfo room, SessionId creator) implements RoomEvent {}
+    /**
+     * A room was created, or someone was given a room (invited to it, or a direct room opened with them). On
+     * the bus it carries the room as created ({@code members}: its first members); each connection that may
+     * see it gets it with its own view of it, except {@code creator}, which gets the reply.
+     */
+    record RoomAdded(RoomInfo room, java.util.List<RoomMember> members, SessionId creator) implements RoomEvent {}
+
+    /**
+     * Someone's place in a room changed: {@code role} given (invited, or a new role), or, with {@code role}
+     * null, removed for {@code reason} ({@code kicked}, {@code banned}, {@code quit}; {@code unbanned} lifts
+     * a ban). To the room's joined members but {@code actor}, whose connection gets the reply.
+     */
+    record MemberChanged(RoomId room, UserRef user, Role role, String reason, UserRef by, SessionId actor) implements RoomEvent {}
+
+    /** The room is gone for this person ({@code kicked}, {@code banned}, {@code quit} or {@code deleted}). */
+    record Removed(RoomId room, String reason, UserRef by, String ref) implements RoomEvent {}
+
+    /** The room was deleted by {@code by}, with everything in it; {@code actor}'s connection gets the reply. */
+    record RoomDeleted(RoomId room, UserRef by, SessionId actor) implements RoomEvent {}
 
     /** The member missed too much to catch up message by message: it must reload the room's history. */
     record Reset(RoomId room, long lastSeq) implements RoomEvent {}

@@ -29,10 +29,35 @@ public interface ChatStore extends AutoCloseable {
     /** Up to {@code limit} messages after {@code afterSeq}, oldest first. */
     CompletableFuture<List<StoredMessage>> after(String roomId, long afterSeq, int limit);
 
-    /** Fails with {@link NameTakenException} when a room of that name (ignoring case) exists. */
+    /**
+     * Stores a room and its first members in one commit. Fails with {@link NameTakenException} when a public
+     * room of that name (ignoring case) exists. A direct room whose {@code directKey} exists is not created:
+     * the existing room is returned instead (its id tells).
+     */
     CompletableFuture<StoredRoom> createRoom(NewRoom room);
 
+    /** Every room, with its members and bans. */
     CompletableFuture<List<StoredRoom>> rooms();
+
+    /** Gives the user a role in the room, adding them as a member if needed; {@code role} null removes them. */
+    CompletableFuture<Void> setMember(String roomId, String userId, String role, String by, long ts);
+
+    /** Removes the user from the room's members and bans them from it, in one commit. */
+    CompletableFuture<Void> ban(String roomId, String userId, String by, long ts);
+
+    CompletableFuture<Void> unban(String roomId, String userId);
+
+    /** Deletes the room with its messages, files, members and bans; returns the ids of its files (their bytes are the caller's). */
+    CompletableFuture<List<String>> deleteRoom(String roomId);
+
+    /** The enabled account with this id, or null. */
+    CompletableFuture<Person> person(String userId);
+
+    /**
+     * Up to {@code limit} enabled accounts whose username or any word of whose display name starts with
+     * {@code query} (ignoring case), by name.
+     */
+    CompletableFuture<List<Person>> findPeople(String query, int limit);
 
     /** The file with this id, or null when there is none. */
     CompletableFuture<FileRecord> file(String fileId);
@@ -67,9 +92,30 @@ public interface ChatStore extends AutoCloseable {
 
     record FileRecord(String roomId, String uploaderId, FileMeta meta) {}
 
-    record NewRoom(String id, String name, String topic, String createdBy, long ts) {}
+    /** Room kinds, as stored. */
+    String PUBLIC = "public", PRIVATE = "private", DIRECT = "direct";
 
-    record StoredRoom(String id, String name, String topic, long lastSeq) {}
+    /** {@code members}: its first members and their roles; {@code directKey}: for a direct room, its two user ids sorted. */
+    record NewRoom(String id, String name, String topic, String createdBy, long ts, String kind, String directKey,
+                   List<StoredMember> members) {
+        /** A public room with no one in a role. */
+        public NewRoom(String id, String name, String topic, String createdBy, long ts) {
+            this(id, name, topic, createdBy, ts, PUBLIC, null, List.of());
+        }
+    }
+
+    record StoredRoom(String id, String name, String topic, long lastSeq, String kind, List<StoredMember> members,
+                      List<StoredMember> banned) {
+        public StoredRoom(String id, String name, String topic, long lastSeq) {
+            this(id, name, topic, lastSeq, PUBLIC, List.of(), List.of());
+        }
+    }
+
+    /** A member of a room (or, in a room's bans, someone banned: {@code role} is null). */
+    record StoredMember(String userId, String name, String role) {}
+
+    /** An enabled account, as others may see it. */
+    record Person(String userId, String username, String name) {}
 
     sealed interface AppendOutcome {
         /** {@code duplicate}: the same sender already stored this client id; {@code message} is the original. */

@@ -355,18 +355,112 @@ public final class SqliteStore implements ChatStore, AccountStore {
     @Override
     public CompletableFuture<StoredRoom> createRoom(NewRoom room) {
         return write(c -> {
+            if (room.directKey() != null) {
+                try (PreparedStatement s = c.prepareStatement("SELECT id FROM rooms WHERE direct_key = ?")) {
+                    s.setString(1, room.directKey());
+                    try (ResultSet r = s.executeQuery()) {
+                        if (r.next()) return readRoom(c, r.getString(1));
+                    }
+                }
+            }
             try (PreparedStatement s = c.prepareStatement("""
-                    INSERT INTO rooms (id, name, name_key, topic, created_by, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name_key) DO NOTHING""")) {
+                    INSERT INTO rooms (id, name, name_key, kind, direct_key, topic, created_by, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name_key) WHERE kind = 'public' DO NOTHING""")) {
                 s.setString(1, room.id());
                 s.setString(2, room.name());
                 s.setString(3, room.name().toLowerCase(Locale.ROOT));
-                s.setString(4, room.topic());
-                s.setString(5, room.createdBy());
-                s.setLong(6, room.ts());
+                s.setString(4, room.kind());
+                s.setString(5, room.directKey());
+                s.setString(6, room.topic());
+                s.setString(7, room.createdBy());
+                s.setLong(8, room.ts());
                 if (s.executeUpdate() == 0) throw new NameTakenException(room.name());
             }
-            return new StoredRoom(room.id(), room.name(), room.topic(), 0);
+            for (StoredMember m : room.members()) putMember(c, room.id(), m.userId(), m.role(), room.createdBy(), room.ts());
+            return new StoredRoom(room.id(), room.name(), room.topic(), 0, room.kind(), room.members(), List.of());
+        });
+    }
+
+    private static void putMember(Connection c, String roomId, String userId, String role, String by, long ts) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("""
+                INSERT INTO room_members (room_id, user_id, role, added_by, added_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (room_id, user_id) DO UPDATE SET role = excluded.role""")) {
+            s.setString(1, roomId);
+            s.setString(2, userId);
+            s.setString(3, role);
+            s.setString(4, by);
+            s.setLong(5, ts);
+            s.executeUpdate();
+        }
+    }
+
+    private static void deleteFrom(Connection c, String table, String roomId, String userId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE room_id = ? AND user_id = ?")) {
+            s.setString(1, roomId);
+            s.setString(2, userId);
+            s.executeUpdate();
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> setMember(String roomId, String userId, String role, String by, long ts) {
+        return write(c -> {
+            if (role == null) {
+                deleteFrom(c, "room_members", roomId, userId);
+            } else {
+                putMember(c, roomId, userId, role, by, ts);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> ban(String roomId, String userId, String by, long ts) {
+        return write(c -> {
+            deleteFrom(c, "room_members", roomId, userId);
+            try (PreparedStatement s = c.prepareStatement(
+                    "INSERT INTO room_bans (room_id, user_id, banned_by, banned_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+                s.setString(1, roomId);
+                s.setString(2, userId);
+                s.setString(3, by);
+                s.setLong(4, ts);
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> unban(String roomId, String userId) {
+        return write(c -> {
+            deleteFrom(c, "room_bans", roomId, userId);
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<List<String>> deleteRoom(String roomId) {
+        return write(c -> {
+            List<String> files = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT id FROM files WHERE room_id = ?")) {
+                s.setString(1, roomId);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) files.add(r.getString(1));
+                }
+            }
+            // Children first: the foreign keys are enforced.
+            for (String table : List.of("messages", "files", "room_members", "room_bans")) {
+                try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE room_id = ?")) {
+                    s.setString(1, roomId);
+                    s.executeUpdate();
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM rooms WHERE id = ?")) {
+                s.setString(1, roomId);
+                s.executeUpdate();
+            }
+            lastSeq.remove(roomId);
+            return files;
         });
     }
 
@@ -435,10 +529,75 @@ public final class SqliteStore implements ChatStore, AccountStore {
     @Override
     public CompletableFuture<List<StoredRoom>> rooms() {
         return read(c -> {
-            List<StoredRoom> out = new ArrayList<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT id, name, topic, last_seq FROM rooms ORDER BY name_key");
+            List<String> ids = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT id FROM rooms ORDER BY name_key");
                  ResultSet r = s.executeQuery()) {
-                while (r.next()) out.add(new StoredRoom(r.getString(1), r.getString(2), r.getString(3), r.getLong(4)));
+                while (r.next()) ids.add(r.getString(1));
+            }
+            List<StoredRoom> out = new ArrayList<>();
+            for (String id : ids) out.add(readRoom(c, id));
+            return out;
+        });
+    }
+
+    /** The room with its members and bans; a person without an account (a guest of old) shows by id. */
+    private static StoredRoom readRoom(Connection c, String id) throws SQLException {
+        List<StoredMember> members = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement("""
+                SELECT m.user_id, coalesce(a.name, m.user_id), m.role FROM room_members m
+                LEFT JOIN accounts a ON a.id = m.user_id WHERE m.room_id = ? ORDER BY m.added_at, m.user_id""")) {
+            s.setString(1, id);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) members.add(new StoredMember(r.getString(1), r.getString(2), r.getString(3)));
+            }
+        }
+        List<StoredMember> banned = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement("""
+                SELECT b.user_id, coalesce(a.name, b.user_id) FROM room_bans b
+                LEFT JOIN accounts a ON a.id = b.user_id WHERE b.room_id = ? ORDER BY b.banned_at, b.user_id""")) {
+            s.setString(1, id);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) banned.add(new StoredMember(r.getString(1), r.getString(2), null));
+            }
+        }
+        try (PreparedStatement s = c.prepareStatement("SELECT name, topic, last_seq, kind FROM rooms WHERE id = ?")) {
+            s.setString(1, id);
+            try (ResultSet r = s.executeQuery()) {
+                if (!r.next()) throw new SQLException("no room " + id);
+                return new StoredRoom(id, r.getString(1), r.getString(2), r.getLong(3), r.getString(4), members, banned);
+            }
+        }
+    }
+
+    @Override
+    public CompletableFuture<Person> person(String userId) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT id, username, name FROM accounts WHERE id = ? AND disabled_at IS NULL")) {
+                s.setString(1, userId);
+                try (ResultSet r = s.executeQuery()) {
+                    return r.next() ? new Person(r.getString(1), r.getString(2), r.getString(3)) : null;
+                }
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<List<Person>> findPeople(String query, int limit) {
+        String q = query.toLowerCase(Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+        return read(c -> {
+            List<Person> out = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("""
+                    SELECT id, username, name FROM accounts WHERE disabled_at IS NULL
+                    AND (username_key LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\')
+                    ORDER BY lower(name), username_key LIMIT ?""")) {
+                s.setString(1, q + "%");
+                s.setString(2, q + "%");
+                s.setString(3, "% " + q + "%");
+                s.setInt(4, limit);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) out.add(new Person(r.getString(1), r.getString(2), r.getString(3)));
+                }
             }
             return out;
         });

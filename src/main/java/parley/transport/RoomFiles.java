@@ -255,6 +255,12 @@ final class RoomFiles {
                 });
     }
 
+    /** Deletes the bytes of these files (their room was deleted), off the caller's thread. */
+    void forget(java.util.List<String> ids) {
+        if (ids.isEmpty()) return;
+        Thread.ofVirtual().name("forget-files").start(() -> ids.forEach(id -> delete(dir.resolve(id))));
+    }
+
     private static void delete(Path p) {
         try {
             Files.deleteIfExists(p);

@@ -21,6 +21,8 @@ final class Sockets {
     private record Ended(String keep, long at) {}
 
     private final Map<UserId, Set<WsSession>> byUser = new ConcurrentHashMap<>();
+    /** Sockets open or being opened, by user: {@link #reserve} before the upgrade, released as they close. */
+    private final Map<UserId, Integer> counts = new ConcurrentHashMap<>();
     private final Map<String, Long> endedSessions = new ConcurrentHashMap<>();
     private final Map<UserId, Ended> endedUsers = new ConcurrentHashMap<>();
 
@@ -40,6 +42,23 @@ final class Sockets {
             set.remove(socket);
             return set.isEmpty() ? null : set;
         });
+        release(socket.userId());
+    }
+
+    /** Counts a socket about to open for {@code user}; false, counting nothing, when they have {@code max} already. */
+    boolean reserve(UserId user, int max) {
+        boolean[] reserved = new boolean[1];
+        counts.compute(user, (u, n) -> {
+            int open = n == null ? 0 : n;
+            reserved[0] = open < max;
+            return reserved[0] ? open + 1 : (n == null ? null : n);
+        });
+        return reserved[0];
+    }
+
+    /** A socket counted by {@link #reserve} closed, or never opened. */
+    void release(UserId user) {
+        counts.computeIfPresent(user, (u, n) -> n <= 1 ? null : n - 1);
     }
 
     /** Closes the sockets of one session. */

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import parley.protocol.Codec;
 import parley.protocol.ServerMessage;
 import parley.room.Hub;
+import parley.room.UserId;
 import parley.account.Accounts;
 import parley.store.ChatStore;
 
@@ -44,7 +45,7 @@ public final class WebServer {
 
     /** See the settings of the same names in {@code Settings}. */
     public record Guards(List<String> allowedOrigins, int messagesPerSecond, int messageBurst, int maxConnectionsPerAddress,
-                         Duration handshakeTimeout, Duration helloTimeout, Duration idleTimeout) {}
+                         int maxConnectionsPerUser, Duration handshakeTimeout, Duration helloTimeout, Duration idleTimeout) {}
 
     /** PEM files: the certificate chain and its private key. */
     public record Tls(Path cert, Path key) {}
@@ -204,18 +205,28 @@ public final class WebServer {
                 request.resume();
                 return;
             }
+            UserId user = session.user().id();
+            if (!sockets.reserve(user, options.guards().maxConnectionsPerUser())) {
+                guard.socketClosed(address);
+                ctx.response().setStatusCode(429).end("too many connections for this account (max-connections-per-user)");
+                request.resume();
+                return;
+            }
             request.toWebSocket().onComplete(ws -> {
                 // Vert.x keeps the upgrade request's headers for the life of the socket; Parley has no use for
                 // them once checked, and a browser's (user agent, cookies, languages) weigh a kilobyte or two.
                 ws.headers().clear();
                 WsSession[] socket = new WsSession[1];
                 socket[0] = new WsSession(ws, context, outbox, services,
-                        new WsSession.Who(session.user().id(), session.user().name(), session.tokenHash()), () -> {
+                        new WsSession.Who(session.user().id(), session.user().name(), session.tokenHash(), session.user().admin()), () -> {
                             sockets.remove(socket[0]);
                             guard.socketClosed(address);
                         });
                 sockets.add(socket[0], lookedUp);
-            }, failed -> guard.socketClosed(address)); // not an upgrade request: Vert.x has answered it
+            }, failed -> { // not an upgrade request: Vert.x has answered it
+                sockets.release(user);
+                guard.socketClosed(address);
+            });
         }));
     }
 

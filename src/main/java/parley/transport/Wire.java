@@ -11,7 +11,9 @@ import parley.room.MemberInfo;
 import parley.room.Participant;
 import parley.room.Refusal;
 import parley.room.RoomEvent;
+import parley.room.Hub;
 import parley.room.RoomInfo;
+import parley.room.UserRef;
 
 /** Translates domain events and refusals into wire messages, and encodes them. */
 final class Wire {
@@ -76,12 +78,31 @@ final class Wire {
                     default -> throw new IllegalArgumentException("not a file signal: " + r.payload());
                 };
             }
+            case RoomEvent.MemberChanged m -> member(null, m);
+            case RoomEvent.Removed r -> new ServerMessage.Removed(r.ref(), r.room().value(), r.reason(), person(r.by()));
+            case RoomEvent.RoomDeleted d -> throw new IllegalArgumentException("a deleted room reaches people as Removed");
             case RoomEvent.CallEntered c -> throw new IllegalArgumentException("call_joined needs the ICE servers: see WsSession");
         };
     }
 
     static ServerMessage.RoomView view(RoomInfo r) {
-        return new ServerMessage.RoomView(r.id().value(), r.name(), r.topic(), r.lastSeq(), r.online());
+        return new ServerMessage.RoomView(r.id().value(), r.name(), r.topic(), r.lastSeq(), r.online(), r.kind().wire(),
+                r.role() == null ? null : r.role().wire(), r.with() == null ? null : person(r.with()));
+    }
+
+    static ServerMessage.Person person(UserRef u) {
+        return u == null ? null : new ServerMessage.Person(u.id().value(), u.name());
+    }
+
+    static ServerMessage.Member member(String ref, RoomEvent.MemberChanged m) {
+        return new ServerMessage.Member(ref, m.room().value(), person(m.user()), m.role() == null ? null : m.role().wire(),
+                m.reason(), person(m.by()));
+    }
+
+    static ServerMessage.Members members(String ref, Hub.Members m) {
+        return new ServerMessage.Members(ref, m.room().value(),
+                m.members().stream().map(r -> new ServerMessage.RoomMemberView(r.user().id().value(), r.user().name(), r.role().wire())).toList(),
+                m.banned() == null ? null : m.banned().stream().map(Wire::person).toList());
     }
 
     static ServerMessage.ParticipantView view(Participant p) {
@@ -123,6 +144,10 @@ final class Wire {
             case NOT_IN_CALL -> ErrorCode.NOT_IN_CALL;
             case CALL_FULL -> ErrorCode.CALL_FULL;
             case NO_SUCH_PARTICIPANT -> ErrorCode.NO_SUCH_PARTICIPANT;
+            case FORBIDDEN -> ErrorCode.FORBIDDEN;
+            case NO_SUCH_USER -> ErrorCode.NO_SUCH_USER;
+            case LIMIT_REACHED -> ErrorCode.LIMIT_REACHED;
+            case BAD_STATE -> ErrorCode.BAD_STATE;
         };
     }
 }

@@ -9,6 +9,7 @@ import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.http.ServerWebSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,8 +23,11 @@ import parley.room.Hub;
 import parley.room.Ids;
 import parley.room.Member;
 import parley.room.RoomEvent;
+import parley.room.Role;
 import parley.room.RoomException;
 import parley.room.RoomId;
+import parley.room.RoomInfo;
+import parley.room.RoomKind;
 import parley.room.SessionId;
 import parley.room.UserId;
 
@@ -68,7 +72,7 @@ final class WsSession implements Member {
      * Who this is, from the account session the upgrade carried: never from a message. {@code sessionKey}
      * names that session (the SHA-256 of its token, as stored), so that its end closes this socket.
      */
-    record Who(UserId userId, String name, String sessionKey) {}
+    record Who(UserId userId, String name, String sessionKey, boolean admin) {}
 
     WsSession(ServerWebSocket ws, Context context, LoopOutbox outbox, Services services, Who who, Runnable onClose) {
         this.ws = ws;
@@ -196,6 +200,11 @@ final class WsSession implements Member {
     @Override
     public String name() {
         return who.name();
+    }
+
+    @Override
+    public boolean admin() {
+        return who.admin();
     }
 
     /** The account session this socket belongs to (its token's hash). */
@@ -329,10 +338,32 @@ final class WsSession implements Member {
         switch (message) {
             case ClientMessage.Hello h -> hello(h);
             case ClientMessage.Ping p -> reply(new ServerMessage.Pong(p.ref()));
-            case ClientMessage.ListRooms l -> reply(new ServerMessage.Rooms(l.ref(), hub.rooms().stream().map(Wire::view).toList()));
-            case ClientMessage.CreateRoom c -> hub.createRoom(c.name(), c.topic(), userId(), sessionId).whenComplete((room, e) -> {
-                if (e == null) reply(new ServerMessage.RoomAdded(c.ref(), Wire.view(room)));
-                else fail(c.ref(), e);
+            case ClientMessage.ListRooms l -> reply(new ServerMessage.Rooms(l.ref(), hub.rooms(this).stream().map(Wire::view).toList()));
+            case ClientMessage.CreateRoom c -> hub.createRoom(c.name(), c.topic(), c.isPrivate() ? RoomKind.PRIVATE : RoomKind.PUBLIC, this)
+                    .whenComplete((room, e) -> roomAdded(c.ref(), room, e));
+            case ClientMessage.Direct d -> hub.direct(this, new UserId(d.user())).whenComplete((room, e) -> roomAdded(d.ref(), room, e));
+            case ClientMessage.FindUsers f -> hub.findPeople(f.query()).whenComplete((people, e) -> {
+                if (e == null) reply(new ServerMessage.Users(f.ref(), people.stream()
+                        .map(p -> new ServerMessage.UserView(p.userId(), p.username(), p.name())).toList()));
+                else fail(f.ref(), e);
+            });
+            case ClientMessage.Members m -> reply(Wire.members(m.ref(), hub.members(this, new RoomId(m.room()))));
+            case ClientMessage.Invite i -> memberChanged(i.ref(), hub.invite(this, new RoomId(i.room()), new UserId(i.user())));
+            case ClientMessage.SetRole r -> memberChanged(r.ref(), hub.setRole(this, new RoomId(r.room()), new UserId(r.user()), Role.of(r.role())));
+            case ClientMessage.Kick k -> memberChanged(k.ref(), hub.remove(this, new RoomId(k.room()), new UserId(k.user()), false));
+            case ClientMessage.Ban b -> memberChanged(b.ref(), hub.remove(this, new RoomId(b.room()), new UserId(b.user()), true));
+            case ClientMessage.Unban u -> memberChanged(u.ref(), hub.unban(this, new RoomId(u.room()), new UserId(u.user())));
+            case ClientMessage.Quit q -> hub.quit(this, new RoomId(q.room())).whenComplete((change, e) -> {
+                if (e == null) reply(new ServerMessage.Removed(q.ref(), q.room(), "quit", Wire.person(change.by())));
+                else fail(q.ref(), e);
+            });
+            case ClientMessage.DeleteRoom d -> hub.deleteRoom(this, new RoomId(d.room())).whenComplete((files, e) -> {
+                if (e != null) {
+                    fail(d.ref(), e);
+                    return;
+                }
+                services.files().forget(files);
+                reply(new ServerMessage.Removed(d.ref(), d.room(), "deleted", new ServerMessage.Person(userId().value(), name())));
             });
             case ClientMessage.Join j -> hub.join(this, new RoomId(j.room()), j.since(), j.ref());
             case ClientMessage.Leave l -> {
@@ -365,6 +396,18 @@ final class WsSession implements Member {
             case ClientMessage.IceServers i -> reply(new ServerMessage.IceServersReply(i.ref(),
                     services.ice().forUser(userId()), services.ice().policy()));
         }
+    }
+
+    private void roomAdded(String ref, RoomInfo room, Throwable e) {
+        if (e == null) reply(new ServerMessage.RoomAdded(ref, Wire.view(room)));
+        else fail(ref, e);
+    }
+
+    private void memberChanged(String ref, CompletableFuture<RoomEvent.MemberChanged> change) {
+        change.whenComplete((c, e) -> {
+            if (e == null) reply(Wire.member(ref, c));
+            else fail(ref, e);
+        });
     }
 
     private Hub.NewFile newFile(ClientMessage.FileOffer f) {

@@ -82,6 +82,9 @@ final class FakeMember implements Member {
             case RoomEvent.SignalRelayed s -> s.room();
             case RoomEvent.FileStored f -> f.room();
             case RoomEvent.FileSignalRelayed s -> s.room();
+            case RoomEvent.MemberChanged m -> m.room();
+            case RoomEvent.Removed r -> r.room();
+            case RoomEvent.RoomDeleted d -> d.room();
         };
     }
 

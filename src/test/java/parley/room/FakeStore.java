@@ -148,7 +148,7 @@ public final class FakeStore implements ChatStore {
         list.add(s);
         if (m.file() != null) files.put(m.file().id(), new FileRecord(m.roomId(), m.senderId(), m.file()));
         StoredRoom r = rooms.get(m.roomId());
-        rooms.put(r.id(), new StoredRoom(r.id(), r.name(), r.topic(), s.seq()));
+        rooms.put(r.id(), new StoredRoom(r.id(), r.name(), r.topic(), s.seq(), r.kind(), r.members(), r.banned()));
         return s;
     }
 
@@ -178,12 +178,17 @@ public final class FakeStore implements ChatStore {
 
     @Override
     public synchronized CompletableFuture<StoredRoom> createRoom(NewRoom room) {
+        if (room.directKey() != null && directs.containsKey(room.directKey())) {
+            return CompletableFuture.completedFuture(rooms.get(directs.get(room.directKey())));
+        }
         String key = room.name().toLowerCase(Locale.ROOT);
-        if (rooms.values().stream().anyMatch(r -> r.name().toLowerCase(Locale.ROOT).equals(key))) {
+        if (room.kind().equals(PUBLIC) && rooms.values().stream()
+                .anyMatch(r -> r.kind().equals(PUBLIC) && r.name().toLowerCase(Locale.ROOT).equals(key))) {
             return CompletableFuture.failedFuture(new NameTakenException(room.name()));
         }
-        StoredRoom stored = new StoredRoom(room.id(), room.name(), room.topic(), 0);
+        StoredRoom stored = new StoredRoom(room.id(), room.name(), room.topic(), 0, room.kind(), room.members(), List.of());
         rooms.put(room.id(), stored);
+        if (room.directKey() != null) directs.put(room.directKey(), room.id());
         messages.put(room.id(), new ArrayList<>());
         return CompletableFuture.completedFuture(stored);
     }
@@ -191,6 +196,63 @@ public final class FakeStore implements ChatStore {
     @Override
     public synchronized CompletableFuture<List<StoredRoom>> rooms() {
         return CompletableFuture.completedFuture(List.copyOf(rooms.values()));
+    }
+
+    private final Map<String, String> directs = new java.util.HashMap<>();
+    private final Map<String, Person> people = new java.util.LinkedHashMap<>();
+
+    /** An account others may find and invite. */
+    public synchronized void addPerson(String userId, String name) {
+        people.put(userId, new Person(userId, name.toLowerCase(Locale.ROOT), name));
+    }
+
+    @Override
+    public synchronized CompletableFuture<Void> setMember(String roomId, String userId, String role, String by, long ts) {
+        StoredRoom r = rooms.get(roomId);
+        List<StoredMember> members = new ArrayList<>(r.members().stream().filter(m -> !m.userId().equals(userId)).toList());
+        if (role != null) members.add(new StoredMember(userId, people.containsKey(userId) ? people.get(userId).name() : userId, role));
+        rooms.put(roomId, new StoredRoom(r.id(), r.name(), r.topic(), r.lastSeq(), r.kind(), members, r.banned()));
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public synchronized CompletableFuture<Void> ban(String roomId, String userId, String by, long ts) {
+        setMember(roomId, userId, null, by, ts);
+        StoredRoom r = rooms.get(roomId);
+        List<StoredMember> banned = new ArrayList<>(r.banned());
+        banned.add(new StoredMember(userId, people.containsKey(userId) ? people.get(userId).name() : userId, null));
+        rooms.put(roomId, new StoredRoom(r.id(), r.name(), r.topic(), r.lastSeq(), r.kind(), r.members(), banned));
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public synchronized CompletableFuture<Void> unban(String roomId, String userId) {
+        StoredRoom r = rooms.get(roomId);
+        rooms.put(roomId, new StoredRoom(r.id(), r.name(), r.topic(), r.lastSeq(), r.kind(), r.members(),
+                r.banned().stream().filter(b -> !b.userId().equals(userId)).toList()));
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public synchronized CompletableFuture<List<String>> deleteRoom(String roomId) {
+        rooms.remove(roomId);
+        messages.remove(roomId);
+        List<String> gone = files.values().stream().filter(f -> f.roomId().equals(roomId)).map(f -> f.meta().id()).toList();
+        gone.forEach(files::remove);
+        return CompletableFuture.completedFuture(gone);
+    }
+
+    @Override
+    public synchronized CompletableFuture<Person> person(String userId) {
+        return CompletableFuture.completedFuture(people.get(userId));
+    }
+
+    @Override
+    public synchronized CompletableFuture<List<Person>> findPeople(String query, int limit) {
+        String q = query.toLowerCase(Locale.ROOT);
+        return CompletableFuture.completedFuture(people.values().stream()
+                .filter(p -> p.username().startsWith(q) || java.util.Arrays.stream(p.name().toLowerCase(Locale.ROOT).split(" ")).anyMatch(w -> w.startsWith(q)))
+                .limit(limit).toList());
     }
 
 

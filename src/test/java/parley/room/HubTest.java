@@ -559,12 +559,13 @@ class HubTest {
         FakeMember bob = connect("bob");
         FakeMember carol = joined("carol", general);
 
-        RoomInfo design = hub.createRoom("design", "mockups", ada.userId(), ada.sessionId()).join();
+        RoomInfo design = hub.createRoom("design", "mockups", RoomKind.PUBLIC, ada).join();
 
         assertThat(design.name()).isEqualTo("design");
         assertThat(design.topic()).isEqualTo("mockups");
         assertThat(design.lastSeq()).isZero();
-        RoomEvent.RoomAdded expected = new RoomEvent.RoomAdded(design, ada.sessionId());
+        assertThat(design.role()).as("the creator owns it").isEqualTo(Role.OWNER);
+        RoomEvent.RoomAdded expected = new RoomEvent.RoomAdded(new RoomInfo(design.id(), "design", "mockups", 0, 0), List.of(), null);
         assertThat(bob.eventsOf(RoomEvent.RoomAdded.class)).containsExactly(expected);
         assertThat(carol.eventsOf(RoomEvent.RoomAdded.class)).containsExactly(expected);
         assertThat(ada.eventsOf(RoomEvent.RoomAdded.class)).isEmpty();
@@ -578,9 +579,9 @@ class HubTest {
     void a_room_created_by_the_server_is_announced_to_everyone() {
         FakeMember ada = connect("ada");
 
-        RoomInfo lobby = hub.createRoom("lobby", "", null, null).join();
+        RoomInfo lobby = hub.createRoom("lobby", "", RoomKind.PUBLIC, null).join();
 
-        assertThat(ada.eventsOf(RoomEvent.RoomAdded.class)).containsExactly(new RoomEvent.RoomAdded(lobby, null));
+        assertThat(ada.eventsOf(RoomEvent.RoomAdded.class)).containsExactly(new RoomEvent.RoomAdded(lobby, List.of(), null));
     }
 
     @Test
@@ -588,7 +589,7 @@ class HubTest {
         FakeMember ada = connect("ada");
         FakeMember bob = connect("bob");
 
-        CompletableFuture<RoomInfo> created = hub.createRoom("GENERAL", "", ada.userId(), ada.sessionId());
+        CompletableFuture<RoomInfo> created = hub.createRoom("GENERAL", "", RoomKind.PUBLIC, ada);
 
         assertThat(refusalOf(created)).isEqualTo(Refusal.NAME_TAKEN);
         assertThat(bob.events()).isEmpty();

@@ -66,9 +66,16 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** With {@code headers} (each line ending in CRLF) added to the upgrade request. */
     public RawWebSocket(int port, int receiveBuffer, String headers) {
+        this(null, port, receiveBuffer, headers);
+    }
+
+    /** From the loopback address {@code from} (such as 127.0.0.2; null: any), as another machine would come. */
+    public RawWebSocket(String from, int port, int receiveBuffer, String headers) {
         try {
             socket = new Socket();
             if (receiveBuffer > 0) socket.setReceiveBufferSize(receiveBuffer);
+            socket.setTcpNoDelay(true); // a frame goes out in several writes: no waiting for delayed acks between them
+            if (from != null) socket.bind(new java.net.InetSocketAddress(from, 0));
             socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
             socket.setSoTimeout(10_000);
             in = new DataInputStream(socket.getInputStream());

@@ -19,10 +19,12 @@ import parley.app.Settings;
 /** The real server, in this JVM, on a free port with its own data directory. */
 public final class TestServer implements AutoCloseable {
     private final Path dataDir;
+    private final String[] settings;
     private final Parley parley;
 
     private TestServer(Path dataDir, String... settings) {
         this.dataDir = dataDir;
+        this.settings = settings;
         // Open sign-up: tests make people as they need them; a test of invitations says --signup invite.
         List<String> args = new ArrayList<>(List.of("--port", "0", "--bind", "127.0.0.1", "--data-dir", dataDir.toString(),
                 "--signup", "open"));
@@ -67,6 +69,12 @@ public final class TestServer implements AutoCloseable {
         } catch (IOException | InterruptedException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Stops this server and starts another on the same data and settings (on another port). */
+    public TestServer restart() {
+        parley.close();
+        return new TestServer(dataDir, settings);
     }
 
     @Override

@@ -35,11 +35,15 @@ import parley.testing.WsClient;
  */
 class HostileInputTest {
     private static final int RATE = 20, BURST = 40, PER_ADDRESS = 40;
+    /** Idle sockets for their row: PER_ADDRESS from each of as many loopback addresses as it takes. */
+    private static final int IDLE = 1_000;
     /** The default of signin-failures-per-account: the server below leaves it as it is. */
     private static final int ACCOUNT_FAILURES = 10;
     private static TestServer server;
     private static WsClient watcher; // a member of the target room, who must receive nothing from the attacks
     private static String room;
+    /** A private room of the watcher's, with one message in it. */
+    private static String secret;
     private static String attacker; // a session cookie of an account the attacks may use
 
     /** One row: the attack's name, what it sends, what must happen, and the attack with its checks. */
@@ -61,6 +65,7 @@ class HostileInputTest {
     static void start() {
         server = TestServer.start("--messages-per-second", String.valueOf(RATE), "--message-burst", String.valueOf(BURST),
                 "--max-connections-per-address", String.valueOf(PER_ADDRESS), "--handshake-timeout", "1",
+                "--max-connections-per-user", String.valueOf(2 * IDLE), // the per-address and idle rows open their sockets as one person
                 "--hello-timeout", "1", "--allowed-origins", "https://friend.example");
         watcher = server.hello("Watcher");
         attacker = server.cookie("Mallory");
@@ -68,6 +73,12 @@ class HostileInputTest {
         room = watcher.expect("room_added").at("/room/id").asText();
         watcher.send("join", "room", room);
         watcher.expect("joined");
+        watcher.send("create_room", "name", "secret", "private", true);
+        secret = watcher.expect("room_added").at("/room/id").asText();
+        watcher.send("join", "room", secret);
+        watcher.expect("joined");
+        watcher.send("send", "room", secret, "clientId", "s1", "text", "for members only");
+        watcher.expect("ack");
     }
 
     @AfterAll
@@ -123,12 +134,52 @@ class HostileInputTest {
                         }),
                 new Attack("thousands of half-open handshakes", "1,500 TCP connections: silent, or half a request line",
                         "each closed after handshake-timeout; a real client chats meanwhile", HostileInputTest::halfOpen),
+                new Attack("thousands of idle sockets", IDLE + " WebSockets that say hello and nothing more, " + PER_ADDRESS
+                        + " from each of " + (IDLE / PER_ADDRESS) + " addresses (127.0.0.2, ...)", "all held; another client's pings stay prompt",
+                        HostileInputTest::idleSockets),
                 new Attack("too many sockets from one address", (PER_ADDRESS + 1) + " WebSockets from 127.0.0.1",
                         "the last refused with 429; the others work", HostileInputTest::perAddress),
                 new Attack("flooding", "3,000 messages as fast as the socket takes them",
                         "rate_limited replies, then closed with 1008; another client's pings stay prompt", HostileInputTest::flood),
                 new Attack("a signal into another room's call", "signal to a call participant of a room the sender is not in",
                         "not_joined; the participant receives nothing", HostileInputTest::signalElsewhere),
+                new Attack("history of a private room as a non-member", "history, members and call_join naming a private room's id",
+                        "no_such_room, word for word as for an id never used", t -> {
+                            try (WsClient outsider = WsClient.hello(t.port(), "Outsider")) {
+                                assertLikeNoRoom(outsider, "history", "members", "call_join");
+                            }
+                        }),
+                new Attack("history of a private room as a former member", "invited, kicked, then history and join",
+                        "no_such_room as for an id never used; nothing after the kick reaches them", t -> {
+                            try (WsClient former = WsClient.hello(t.port(), "Former")) {
+                                watcher.send("invite", "room", secret, "user", former.userId());
+                                watcher.expect("member");
+                                former.expect("room_added");
+                                former.send("join", "room", secret);
+                                former.expect("joined");
+                                watcher.send("kick", "room", secret, "user", former.userId());
+                                watcher.expect("member");
+                                former.expect("removed");
+                                assertLikeNoRoom(former, "history", "join", "typing");
+                                assertThat(former.received("message")).isEmpty();
+                            }
+                        }),
+                new Attack("joining a private room by guessing its id", "join with the private room's id, as if guessed",
+                        "no_such_room, word for word as for an id never used; no presence reaches the members", t -> {
+                            try (WsClient guesser = WsClient.hello(t.port(), "Guesser")) {
+                                int mark = watcher.mark();
+                                assertLikeNoRoom(guesser, "join");
+                                assertThat(watcher.receivedSince(mark, "presence")).isEmpty();
+                            }
+                        }),
+                new Attack("a socket still open after sign-out", "sign out over HTTP while the session's socket is open, then send",
+                        "the socket closed with 4401; its session opens nothing", t -> {
+                            String cookie = TestAccounts.cookie(t.port(), "Leaving");
+                            WsClient tab = WsClient.withCookie(t.port(), cookie, null);
+                            assertThat(TestAccounts.post(t.port(), "/api/signout", "{}", cookie).statusCode()).isEqualTo(200);
+                            assertThat(tab.closeCode()).isEqualTo(4401);
+                            assertRefused(t.port(), RawWebSocket.cookie(cookie), 401);
+                        }),
                 new Attack("a file_signal to a member of another room", "file_signal naming the target room's member from outside",
                         "not_joined; the member receives nothing", t -> {
                             try (WsClient outsider = WsClient.hello(t.port(), "Outsider")) {
@@ -155,6 +206,21 @@ class HostileInputTest {
         }
         watcher.send("history", "room", room);
         assertThat(watcher.expect("history").get("messages")).as("stored by: " + attack.name()).isEmpty();
+    }
+
+    /** Each message, naming the private room, is answered exactly as when it names a room that never was. */
+    private static void assertLikeNoRoom(WsClient c, String... types) {
+        String never = "r_" + "q".repeat(16);
+        for (String type : types) {
+            List<String> answers = new ArrayList<>();
+            for (String id : List.of(secret, never)) {
+                if (type.equals("typing")) c.send(type, "room", id, "ref", "probe", "active", true);
+                else c.send(type, "room", id, "ref", "probe");
+                JsonNode reply = c.expect(m -> "probe".equals(m.path("ref").asText()) || "error".equals(m.path("type").asText()), "an answer to " + type);
+                answers.add(reply.toString().replace(id, "<room>"));
+            }
+            assertThat(answers.getFirst()).as(type + " of the private room").isEqualTo(answers.getLast()).contains("no_such_room");
+        }
     }
 
     private static void assertRefused(int port, String headers, int status) {
@@ -222,6 +288,27 @@ class HostileInputTest {
      * Opens WebSockets until the server refuses one. Sockets of earlier rows may still be closing on the
      * server's side, so the count that fits can be a little under the limit, never over it.
      */
+    private static void idleSockets(Target t) {
+        List<RawWebSocket> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < IDLE; i++) {
+                RawWebSocket ws = new RawWebSocket("127.0.0." + (2 + i / PER_ADDRESS), t.port(), 0, t.cookieHeader());
+                open.add(ws);
+                ws.sendText("{\"type\":\"hello\"}");
+                assertThat(ws.read().text()).contains("\"welcome\"");
+            }
+            long worst = 0;
+            for (int i = 0; i < 20; i++) {
+                long start = System.nanoTime();
+                watcher.sync();
+                worst = Math.max(worst, System.nanoTime() - start);
+            }
+            assertThat(Duration.ofNanos(worst)).as("the watcher's slowest ping among " + IDLE + " idle sockets").isLessThan(Duration.ofSeconds(1));
+        } finally {
+            open.forEach(RawWebSocket::close);
+        }
+    }
+
     private static void perAddress(Target t) {
         List<RawWebSocket> open = new ArrayList<>();
         try {

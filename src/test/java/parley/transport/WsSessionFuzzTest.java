@@ -93,8 +93,8 @@ class WsSessionFuzzTest {
      * a resume across them is allowed, and any other across connections is not.
      */
     private static final WsSession.Who[] PEOPLE = {
-        new WsSession.Who(new UserId("u_ada"), "Ada", "k_ada_0"), new WsSession.Who(new UserId("u_grace"), "Grace", "k_grace"),
-        new WsSession.Who(new UserId("u_ada"), "Ada", "k_ada_2"), new WsSession.Who(new UserId("u_linus"), "Linus", "k_linus")};
+        new WsSession.Who(new UserId("u_ada"), "Ada", "k_ada_0", false), new WsSession.Who(new UserId("u_grace"), "Grace", "k_grace", false),
+        new WsSession.Who(new UserId("u_ada"), "Ada", "k_ada_2", false), new WsSession.Who(new UserId("u_linus"), "Linus", "k_linus", false)};
     /** Only links are asked for here (no upload completes), which need neither Vert.x nor the store. */
     private static final RoomFiles FILES = new RoomFiles(null, tempDir(), null, null, null, null, CLOCK);
 
@@ -145,7 +145,7 @@ class WsSessionFuzzTest {
     private record Timer(Connection dropped, Handler<Long> handler) {}
 
     /** No rate limit, and a hello timeout that never fires: the scripts drive what they test. */
-    private static final WebServer.Guards GUARDS = new WebServer.Guards(List.of(), 1_000_000, 1_000_000, 1_000_000,
+    private static final WebServer.Guards GUARDS = new WebServer.Guards(List.of(), 1_000_000, 1_000_000, 1_000_000, 1_000_000,
             Duration.ofSeconds(10), Duration.ofHours(1), Duration.ZERO);
 
     /** One server and its connections, for one script. */
@@ -170,6 +170,7 @@ class WsSessionFuzzTest {
         Server() {
             store.addRoom("r_general", "general");
             store.addRoom("r_random", "random");
+            for (WsSession.Who who : PEOPLE) store.addPerson(who.userId().value(), who.name());
             hub = Hub.open(store, new LocalBus<RoomEvent>(), LIMITS, CLOCK);
             services = new Services(hub, CODEC, new Wire(CODEC), MAX_FRAME_BYTES, 1 << 20,
                     new IceServers(List.of("stun:stun.example.org:3478"), List.of("turn:turn.example.org:3478"), "secret", 3600, false, CLOCK),
@@ -357,10 +358,24 @@ class WsSessionFuzzTest {
                     fromActor(c, f);
                     c.welcomed(f, connections);
                 }
-                case "pong", "rooms", "ice_servers" -> fromActor(c, f);
+                case "pong", "rooms", "ice_servers", "users", "members" -> fromActor(c, f);
                 case "room_added" -> {
-                    assertThat(step.type()).as(where() + "a room added when none was created: " + f).isEqualTo("create_room");
+                    assertThat(step.type()).as(where() + "a room added when none was created or given: " + f)
+                            .isIn("create_room", "direct", "invite");
                     if (c == actor) rooms.add(room);
+                    else assertThat(f.at("/room/kind").asText()).as(where() + "another's room, seen: " + f).isIn("public", "direct", "private");
+                }
+                case "member" -> {
+                    if (c != actor) in(c, room, f);
+                    byActor(f.path("by"), f);
+                }
+                case "removed" -> {
+                    if (c != actor) {
+                        assertThat(step.type()).as(where() + "removed from a room by no one: " + f).isIn("kick", "ban", "quit", "delete_room");
+                        byActor(f.path("by"), f);
+                    }
+                    c.rooms.remove(room);
+                    c.calls.remove(room);
                 }
                 case "joined" -> {
                     fromActor(c, f);
@@ -392,7 +407,12 @@ class WsSessionFuzzTest {
                 case "presence" -> {
                     in(c, room, f);
                     notAbout(c, f.path("member"), f);
-                    causedBy(f.path("member"), f);
+                    boolean removedByActor = "leave".equals(f.path("event").asText()) && ("kick".equals(step.type()) || "ban".equals(step.type()));
+                    if (removedByActor) {
+                        assertThat(f.at("/member/userId").asText()).as(where() + "the remover left: " + f).isNotEqualTo(actor.userId);
+                    } else {
+                        causedBy(f.path("member"), f);
+                    }
                 }
                 case "typing" -> {
                     relayed(f);
@@ -489,6 +509,13 @@ class WsSessionFuzzTest {
          * that sent the frame or closed, or the one whose grace ended, unless another connection has resumed
          * its session since (then the grace that ends is not that session's).
          */
+        /** A change of membership names the person who made it. */
+        private void byActor(JsonNode by, JsonNode f) {
+            Connection actor = step.actor();
+            assertThat(List.of(by.path("userId").asText(), by.path("name").asText())).as(where() + "made by someone else: " + f)
+                    .isEqualTo(List.of(String.valueOf(actor.userId), String.valueOf(actor.name)));
+        }
+
         private void causedBy(JsonNode who, JsonNode f) {
             Connection actor = step.actor();
             if (step.kind() == Kind.GRACE) {

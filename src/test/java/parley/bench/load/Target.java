@@ -69,7 +69,8 @@ abstract sealed class Target implements AutoCloseable permits Target.Parley, Tar
          * (S4) do not ping as browsers do.
          */
         static final String[] BENCH_SETTINGS = {"--messages-per-second", "1000000", "--message-burst", "1000000",
-                "--max-connections-per-address", "1000000", "--idle-timeout", "0"};
+                "--max-connections-per-address", "1000000", "--max-connections-per-user", "1000000", "--max-rooms-per-user", "1000000",
+                "--idle-timeout", "0"}; // every generator connection signs in as one user, "bench"
 
         private final ServerProcess server;
 
