@@ -586,14 +586,15 @@ export class Chat extends Emitter {
     if (room.roster) {
       if (m.role && !(room.kind === 'public' && m.role === 'member')) {
         room.roster.set(user.userId, { userId: user.userId, name: user.name, role: m.role });
-      } else if (m.reason !== 'unbanned' && !(room.kind === 'public' && m.reason === 'kicked')) {
+      } else if (m.reason !== 'unbanned') {
+        // Kicked, banned or quit: any role goes with it.
         room.roster.delete(user.userId);
       }
     }
     if (m.reason === 'banned') room.banned.set(user.userId, { userId: user.userId, name: user.name });
     else if (m.role || m.reason === 'unbanned') room.banned.delete(user.userId);
-    if (user.userId === this.me.userId && m.role) {
-      room.updateInfo({ ...room.info, role: m.role });
+    if (user.userId === this.me.userId && m.reason !== 'unbanned') {
+      room.updateInfo({ ...room.info, role: m.role ?? null });
       this.emit('info', room.id);
     }
     if (text) {
