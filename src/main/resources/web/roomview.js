@@ -162,10 +162,10 @@ export class RoomView {
     this.#topic.hidden = !room.info.topic;
     this.#input.placeholder = !room.info.name ? 'Write a message…'
       : room.kind === 'direct' ? `Message ${room.info.name}` : `Message #${room.info.name}`;
-    // Kicked from this public room (or banned): it stays open, to be joined again when allowed.
+    // Kicked from this public room (or banned): it stays open, to be joined again when allowed. Nothing
+    // tells the banned when they are unbanned, so they may always try.
     const out = room.removed !== null;
     this.#rejoin.hidden = !out;
-    this.#rejoin.disabled = room.removed === 'banned';
     this.#leave.hidden = out;
     // Leaving a private room for good is "Leave room" in the members panel; this only stops following it here.
     this.#leave.textContent = room.kind === 'public' ? 'Leave' : 'Close';

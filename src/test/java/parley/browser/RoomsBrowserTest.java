@@ -92,6 +92,13 @@ class RoomsBrowserTest extends BrowserTestBase {
         assertThat(grace.locator("#messages .system-line").last()).hasText("Ada made you a moderator.");
         assertThat(ada.locator("#messages .system-line").last()).hasText("You made Grace a moderator.");
         assertThat(person(ada, "Grace").locator(".role")).hasText("moderator");
+
+        grace.locator("#quit-room").click();
+        grace.locator("#confirm-ok").click();
+        assertThat(room(grace, "board")).hasCount(0);
+        assertThat(grace.locator("#room-notice")).containsText("You left #board.");
+        assertThat(ada.locator("#messages .system-line").last()).hasText("Grace left the room.");
+        assertThat(person(ada, "Grace")).hasCount(0);
     }
 
     @Test
@@ -161,7 +168,7 @@ class RoomsBrowserTest extends BrowserTestBase {
     }
 
     @Test
-    void someone_kicked_from_a_public_room_keeps_it_listed_and_may_join_it_again() {
+    void someone_kicked_from_a_public_room_keeps_it_listed_and_may_join_it_again_but_not_when_banned_until_unbanned() {
         Page ada = Pages.enter(browser.newUser(), server.url(), "Ada");
         Page linus = Pages.enter(browser.newUser(), server.url(), "Linus");
 
@@ -176,5 +183,20 @@ class RoomsBrowserTest extends BrowserTestBase {
         assertThat(linus.locator("#rejoin-room")).isHidden();
         say(linus, "I am back");
         assertThat(stored(ada).last().locator(".text")).hasText("I am back");
+
+        button(person(ada, "Linus"), "Ban").click();
+        ada.locator("#confirm-ok").click();
+        assertThat(linus.locator("#room-notice")).containsText("You were banned from #general by Ada.");
+        assertThat(ada.locator("#banned li.person .person-name")).hasText("Linus");
+        linus.locator("#rejoin-room").click();
+        assertThat(linus.locator("#room-notice")).containsText("You are banned from #general.");
+        assertThat(linus.locator("#message-input")).isDisabled();
+
+        button(ada.locator("#banned li.person"), "Unban").click();
+        assertThat(ada.locator("#banned-box")).isHidden();
+        linus.locator("#rejoin-room").click();
+        assertThat(linus.locator("#message-input")).isEnabled();
+        say(linus, "Sorry");
+        assertThat(stored(ada).last().locator(".text")).hasText("Sorry");
     }
 }
