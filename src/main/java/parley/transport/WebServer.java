@@ -103,8 +103,9 @@ public final class WebServer {
 
     /**
      * Closes, within {@link #DISABLED_SWEEP_MS}, the sockets of accounts that were disabled by another
-     * process (the {@code user disable} command writes the database directly). Disabling through the API
-     * closes them at once; this catches the rest. Each look overlaps the previous one, which is harmless.
+     * process (the {@code user disable} command writes the database directly), and those whose session
+     * expired ({@code session-days}) while they were open. Disabling through the API closes them at once;
+     * this catches the rest. Each look overlaps the previous one, which is harmless.
      */
     private void sweepDisabled() {
         long[] since = {System.currentTimeMillis()};
@@ -112,6 +113,9 @@ public final class WebServer {
             timers.add(vertx.setPeriodic(DISABLED_SWEEP_MS, t -> {
                 long from = since[0] - DISABLED_SWEEP_MS;
                 since[0] = System.currentTimeMillis();
+                sockets.forEach(s -> {
+                    if (s.sessionExpires() <= since[0]) s.endSession();
+                });
                 accounts.disabledSince(from).whenComplete((ids, e) -> {
                     if (ids != null) ids.forEach(id -> sockets.endUser(id, null));
                 });
@@ -218,7 +222,7 @@ public final class WebServer {
                 ws.headers().clear();
                 WsSession[] socket = new WsSession[1];
                 socket[0] = new WsSession(ws, context, outbox, services,
-                        new WsSession.Who(session.user().id(), session.user().name(), session.tokenHash(), session.user().admin()), () -> {
+                        new WsSession.Who(session.user().id(), session.user().name(), session.tokenHash(), session.user().admin(), session.expires()), () -> {
                             sockets.remove(socket[0]);
                             guard.socketClosed(address);
                         });

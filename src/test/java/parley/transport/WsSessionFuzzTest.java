@@ -93,8 +93,8 @@ class WsSessionFuzzTest {
      * a resume across them is allowed, and any other across connections is not.
      */
     private static final WsSession.Who[] PEOPLE = {
-        new WsSession.Who(new UserId("u_ada"), "Ada", "k_ada_0", false), new WsSession.Who(new UserId("u_grace"), "Grace", "k_grace", false),
-        new WsSession.Who(new UserId("u_ada"), "Ada", "k_ada_2", false), new WsSession.Who(new UserId("u_linus"), "Linus", "k_linus", false)};
+        new WsSession.Who(new UserId("u_ada"), "Ada", "k_ada_0", false, Long.MAX_VALUE), new WsSession.Who(new UserId("u_grace"), "Grace", "k_grace", false, Long.MAX_VALUE),
+        new WsSession.Who(new UserId("u_ada"), "Ada", "k_ada_2", false, Long.MAX_VALUE), new WsSession.Who(new UserId("u_linus"), "Linus", "k_linus", false, Long.MAX_VALUE)};
     /** Only links are asked for here (no upload completes), which need neither Vert.x nor the store. */
     private static final RoomFiles FILES = new RoomFiles(null, tempDir(), null, null, null, null, CLOCK);
 
