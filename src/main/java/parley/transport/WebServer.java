@@ -45,7 +45,8 @@ public final class WebServer {
 
     /** See the settings of the same names in {@code Settings}. */
     public record Guards(List<String> allowedOrigins, int messagesPerSecond, int messageBurst, int maxConnectionsPerAddress,
-                         int maxConnectionsPerUser, Duration handshakeTimeout, Duration helloTimeout, Duration idleTimeout) {}
+                         int maxConnectionsPerUser, Duration handshakeTimeout, Duration helloTimeout, Duration idleTimeout,
+                         List<String> trustedProxies) {}
 
     /** PEM files: the certificate chain and its private key. */
     public record Tls(Path cert, Path key) {}
@@ -59,6 +60,7 @@ public final class WebServer {
     private final ChatStore store;
     private final Services services;
     private final RoomFiles files;
+    private final Proxies proxies;
     private final List<HttpServer> servers = new ArrayList<>();
     private final Sockets sockets = new Sockets();
     private final Origins origins;
@@ -81,7 +83,8 @@ public final class WebServer {
         this.origins = new Origins(options.guards().allowedOrigins());
         this.guard = new ConnectionGuard(vertx, options.guards().handshakeTimeout(), options.guards().maxConnectionsPerAddress());
         this.files = new RoomFiles(vertx, options.filesDir(), store, hub, accounts, origins, java.time.Clock.systemUTC());
-        this.accountRoutes = new AccountRoutes(vertx, accounts, origins, new SessionCookie(options.tls() != null), sockets);
+        this.proxies = new Proxies(options.guards().trustedProxies());
+        this.accountRoutes = new AccountRoutes(vertx, accounts, origins, new SessionCookie(options.tls() != null, proxies), proxies, sockets);
         this.services = new Services(hub, new Codec(), new Wire(new Codec()), options.maxFrameBytes(),
                 options.maxQueuedBytes(), options.ice(), options.callGrace(),
                 new ServerMessage.Limits(options.maxFrameBytes(), l.maxTextChars(), l.historyPageMax()),
@@ -193,7 +196,7 @@ public final class WebServer {
             ctx.response().setStatusCode(401).end("sign in first");
             return;
         }
-        String address = request.remoteAddress().hostAddress();
+        String address = proxies.clientAddress(request);
         if (!guard.tryOpenSocket(address)) {
             ctx.response().setStatusCode(429).end("too many connections from this address");
             return;

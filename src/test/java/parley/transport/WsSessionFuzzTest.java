@@ -146,7 +146,7 @@ class WsSessionFuzzTest {
 
     /** No rate limit, and a hello timeout that never fires: the scripts drive what they test. */
     private static final WebServer.Guards GUARDS = new WebServer.Guards(List.of(), 1_000_000, 1_000_000, 1_000_000, 1_000_000,
-            Duration.ofSeconds(10), Duration.ofHours(1), Duration.ZERO);
+            Duration.ofSeconds(10), Duration.ofHours(1), Duration.ZERO, List.of());
 
     /** One server and its connections, for one script. */
     private static final class Server implements AutoCloseable {
