@@ -87,7 +87,8 @@ public final class WebServer {
         this.accountRoutes = new AccountRoutes(vertx, accounts, origins, new SessionCookie(options.tls() != null, proxies), proxies, sockets);
         this.services = new Services(hub, new Codec(), new Wire(new Codec()), options.maxFrameBytes(),
                 options.maxQueuedBytes(), options.ice(), options.callGrace(),
-                new ServerMessage.Limits(options.maxFrameBytes(), l.maxTextChars(), l.historyPageMax()),
+                new ServerMessage.Limits(options.maxFrameBytes(), l.maxTextChars(), l.historyPageMax(),
+                        options.guards().messagesPerSecond(), options.guards().messageBurst()),
                 files, options.maxUploadBytes(), options.guards());
     }
 
