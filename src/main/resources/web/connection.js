@@ -15,6 +15,11 @@ const BACKOFF_MAX_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 20_000;
 /** The close code of a socket whose account session ended (signed out, password changed, disabled). */
 const SESSION_ENDED = 4401;
+/**
+ * The share of the server's rate limit (welcome's limits) that the page uses: the rest is headroom
+ * for heartbeats and for timers that do not tick exactly.
+ */
+const RATE_SHARE = 0.8;
 
 /** An error reply, or a request that could not complete; `code` is the protocol's error code or one of ours. */
 export class RequestError extends Error {
@@ -58,6 +63,13 @@ export class Connection extends Emitter {
   #nextRef = 0;
   /** @type {string|null} */
   #helloRef = null;
+  /** Frames waiting for the rate limit: after a long offline spell the outbox resends everything at once. */
+  /** @type {string[]} */
+  #paced = [];
+  #tokens = 0;
+  #tokensAt = 0;
+  /** @type {ReturnType<typeof setTimeout>|undefined} */
+  #paceTimer;
   /** @type {Map<string, {resolve: (m: ServerMessage) => void, reject: (e: RequestError) => void, timer?: ReturnType<typeof setTimeout>}>} */
   #pending = new Map();
   /** @type {ReturnType<typeof setTimeout>|undefined} */
@@ -97,8 +109,49 @@ export class Connection extends Emitter {
    */
   send(msg) {
     if (this.state !== 'open' || !this.#ws) return false;
-    this.#ws.send(JSON.stringify(msg));
+    this.#write(JSON.stringify(msg));
     return true;
+  }
+
+  /**
+   * Sends a frame now if the server's rate limit allows it, else after the frames already waiting:
+   * a token bucket at RATE_SHARE of the server's `messagesPerSecond` and `messageBurst`, so that the
+   * server never refuses a message as `rate_limited` (that refusal carries no `ref`, so the request
+   * it refused would wait for a reply until the socket closed).
+   * @param {string} frame
+   */
+  #write(frame) {
+    this.#refill();
+    if (this.#paced.length === 0 && this.#tokens >= 1) {
+      this.#tokens--;
+      this.#ws?.send(frame);
+      return;
+    }
+    this.#paced.push(frame);
+    this.#schedulePacing();
+  }
+
+  #refill() {
+    const limits = this.session?.limits;
+    const rate = (limits?.messagesPerSecond ?? 50) * RATE_SHARE;
+    const burst = Math.max(1, Math.floor((limits?.messageBurst ?? 200) * RATE_SHARE));
+    const now = performance.now();
+    this.#tokens = Math.min(burst, this.#tokens + ((now - this.#tokensAt) / 1000) * rate);
+    this.#tokensAt = now;
+  }
+
+  #schedulePacing() {
+    if (this.#paceTimer !== undefined) return;
+    const rate = (this.session?.limits?.messagesPerSecond ?? 50) * RATE_SHARE;
+    this.#paceTimer = setTimeout(() => {
+      this.#paceTimer = undefined;
+      this.#refill();
+      while (this.#paced.length > 0 && this.#tokens >= 1) {
+        this.#tokens--;
+        this.#ws?.send(/** @type {string} */ (this.#paced.shift()));
+      }
+      if (this.#paced.length > 0) this.#schedulePacing();
+    }, Math.max(1, Math.ceil(1000 / rate)));
   }
 
   /**
@@ -123,7 +176,7 @@ export class Connection extends Emitter {
         }, timeoutMs);
       }
       this.#pending.set(ref, entry);
-      this.#ws?.send(JSON.stringify({ ...msg, ref }));
+      this.#write(JSON.stringify({ ...msg, ref }));
     });
   }
 
@@ -196,6 +249,10 @@ export class Connection extends Emitter {
   #closed() {
     clearTimeout(this.#deadline);
     clearInterval(this.#pinger);
+    clearTimeout(this.#paceTimer);
+    this.#paceTimer = undefined;
+    this.#paced = []; // their requests are rejected just below: the owner sends them again
+
     for (const { reject, timer } of this.#pending.values()) {
       clearTimeout(timer);
       reject(new RequestError('closed', 'the connection closed'));
@@ -292,6 +349,9 @@ export class Connection extends Emitter {
     clearTimeout(this.#deadline);
     this.#attempt = 0;
     this.session = welcome;
+    // A new socket starts with the server's full burst; the hello spent one of it.
+    this.#tokens = Math.floor((welcome.limits?.messageBurst ?? 200) * RATE_SHARE) - 1;
+    this.#tokensAt = performance.now();
     this.#startHeartbeat();
     this.#setState('open');
     this.emit('welcome', welcome);

@@ -61,7 +61,8 @@ public final class Accounts implements AutoCloseable {
     }
 
     /** A live session; its {@code tokenHash} names it to the rest of the server (open sockets are registered under it). */
-    public record Session(User user, String tokenHash) {}
+    /** {@code expires}: when the session ends by itself (epoch ms), {@code session-days} after sign-in. */
+    public record Session(User user, String tokenHash, long expires) {}
 
     public record Invitation(String code, long expires) {
         @Override
@@ -197,7 +198,7 @@ public final class Accounts implements AutoCloseable {
         return store.session(hash, now).thenApply(s -> {
             if (s == null) return null;
             if (now - s.lastUsed() > TOUCH_EVERY_MS) store.touchSession(hash, now);
-            return new Session(user(s.account()), hash);
+            return new Session(user(s.account()), hash, s.expires());
         });
     }
 

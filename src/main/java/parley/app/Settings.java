@@ -35,6 +35,7 @@ public record Settings(
         int messagesPerSecond,
         int messageBurst,
         int maxConnectionsPerAddress,
+        java.util.List<String> trustedProxies,
         int maxConnectionsPerUser,
         int maxRoomsPerUser,
         int handshakeTimeoutSeconds,
@@ -91,6 +92,10 @@ public record Settings(
             new Definition("message-burst", "200",
                     "messages a connection may send at once above the average; a client that keeps sending after as many refusals is disconnected (1008)"),
             new Definition("max-connections-per-address", "200", "WebSocket connections open at once from one IP address"),
+            new Definition("trusted-proxies", "",
+                    "IP addresses of reverse proxies in front of Parley, comma-separated (127.0.0.1): their X-Forwarded-For "
+                            + "says who a request is from (for the per-address limits) and X-Forwarded-Proto: https marks the "
+                            + "session cookie Secure; from anyone else these headers are ignored"),
             new Definition("max-connections-per-user", "20", "WebSocket connections open at once for one account (tabs and devices together)"),
             new Definition("max-rooms-per-user", "100", "public and private rooms one person may own (direct rooms do not count)"),
             new Definition("handshake-timeout", "10",
@@ -170,6 +175,7 @@ public record Settings(
                 integer(values, "messages-per-second", 1, 1_000_000),
                 integer(values, "message-burst", 1, 1_000_000),
                 integer(values, "max-connections-per-address", 1, 1_000_000),
+                addresses(values, "trusted-proxies"),
                 integer(values, "max-connections-per-user", 1, 1_000_000),
                 integer(values, "max-rooms-per-user", 0, 1_000_000),
                 integer(values, "handshake-timeout", 1, 3600),
@@ -252,6 +258,22 @@ public record Settings(
             }
         }
         return origins;
+    }
+
+    /** IP address literals, written as the server reports a peer's address (so ::1 is 0:0:0:0:0:0:0:1). */
+    private static java.util.List<String> addresses(Map<String, String> values, String name) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String raw : values.get(name).split(",")) {
+            String a = raw.strip();
+            if (a.isEmpty()) continue;
+            if (!a.matches("[0-9A-Fa-f:.]+")) throw new Invalid(name + ": " + a + " is not an IP address");
+            try {
+                out.add(java.net.InetAddress.getByName(a).getHostAddress()); // a literal: no name lookup
+            } catch (java.net.UnknownHostException e) {
+                throw new Invalid(name + ": " + a + " is not an IP address");
+            }
+        }
+        return java.util.List.copyOf(out);
     }
 
     /** A TLS file: both or neither of tls-cert and tls-key, and a readable file. */

@@ -44,13 +44,15 @@ final class AccountRoutes {
     private final Accounts accounts;
     private final Origins origins;
     private final SessionCookie cookie;
+    private final Proxies proxies;
     private final Sockets sockets;
 
-    AccountRoutes(Vertx vertx, Accounts accounts, Origins origins, SessionCookie cookie, Sockets sockets) {
+    AccountRoutes(Vertx vertx, Accounts accounts, Origins origins, SessionCookie cookie, Proxies proxies, Sockets sockets) {
         this.vertx = vertx;
         this.accounts = accounts;
         this.origins = origins;
         this.cookie = cookie;
+        this.proxies = proxies;
         this.sockets = sockets;
     }
 
@@ -83,7 +85,7 @@ final class AccountRoutes {
                 .<ObjectNode>set("user", s == null ? null : user(s.user()))
                 .put("signup", accounts.signUpMode().name().toLowerCase(Locale.ROOT))
                 .put("firstAccount", first)), body -> {
-                    if (token != null && body.get("user").isNull()) cookie.clear(ctx.response()); // a session that ended
+                    if (token != null && body.get("user").isNull()) cookie.clear(ctx.request(), ctx.response()); // a session that ended
                     ok(ctx, 200, body);
                 });
     }
@@ -107,7 +109,7 @@ final class AccountRoutes {
     }
 
     private void signedIn(RoutingContext ctx, int status, Accounts.SignedIn signed) {
-        cookie.set(ctx.response(), signed.token(), signed.expires());
+        cookie.set(ctx.request(), ctx.response(), signed.token(), signed.expires());
         ok(ctx, status, user(signed.user()));
     }
 
@@ -119,7 +121,7 @@ final class AccountRoutes {
             if (s != null && hash != null) sockets.endSession(s.user().id(), hash);
             return hash;
         })), hash -> {
-            cookie.clear(ctx.response());
+            cookie.clear(ctx.request(), ctx.response());
             ok(ctx, 200, JSON.createObjectNode());
         });
     }
@@ -226,8 +228,8 @@ final class AccountRoutes {
         return out;
     }
 
-    private static String address(RoutingContext ctx) {
-        return ctx.request().remoteAddress().hostAddress();
+    private String address(RoutingContext ctx) {
+        return proxies.clientAddress(ctx.request());
     }
 
     private static ObjectNode user(Accounts.User u) {

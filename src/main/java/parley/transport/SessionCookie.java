@@ -6,16 +6,18 @@ import io.vertx.core.http.HttpServerResponse;
 /**
  * The session cookie, {@code parley_session}: HttpOnly (page scripts never see it), SameSite=Lax (other
  * sites' pages cannot send it with their requests, only a top-level navigation to Parley carries it),
- * Path=/, a Max-Age of the session's life, and Secure when Parley serves HTTPS itself. (Behind a
- * TLS-terminating proxy it is not marked Secure; SameSite and the Origin checks still hold.)
+ * Path=/, a Max-Age of the session's life, and Secure when the browser came over HTTPS: Parley serves
+ * HTTPS itself, or a trusted proxy says so ({@link Proxies#forwardedHttps}).
  */
 final class SessionCookie {
     static final String NAME = "parley_session";
 
-    private final boolean secure;
+    private final boolean tls;
+    private final Proxies proxies;
 
-    SessionCookie(boolean secure) {
-        this.secure = secure;
+    SessionCookie(boolean tls, Proxies proxies) {
+        this.tls = tls;
+        this.proxies = proxies;
     }
 
     /**
@@ -36,16 +38,16 @@ final class SessionCookie {
     }
 
     /** Sets the cookie of a session that expires at {@code expires} (epoch ms). */
-    void set(HttpServerResponse response, String token, long expires) {
+    void set(HttpServerRequest request, HttpServerResponse response, String token, long expires) {
         long maxAge = Math.max(0, Math.ceilDiv(expires - System.currentTimeMillis(), 1000));
-        response.putHeader("Set-Cookie", NAME + "=" + token + "; Max-Age=" + maxAge + attributes());
+        response.putHeader("Set-Cookie", NAME + "=" + token + "; Max-Age=" + maxAge + attributes(request));
     }
 
-    void clear(HttpServerResponse response) {
-        response.putHeader("Set-Cookie", NAME + "=; Max-Age=0" + attributes());
+    void clear(HttpServerRequest request, HttpServerResponse response) {
+        response.putHeader("Set-Cookie", NAME + "=; Max-Age=0" + attributes(request));
     }
 
-    private String attributes() {
-        return "; Path=/; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "");
+    private String attributes(HttpServerRequest request) {
+        return "; Path=/; HttpOnly; SameSite=Lax" + (tls || proxies.forwardedHttps(request) ? "; Secure" : "");
     }
 }

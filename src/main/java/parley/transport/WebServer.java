@@ -45,7 +45,8 @@ public final class WebServer {
 
     /** See the settings of the same names in {@code Settings}. */
     public record Guards(List<String> allowedOrigins, int messagesPerSecond, int messageBurst, int maxConnectionsPerAddress,
-                         int maxConnectionsPerUser, Duration handshakeTimeout, Duration helloTimeout, Duration idleTimeout) {}
+                         int maxConnectionsPerUser, Duration handshakeTimeout, Duration helloTimeout, Duration idleTimeout,
+                         List<String> trustedProxies) {}
 
     /** PEM files: the certificate chain and its private key. */
     public record Tls(Path cert, Path key) {}
@@ -59,6 +60,7 @@ public final class WebServer {
     private final ChatStore store;
     private final Services services;
     private final RoomFiles files;
+    private final Proxies proxies;
     private final List<HttpServer> servers = new ArrayList<>();
     private final Sockets sockets = new Sockets();
     private final Origins origins;
@@ -81,10 +83,12 @@ public final class WebServer {
         this.origins = new Origins(options.guards().allowedOrigins());
         this.guard = new ConnectionGuard(vertx, options.guards().handshakeTimeout(), options.guards().maxConnectionsPerAddress());
         this.files = new RoomFiles(vertx, options.filesDir(), store, hub, accounts, origins, java.time.Clock.systemUTC());
-        this.accountRoutes = new AccountRoutes(vertx, accounts, origins, new SessionCookie(options.tls() != null), sockets);
+        this.proxies = new Proxies(options.guards().trustedProxies());
+        this.accountRoutes = new AccountRoutes(vertx, accounts, origins, new SessionCookie(options.tls() != null, proxies), proxies, sockets);
         this.services = new Services(hub, new Codec(), new Wire(new Codec()), options.maxFrameBytes(),
                 options.maxQueuedBytes(), options.ice(), options.callGrace(),
-                new ServerMessage.Limits(options.maxFrameBytes(), l.maxTextChars(), l.historyPageMax()),
+                new ServerMessage.Limits(options.maxFrameBytes(), l.maxTextChars(), l.historyPageMax(),
+                        options.guards().messagesPerSecond(), options.guards().messageBurst()),
                 files, options.maxUploadBytes(), options.guards());
     }
 
@@ -103,8 +107,9 @@ public final class WebServer {
 
     /**
      * Closes, within {@link #DISABLED_SWEEP_MS}, the sockets of accounts that were disabled by another
-     * process (the {@code user disable} command writes the database directly). Disabling through the API
-     * closes them at once; this catches the rest. Each look overlaps the previous one, which is harmless.
+     * process (the {@code user disable} command writes the database directly), and those whose session
+     * expired ({@code session-days}) while they were open. Disabling through the API closes them at once;
+     * this catches the rest. Each look overlaps the previous one, which is harmless.
      */
     private void sweepDisabled() {
         long[] since = {System.currentTimeMillis()};
@@ -112,6 +117,9 @@ public final class WebServer {
             timers.add(vertx.setPeriodic(DISABLED_SWEEP_MS, t -> {
                 long from = since[0] - DISABLED_SWEEP_MS;
                 since[0] = System.currentTimeMillis();
+                sockets.forEach(s -> {
+                    if (s.sessionExpires() <= since[0]) s.endSession();
+                });
                 accounts.disabledSince(from).whenComplete((ids, e) -> {
                     if (ids != null) ids.forEach(id -> sockets.endUser(id, null));
                 });
@@ -189,7 +197,7 @@ public final class WebServer {
             ctx.response().setStatusCode(401).end("sign in first");
             return;
         }
-        String address = request.remoteAddress().hostAddress();
+        String address = proxies.clientAddress(request);
         if (!guard.tryOpenSocket(address)) {
             ctx.response().setStatusCode(429).end("too many connections from this address");
             return;
@@ -218,7 +226,7 @@ public final class WebServer {
                 ws.headers().clear();
                 WsSession[] socket = new WsSession[1];
                 socket[0] = new WsSession(ws, context, outbox, services,
-                        new WsSession.Who(session.user().id(), session.user().name(), session.tokenHash(), session.user().admin()), () -> {
+                        new WsSession.Who(session.user().id(), session.user().name(), session.tokenHash(), session.user().admin(), session.expires()), () -> {
                             sockets.remove(socket[0]);
                             guard.socketClosed(address);
                         });

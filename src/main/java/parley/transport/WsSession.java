@@ -72,7 +72,7 @@ final class WsSession implements Member {
      * Who this is, from the account session the upgrade carried: never from a message. {@code sessionKey}
      * names that session (the SHA-256 of its token, as stored), so that its end closes this socket.
      */
-    record Who(UserId userId, String name, String sessionKey, boolean admin) {}
+    record Who(UserId userId, String name, String sessionKey, boolean admin, long sessionExpires) {}
 
     WsSession(ServerWebSocket ws, Context context, LoopOutbox outbox, Services services, Who who, Runnable onClose) {
         this.ws = ws;
@@ -208,6 +208,11 @@ final class WsSession implements Member {
     }
 
     /** The account session this socket belongs to (its token's hash). */
+    /** When the account session of this socket ends by itself (epoch ms). */
+    long sessionExpires() {
+        return who.sessionExpires();
+    }
+
     String sessionKey() {
         return who.sessionKey();
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
+import com.microsoft.playwright.assertions.LocatorAssertions;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -111,6 +112,27 @@ class ChatBrowserTest extends BrowserTestBase {
             assertThat(seen.subList(0, 13)).containsExactlyElementsOf(IntStream.rangeClosed(1, 13)
                     .mapToObj(i -> i + ":" + (i == 1 ? "before the drop" : "while away " + (i - 1))).toList());
             assertThat(seen.get(13)).isEqualTo("14:written offline");
+        }
+    }
+
+    @Test
+    void messages_written_offline_beyond_the_servers_burst_are_paced_and_all_stored_once_back_online() {
+        server.close();
+        server = TestServer.start("--messages-per-second", "20", "--message-burst", "10");
+        try (TcpProxy network = new TcpProxy(server.port())) {
+            Page ada = enter(browser.newUser(), "http://127.0.0.1:" + network.port() + "/", "Ada");
+            Page grace = enter(browser.newUser(), server.url(), "Grace");
+            network.cut();
+            ada.waitForFunction("() => document.body.dataset.connection === 'reconnecting'");
+            int written = 40; // four times the burst: sent at once, most would be refused as rate_limited
+            for (int i = 1; i <= written; i++) say(ada, "offline " + i);
+            assertThat(ada.locator("#messages .message.pending")).hasCount(written);
+
+            network.restore();
+            ada.waitForFunction("() => document.body.dataset.connection === 'open'");
+            assertThat(stored(grace)).hasCount(written, new LocatorAssertions.HasCountOptions().setTimeout(30_000));
+            assertThat(ada.locator("#messages .message.pending")).hasCount(0);
+            assertThat(shown(grace)).containsExactlyElementsOf(IntStream.rangeClosed(1, written).mapToObj(i -> i + ":offline " + i).toList());
         }
     }
 }

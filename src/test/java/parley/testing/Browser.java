@@ -45,7 +45,8 @@ public final class Browser implements AutoCloseable {
         page.onConsoleMessage(m -> {
             // Reconnecting after a cut network or a stopped server logs failed sockets and requests; those are
             // the tests' doing. Any other error (a script failing, a bad status) fails the test.
-            if (m.type().equals("error") && !m.text().contains("WebSocket") && !m.text().contains("net::ERR_CONNECTION_")) {
+            if (m.type().equals("error") && !m.text().contains("WebSocket") && !m.text().contains("net::ERR_CONNECTION_")
+                    && !m.text().contains("net::ERR_SOCKET_NOT_CONNECTED")) {
                 consoleErrors.add(m.text());
             }
         });

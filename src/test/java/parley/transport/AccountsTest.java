@@ -80,6 +80,23 @@ class AccountsTest {
     }
 
     @Test
+    void a_socket_open_when_its_session_expires_is_closed_and_its_cookie_opens_nothing_more() throws Exception {
+        server = TestServer.start();
+        String cookie = signUp("ada");
+        long soon = System.currentTimeMillis() + 1_500;
+        try (var db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + server.dataDir().resolve("parley.db"));
+             var update = db.prepareStatement("UPDATE sessions SET expires_at = ?")) {
+            update.setLong(1, soon); // as if signed in session-days ago, less a second and a half
+            assertThat(update.executeUpdate()).isEqualTo(1);
+        }
+        WsClient tab = socket(cookie);
+        tab.sync();
+        assertThat(tab.closeCode()).as("closed once the session expired").isEqualTo(4401);
+        assertThat(System.currentTimeMillis()).as("not before it expired").isGreaterThanOrEqualTo(soon);
+        assertUpgradeRefused(cookie, 401);
+    }
+
+    @Test
     void a_person_signs_up_signs_in_elsewhere_and_signs_out_with_a_session_cookie_that_scripts_cannot_read() {
         server = TestServer.start();
         HttpResponse<String> up = post("/api/signup", null, "username", "Ada", "password", PASSWORD, "name", "Ada Lovelace");

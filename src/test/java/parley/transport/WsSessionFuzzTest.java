@@ -93,8 +93,8 @@ class WsSessionFuzzTest {
      * a resume across them is allowed, and any other across connections is not.
      */
     private static final WsSession.Who[] PEOPLE = {
-        new WsSession.Who(new UserId("u_ada"), "Ada", "k_ada_0", false), new WsSession.Who(new UserId("u_grace"), "Grace", "k_grace", false),
-        new WsSession.Who(new UserId("u_ada"), "Ada", "k_ada_2", false), new WsSession.Who(new UserId("u_linus"), "Linus", "k_linus", false)};
+        new WsSession.Who(new UserId("u_ada"), "Ada", "k_ada_0", false, Long.MAX_VALUE), new WsSession.Who(new UserId("u_grace"), "Grace", "k_grace", false, Long.MAX_VALUE),
+        new WsSession.Who(new UserId("u_ada"), "Ada", "k_ada_2", false, Long.MAX_VALUE), new WsSession.Who(new UserId("u_linus"), "Linus", "k_linus", false, Long.MAX_VALUE)};
     /** Only links are asked for here (no upload completes), which need neither Vert.x nor the store. */
     private static final RoomFiles FILES = new RoomFiles(null, tempDir(), null, null, null, null, CLOCK);
 
@@ -146,7 +146,7 @@ class WsSessionFuzzTest {
 
     /** No rate limit, and a hello timeout that never fires: the scripts drive what they test. */
     private static final WebServer.Guards GUARDS = new WebServer.Guards(List.of(), 1_000_000, 1_000_000, 1_000_000, 1_000_000,
-            Duration.ofSeconds(10), Duration.ofHours(1), Duration.ZERO);
+            Duration.ofSeconds(10), Duration.ofHours(1), Duration.ZERO, List.of());
 
     /** One server and its connections, for one script. */
     private static final class Server implements AutoCloseable {
@@ -174,7 +174,7 @@ class WsSessionFuzzTest {
             hub = Hub.open(store, new LocalBus<RoomEvent>(), LIMITS, CLOCK);
             services = new Services(hub, CODEC, new Wire(CODEC), MAX_FRAME_BYTES, 1 << 20,
                     new IceServers(List.of("stun:stun.example.org:3478"), List.of("turn:turn.example.org:3478"), "secret", 3600, false, CLOCK),
-                    Duration.ofSeconds(30), new ServerMessage.Limits(MAX_FRAME_BYTES, LIMITS.maxTextChars(), LIMITS.historyPageMax()),
+                    Duration.ofSeconds(30), new ServerMessage.Limits(MAX_FRAME_BYTES, LIMITS.maxTextChars(), LIMITS.historyPageMax(), 1_000_000, 1_000_000),
                     FILES, 1 << 20, GUARDS);
             Vertx vertx = fake(Vertx.class, Map.of("setTimer", a -> {
                 if ((Long) a[0] == GUARDS.helloTimeout().toMillis()) return -1L; // hello timeouts are not scripted
