@@ -304,15 +304,19 @@ public final class Hub implements AutoCloseable {
         Room room = visibleRoom(me, id);
         if (room.kind == RoomKind.DIRECT) throw notInDirect();
         if (user.equals(me.userId())) throw new RoomException(Refusal.BAD_STATE, "to go, leave the room (or quit a private one)");
-        Role mine = room.roleOf(me.userId(), me.admin());
-        if (mine == null || !mine.atLeast(Role.MODERATOR) || !mine.outranks(room.roleOf(user, false))) {
-            throw new RoomException(Refusal.FORBIDDEN, mine == null || !mine.atLeast(Role.MODERATOR)
-                    ? "only owners and moderators remove people from " + room.name : "a moderator cannot remove an owner or another moderator");
-        }
+        requireRole(room, me, Role.MODERATOR, "remove people from");
         if (!ban && room.kind == RoomKind.PRIVATE && !room.isMember(user)) throw noSuchUser(user);
+        // A server admin counts as an owner of a public room, as the target too.
+        CompletableFuture<Boolean> targetIsAdmin = room.kind != RoomKind.PUBLIC ? CompletableFuture.completedFuture(false)
+                : store.person(user.value()).thenApply(p -> p != null && p.admin());
         String reason = ban ? "banned" : "kicked";
         long now = clock.millis();
-        return known(room, user).thenCompose(who -> change(new RoomEvent.MemberChanged(id, who, null, reason, ref(me), me.sessionId()),
+        return targetIsAdmin.thenCompose(admin -> {
+            if (!room.roleOf(me.userId(), me.admin()).outranks(room.roleOf(user, admin))) {
+                throw new RoomException(Refusal.FORBIDDEN, "a moderator cannot remove an owner or another moderator");
+            }
+            return known(room, user);
+        }).thenCompose(who -> change(new RoomEvent.MemberChanged(id, who, null, reason, ref(me), me.sessionId()),
                 ban ? store.ban(id.value(), user.value(), me.userId().value(), now) : store.setMember(id.value(), user.value(), null, null, now)))
                 .handle(Hub::orRefusal);
     }
@@ -463,8 +467,14 @@ public final class Hub implements AutoCloseable {
             throw new RoomException(Refusal.FORBIDDEN, "you are banned from " + room.name);
         }
         Connection c = connection(member);
-        c.joined().add(room.id); // the room's own id, not the one decoded from this request: one copy for all members
-        Room.Entry entry = room.enter(member, since, ref);
+        boolean added = c.joined().add(room.id); // the room's own id, not the one decoded from this request: one copy for all members
+        Room.Entry entry;
+        try {
+            entry = room.enter(member, since, ref);
+        } catch (RoomException removedMeanwhile) {
+            if (added) c.joined().remove(room.id);
+            throw removedMeanwhile;
+        }
         if (entry.added()) bus.publish(channel(id), new RoomEvent.PresenceChanged(id, member.info(), true));
         if (since == null) return;
         store.after(id.value(), since, limits.catchupMax() + 1)
@@ -641,6 +651,7 @@ public final class Hub implements AutoCloseable {
                 ? error.getCause() : error;
         if (cause instanceof RoomException r) return r;
         if (cause instanceof ChatStore.NameTakenException) return new RoomException(Refusal.NAME_TAKEN, cause.getMessage());
+        if (cause instanceof ChatStore.BannedException) return new RoomException(Refusal.FORBIDDEN, "that person is banned from this room: unban them first");
         return new RoomException(Refusal.UNAVAILABLE, "storage is unavailable; nothing was changed");
     }
 

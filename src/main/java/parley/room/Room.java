@@ -137,6 +137,9 @@ final class Room {
      * live messages back until {@link #caughtUp}. Returns the seat, and whether it is new, to the caller.
      */
     synchronized Entry enter(Member member, Long since, String ref) {
+        // Checked again under the lock: a kick or ban may have been applied since the hub looked.
+        if (!visibleTo(member.userId())) throw new RoomException(Refusal.NO_SUCH_ROOM, "no room " + id);
+        if (isBanned(member.userId()) && !member.admin()) throw new RoomException(Refusal.FORBIDDEN, "you are banned from " + name);
         Seat seat = seats.get(member.sessionId());
         boolean added = seat == null;
         if (added) {

@@ -114,8 +114,8 @@ public interface ChatStore extends AutoCloseable {
     /** A member of a room (or, in a room's bans, someone banned: {@code role} is null). */
     record StoredMember(String userId, String name, String role) {}
 
-    /** An enabled account, as others may see it. */
-    record Person(String userId, String username, String name) {}
+    /** An enabled account, as others may see it; {@code admin}: a server admin. */
+    record Person(String userId, String username, String name, boolean admin) {}
 
     sealed interface AppendOutcome {
         /** {@code duplicate}: the same sender already stored this client id; {@code message} is the original. */
@@ -128,6 +128,13 @@ public interface ChatStore extends AutoCloseable {
     final class NameTakenException extends RuntimeException {
         public NameTakenException(String name) {
             super("a room named " + name + " exists", null, false, false);
+        }
+    }
+
+    /** The person is banned from the room: they were not made a member. */
+    final class BannedException extends RuntimeException {
+        public BannedException(String userId) {
+            super(userId + " is banned from this room", null, false, false);
         }
     }
 

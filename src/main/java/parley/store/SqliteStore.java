@@ -382,15 +382,19 @@ public final class SqliteStore implements ChatStore, AccountStore {
     }
 
     private static void putMember(Connection c, String roomId, String userId, String role, String by, long ts) throws SQLException {
+        // Checked here, in the one writer, as well as by the hub: a ban committed just before wins.
         try (PreparedStatement s = c.prepareStatement("""
-                INSERT INTO room_members (room_id, user_id, role, added_by, added_at) VALUES (?, ?, ?, ?, ?)
+                INSERT INTO room_members (room_id, user_id, role, added_by, added_at) SELECT ?, ?, ?, ?, ?
+                WHERE NOT EXISTS (SELECT 1 FROM room_bans WHERE room_id = ? AND user_id = ?)
                 ON CONFLICT (room_id, user_id) DO UPDATE SET role = excluded.role""")) {
             s.setString(1, roomId);
             s.setString(2, userId);
             s.setString(3, role);
             s.setString(4, by);
             s.setLong(5, ts);
-            s.executeUpdate();
+            s.setString(6, roomId);
+            s.setString(7, userId);
+            if (s.executeUpdate() == 0) throw new BannedException(userId);
         }
     }
 
@@ -460,6 +464,7 @@ public final class SqliteStore implements ChatStore, AccountStore {
                 s.executeUpdate();
             }
             lastSeq.remove(roomId);
+            touched.remove(roomId); // messages appended to it earlier in this batch went with it
             return files;
         });
     }
@@ -573,10 +578,10 @@ public final class SqliteStore implements ChatStore, AccountStore {
     public CompletableFuture<Person> person(String userId) {
         return read(c -> {
             try (PreparedStatement s = c.prepareStatement(
-                    "SELECT id, username, name FROM accounts WHERE id = ? AND disabled_at IS NULL")) {
+                    "SELECT id, username, name, role = 'admin' FROM accounts WHERE id = ? AND disabled_at IS NULL")) {
                 s.setString(1, userId);
                 try (ResultSet r = s.executeQuery()) {
-                    return r.next() ? new Person(r.getString(1), r.getString(2), r.getString(3)) : null;
+                    return r.next() ? new Person(r.getString(1), r.getString(2), r.getString(3), r.getBoolean(4)) : null;
                 }
             }
         });
@@ -588,7 +593,7 @@ public final class SqliteStore implements ChatStore, AccountStore {
         return read(c -> {
             List<Person> out = new ArrayList<>();
             try (PreparedStatement s = c.prepareStatement("""
-                    SELECT id, username, name FROM accounts WHERE disabled_at IS NULL
+                    SELECT id, username, name, role = 'admin' FROM accounts WHERE disabled_at IS NULL
                     AND (username_key LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\')
                     ORDER BY lower(name), username_key LIMIT ?""")) {
                 s.setString(1, q + "%");
@@ -596,7 +601,7 @@ public final class SqliteStore implements ChatStore, AccountStore {
                 s.setString(3, "% " + q + "%");
                 s.setInt(4, limit);
                 try (ResultSet r = s.executeQuery()) {
-                    while (r.next()) out.add(new Person(r.getString(1), r.getString(2), r.getString(3)));
+                    while (r.next()) out.add(new Person(r.getString(1), r.getString(2), r.getString(3), r.getBoolean(4)));
                 }
             }
             return out;

@@ -1,8 +1,11 @@
 package parley.transport;
 
 import io.vertx.core.http.HttpServerRequest;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Reverse proxies Parley trusts (the {@code trusted-proxies} setting). A request from one of them is
@@ -14,6 +17,7 @@ import java.util.Set;
 final class Proxies {
     /** Longer than any IPv6 address with a zone: not an address, so not believed. */
     private static final int MAX_ADDRESS = 64;
+    private static final Pattern LITERAL = Pattern.compile("[0-9A-Fa-f:.]+");
 
     private final Set<String> trusted;
 
@@ -26,19 +30,43 @@ final class Proxies {
     String clientAddress(HttpServerRequest request) {
         String peer = request.remoteAddress().hostAddress();
         if (!trusted.contains(peer)) return peer;
-        String forwarded = String.join(",", request.headers().getAll("X-Forwarded-For"));
-        String[] hops = forwarded.split(",");
+        String[] hops = String.join(",", request.headers().getAll("X-Forwarded-For")).split(",");
         for (int i = hops.length - 1; i >= 0; i--) {
-            String hop = hops[i].strip();
-            if (hop.isEmpty() || hop.length() > MAX_ADDRESS) return peer;
+            String hop = address(hops[i]);
+            if (hop == null) return peer; // not an address: nothing to its left can be believed either
             if (!trusted.contains(hop)) return hop;
         }
         return peer; // proxies all the way: the nearest is as good as any
     }
 
-    /** Whether the browser reached a trusted proxy over HTTPS (then the session cookie is marked Secure). */
+    /**
+     * Whether the browser reached a trusted proxy over HTTPS (then the session cookie is marked Secure): the
+     * last {@code X-Forwarded-Proto} value, the one the nearest proxy added.
+     */
     boolean forwardedHttps(HttpServerRequest request) {
-        return trusted.contains(request.remoteAddress().hostAddress())
-                && "https".equalsIgnoreCase(String.valueOf(request.getHeader("X-Forwarded-Proto")).strip());
+        if (!trusted.contains(request.remoteAddress().hostAddress())) return false;
+        String[] protos = String.join(",", request.headers().getAll("X-Forwarded-Proto")).split(",");
+        return protos.length > 0 && "https".equalsIgnoreCase(protos[protos.length - 1].strip());
+    }
+
+    /**
+     * The address in a forwarded hop ({@code 203.0.113.7}, {@code 203.0.113.7:51234}, {@code [2001:db8::1]:443},
+     * {@code 2001:db8::1}) as {@link InetAddress#getHostAddress} writes it, or null when it is not one.
+     */
+    static String address(String hop) {
+        String h = hop.strip();
+        if (h.startsWith("[")) {
+            int end = h.indexOf(']');
+            if (end < 0) return null;
+            h = h.substring(1, end);
+        } else if (h.indexOf(':') >= 0 && h.indexOf(':') == h.lastIndexOf(':')) {
+            h = h.substring(0, h.indexOf(':')); // IPv4 with a port
+        }
+        if (h.isEmpty() || h.length() > MAX_ADDRESS || !LITERAL.matcher(h).matches()) return null;
+        try {
+            return InetAddress.getByName(h).getHostAddress(); // a literal: no name lookup
+        } catch (UnknownHostException e) {
+            return null;
+        }
     }
 }

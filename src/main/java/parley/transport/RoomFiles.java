@@ -236,18 +236,26 @@ final class RoomFiles {
     /** Moves the verified upload under its file id (fsync'd), then records it and tells the room. */
     private void keep(RoutingContext ctx, FileRecord file, Path temp) {
         String id = file.meta().id();
+        io.vertx.core.Context context = vertx.getOrCreateContext(); // the request's event loop: it answers there
         vertx.<Void>executeBlocking(() -> {
             try (var ch = java.nio.channels.FileChannel.open(temp, java.nio.file.StandardOpenOption.WRITE)) {
                 ch.force(true);
             }
             Files.move(temp, dir.resolve(id), StandardCopyOption.ATOMIC_MOVE);
             return null;
-        }).compose(v -> io.vertx.core.Future.fromCompletionStage(store.fileStored(id, clock.millis()), vertx.getOrCreateContext()))
+        }).compose(v -> io.vertx.core.Future.fromCompletionStage(store.fileStored(id, clock.millis()), context))
+                .compose(waiting -> waiting ? io.vertx.core.Future.succeededFuture(true)
+                        : io.vertx.core.Future.fromCompletionStage(store.file(id), context).map(record -> record != null))
                 .onComplete(done -> {
                     if (done.failed()) {
                         delete(temp);
                         log.log(System.Logger.Level.ERROR, "cannot keep file " + id, done.cause());
                         refuse(ctx, 503, "the server could not keep the file; upload it again");
+                        return;
+                    }
+                    if (!done.result()) { // its room was deleted while the bytes came: they go with it
+                        delete(dir.resolve(id));
+                        refuse(ctx, 404, "no such file: its room was deleted");
                         return;
                     }
                     hub.fileStored(new RoomId(file.roomId()), id);

@@ -203,7 +203,7 @@ public final class FakeStore implements ChatStore {
 
     /** An account others may find and invite. */
     public synchronized void addPerson(String userId, String name) {
-        people.put(userId, new Person(userId, name.toLowerCase(Locale.ROOT), name));
+        people.put(userId, new Person(userId, name.toLowerCase(Locale.ROOT), name, false));
     }
 
     @Override

@@ -399,6 +399,35 @@ class SqliteStoreTest {
     }
 
     @Test
+    void a_room_deleted_in_the_same_commit_as_messages_to_it_and_to_other_rooms_takes_only_its_own() throws Exception {
+        await(createRoom("r_x", "x"));
+        await(createRoom("r_y", "y"));
+        List<CompletableFuture<AppendOutcome>> toX = new java.util.ArrayList<>(), toY = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            toX.add(append("r_x", "u_ada", "x" + i, "to x"));
+            toY.add(append("r_y", "u_ada", "y" + i, "to y"));
+        }
+        List<String> files = await(store.deleteRoom("r_x")); // most likely in the batch of the appends above
+        assertThat(files).isEmpty();
+        for (CompletableFuture<AppendOutcome> y : toY) stored(y);
+        assertThat(seqsAfter("r_y", 0)).hasSize(20);
+        assertThat(await(store.rooms())).extracting(StoredRoom::id).doesNotContain("r_x");
+        stored(append("r_y", "u_ada", "after", "the next commit works too"));
+    }
+
+    @Test
+    void a_banned_person_is_not_made_a_member_even_when_the_ban_was_committed_after_the_hub_looked() throws Exception {
+        await(store.createRoom(new NewRoom("r_p", "board", "", "u_ada", 1_000, ChatStore.PRIVATE, null,
+                List.of(new ChatStore.StoredMember("u_ada", "Ada", "owner")))));
+        await(store.ban("r_p", "u_eve", "u_ada", 2_000));
+        assertThatThrownBy(() -> await(store.setMember("r_p", "u_eve", "member", "u_ada", 3_000)))
+                .hasCauseInstanceOf(ChatStore.BannedException.class);
+        StoredRoom board = await(store.rooms()).stream().filter(r -> r.id().equals("r_p")).findFirst().orElseThrow();
+        assertThat(board.members()).extracting(ChatStore.StoredMember::userId).containsExactly("u_ada");
+        assertThat(board.banned()).extracting(ChatStore.StoredMember::userId).containsExactly("u_eve");
+    }
+
+    @Test
     void a_database_of_guests_migrates_and_their_messages_read_as_before() throws Exception {
         store.close();
         store = null;

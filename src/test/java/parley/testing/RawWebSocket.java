@@ -74,7 +74,6 @@ public final class RawWebSocket implements AutoCloseable {
         try {
             socket = new Socket();
             if (receiveBuffer > 0) socket.setReceiveBufferSize(receiveBuffer);
-            socket.setTcpNoDelay(true); // a frame goes out in several writes: no waiting for delayed acks between them
             if (from != null) socket.bind(new java.net.InetSocketAddress(from, 0));
             socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
             socket.setSoTimeout(10_000);
@@ -106,25 +105,27 @@ public final class RawWebSocket implements AutoCloseable {
      * may be shorter): enough for a server that judges a frame by its header.
      */
     public void sendDeclaring(int opcode, boolean fin, long declared, byte[] payload) {
+        // One write for the whole frame: a server that refuses it by its first byte may close at once, and
+        // the rest of a frame written piecemeal would then meet a reset connection.
+        var frame = new java.io.ByteArrayOutputStream(payload.length + 14);
+        byte[] mask = new byte[4];
+        ThreadLocalRandom.current().nextBytes(mask);
+        frame.write((fin ? 0x80 : 0) | opcode);
+        long n = declared;
+        if (n < 126) {
+            frame.write(0x80 | (int) n);
+        } else if (n < 65536) {
+            frame.write(0x80 | 126);
+            frame.write((int) (n >>> 8));
+            frame.write((int) (n & 0xff));
+        } else {
+            frame.write(0x80 | 127);
+            for (int shift = 56; shift >= 0; shift -= 8) frame.write((int) (n >>> shift) & 0xff);
+        }
+        frame.writeBytes(mask);
+        for (int k = 0; k < payload.length; k++) frame.write(payload[k] ^ mask[k % 4]);
         try {
-            byte[] mask = new byte[4];
-            ThreadLocalRandom.current().nextBytes(mask);
-            out.write((fin ? 0x80 : 0) | opcode);
-            long n = declared;
-            if (n < 126) {
-                out.write(0x80 | (int) n);
-            } else if (n < 65536) {
-                out.write(0x80 | 126);
-                out.write((int) (n >>> 8));
-                out.write((int) (n & 0xff));
-            } else {
-                out.write(0x80 | 127);
-                for (int shift = 56; shift >= 0; shift -= 8) out.write((int) (n >>> shift) & 0xff);
-            }
-            out.write(mask);
-            byte[] masked = new byte[payload.length];
-            for (int i = 0; i < payload.length; i++) masked[i] = (byte) (payload[i] ^ mask[i % 4]);
-            out.write(masked);
+            out.write(frame.toByteArray());
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -71,6 +71,20 @@ class ProxyTest {
     }
 
     @Test
+    void a_forwarded_hop_is_read_as_an_address_with_or_without_a_port_and_anything_else_is_not_believed() {
+        assertThat(Proxies.address(" 203.0.113.7:51234")).isEqualTo("203.0.113.7");
+        assertThat(Proxies.address("[::1]:443")).isEqualTo("0:0:0:0:0:0:0:1");
+        assertThat(Proxies.address("::1")).isEqualTo("0:0:0:0:0:0:0:1");
+        assertThat(Proxies.address("proxy.example.com")).isNull();
+        assertThat(Proxies.address("unknown")).isNull();
+        server = TestServer.start("--trusted-proxies", "127.0.0.1", "--max-connections-per-address", "1");
+        String cookie = server.cookie("Ada");
+        try (RawWebSocket first = upgrade(cookie, "203.0.113.7:1111")) {
+            assertRefused429(cookie, "203.0.113.7:2222"); // another port of the same browser's address
+        }
+    }
+
+    @Test
     void trusted_proxies_are_ip_addresses() {
         assertThat(Settings.parse(List.of("--trusted-proxies", "127.0.0.1, ::1"), Map.of()).trustedProxies())
                 .containsExactly("127.0.0.1", "0:0:0:0:0:0:0:1");

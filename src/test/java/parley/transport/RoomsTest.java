@@ -212,6 +212,8 @@ class RoomsTest {
         WsClient root = hello("Root");
         assertThat(answer(root, "unban", lounge, "user", eve.userId())).as("the admin, as an owner of every public room").isEqualTo("member");
         assertThat(answer(eve, "join", lounge)).isEqualTo("joined");
+        assertThat(answer(ada, "set_role", lounge, "user", eve.userId(), "role", "moderator")).isEqualTo("member");
+        assertThat(answer(eve, "kick", lounge, "user", root.userId())).as("a moderator kicks the admin").startsWith("forbidden");
         assertThat(answer(root, "delete_room", lounge)).isEqualTo("removed");
         assertThat(eve.expect("removed").get("reason").asText()).isEqualTo("deleted");
         assertThat(ada.expect("removed").get("reason").asText()).isEqualTo("deleted");
