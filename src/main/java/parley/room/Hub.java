@@ -154,6 +154,7 @@ public final class Hub implements AutoCloseable {
         if (c == null || !(c.member() instanceof Parked parked)) return false;
         if (!connected.replace(member.sessionId(), c, new Connection(member, c.joined()))) return false;
         welcome.run();
+        parked.takeRoomNews().forEach(member::deliver);
         for (RoomId id : c.joined()) {
             Room room = rooms.get(id);
             if (room != null) room.replace(member, parked);

@@ -7,14 +7,18 @@ import java.util.List;
  * Stands in for a call participant whose socket dropped, for the grace period: it keeps the session's
  * seats in its rooms and calls, so the others see no one leave. It drops what the session would have
  * been sent (a resumed client catches up on messages by sequence number) except WebRTC signals, which
- * it keeps, up to {@link #MAX_SIGNALS}, for the session when it comes back.
+ * it keeps, up to {@link #MAX_SIGNALS}, for the session when it comes back, and news of its rooms (a room
+ * given to it, or taken away), up to {@link #MAX_ROOM_NEWS}: those change what the client may see.
  */
 final class Parked implements Member {
     /** Enough for a few renegotiations with all their candidates; beyond it ICE restarts recover. */
     static final int MAX_SIGNALS = 256;
+    /** Rooms added or removed while away; beyond it a resumed client learns the rest from list_rooms. */
+    static final int MAX_ROOM_NEWS = 64;
 
     private final Member was;
     private final List<RoomEvent.SignalRelayed> signals = new ArrayList<>();
+    private final List<RoomEvent> roomNews = new ArrayList<>();
 
     Parked(Member was) {
         this.was = was;
@@ -41,8 +45,23 @@ final class Parked implements Member {
     }
 
     @Override
+    public boolean admin() {
+        return was.admin();
+    }
+
+    @Override
     public synchronized void deliver(RoomEvent event) {
         if (event instanceof RoomEvent.SignalRelayed s && signals.size() < MAX_SIGNALS) signals.add(s);
+        if ((event instanceof RoomEvent.Removed || event instanceof RoomEvent.RoomAdded) && roomNews.size() < MAX_ROOM_NEWS) {
+            roomNews.add(event);
+        }
+    }
+
+    /** Removes and returns the rooms added and removed meanwhile, in the order they came. */
+    synchronized List<RoomEvent> takeRoomNews() {
+        List<RoomEvent> out = List.copyOf(roomNews);
+        roomNews.clear();
+        return out;
     }
 
     /** Removes and returns the signals kept for {@code room}, in the order they came. */

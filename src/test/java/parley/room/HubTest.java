@@ -798,6 +798,29 @@ class HubTest {
     }
 
     @Test
+    void a_parked_participant_removed_from_a_private_room_hears_of_it_when_it_resumes_and_is_no_longer_in_it() {
+        store.addPerson("u_grace", "grace");
+        FakeMember ada = connect("ada");
+        RoomInfo board = hub.createRoom("board", "", RoomKind.PRIVATE, ada).join();
+        hub.invite(ada, board.id(), new UserId("u_grace")).join();
+        FakeMember grace = connect("grace");
+        hub.join(ada, board.id(), null, null);
+        hub.join(grace, board.id(), null, null);
+        hub.joinCall(grace, board.id(), null);
+        assertThat(hub.park(grace)).isTrue();
+
+        hub.remove(ada, board.id(), grace.userId(), false).join();
+        FakeMember back = new FakeMember(grace.sessionId().value(), grace.userId().value(), grace.name());
+        assertThat(hub.resume(back, () -> {})).isTrue();
+
+        assertThat(back.eventsOf(RoomEvent.Removed.class)).extracting(RoomEvent.Removed::reason).containsExactly("kicked");
+        hub.send(ada, board.id(), "a1", "after the kick", r -> {});
+        assertThat(back.events(board.id())).noneMatch(e -> e instanceof RoomEvent.Posted);
+        assertThatThrownBy(() -> hub.history(back, board.id(), null, null))
+                .isInstanceOfSatisfying(RoomException.class, e -> assertThat(e.refusal()).isEqualTo(Refusal.NO_SUCH_ROOM));
+    }
+
+    @Test
     void a_parked_participant_that_does_not_come_back_leaves_when_its_grace_expires() {
         FakeMember ada = joined("ada", general);
         FakeMember grace = joined("grace", general);

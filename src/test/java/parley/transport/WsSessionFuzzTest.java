@@ -360,8 +360,11 @@ class WsSessionFuzzTest {
                 }
                 case "pong", "rooms", "ice_servers", "users", "members" -> fromActor(c, f);
                 case "room_added" -> {
-                    assertThat(step.type()).as(where() + "a room added when none was created or given: " + f)
-                            .isIn("create_room", "direct", "invite");
+                    boolean keptForAResume = "hello".equals(step.type()) && c == actor;
+                    if (!keptForAResume) {
+                        assertThat(step.type()).as(where() + "a room added when none was created or given: " + f)
+                                .isIn("create_room", "direct", "invite");
+                    }
                     if (c == actor) rooms.add(room);
                     else assertThat(f.at("/room/kind").asText()).as(where() + "another's room, seen: " + f).isIn("public", "direct", "private");
                 }
