@@ -313,7 +313,9 @@ public final class Hub implements AutoCloseable {
         String reason = ban ? "banned" : "kicked";
         long now = clock.millis();
         return targetIsAdmin.thenCompose(admin -> {
-            if (!room.roleOf(me.userId(), me.admin()).outranks(room.roleOf(user, admin))) {
+            Role mine = room.roleOf(me.userId(), me.admin()); // again: it may have changed while the account was read
+            if (mine == null || !mine.atLeast(Role.MODERATOR)) throw new RoomException(Refusal.FORBIDDEN, "you are no longer a moderator of " + room.name);
+            if (!mine.outranks(room.roleOf(user, admin))) {
                 throw new RoomException(Refusal.FORBIDDEN, "a moderator cannot remove an owner or another moderator");
             }
             return known(room, user);
