@@ -271,7 +271,7 @@ public final class Hub implements AutoCloseable {
         }
         requireRole(room, me, Role.MODERATOR, "invite people to");
         if (room.isBanned(user)) throw new RoomException(Refusal.FORBIDDEN, "that person is banned from " + room.name + ": unban them first");
-        RoomMember already = room.members().stream().filter(m -> m.user().id().equals(user)).findFirst().orElse(null);
+        RoomMember already = room.member(user);
         if (already != null) {
             return CompletableFuture.completedFuture(new RoomEvent.MemberChanged(id, already.user(), already.role(), null, ref(me), me.sessionId()));
         }
@@ -328,8 +328,8 @@ public final class Hub implements AutoCloseable {
         Room room = visibleRoom(me, id);
         if (room.kind == RoomKind.DIRECT) throw notInDirect();
         requireRole(room, me, Role.MODERATOR, "unban people from");
-        UserRef who = room.banned().stream().filter(b -> b.id().equals(user)).findFirst()
-                .orElseThrow(() -> new RoomException(Refusal.NO_SUCH_USER, "no one with id " + user.value() + " is banned from " + room.name));
+        UserRef who = room.banOf(user);
+        if (who == null) throw new RoomException(Refusal.NO_SUCH_USER, "no one with id " + user.value() + " is banned from " + room.name);
         return change(new RoomEvent.MemberChanged(id, who, null, "unbanned", ref(me), me.sessionId()), store.unban(id.value(), user.value()))
                 .handle(Hub::orRefusal);
     }
@@ -367,8 +367,8 @@ public final class Hub implements AutoCloseable {
 
     /** The person as the room knows them (a member, or someone joined), else as their account says. */
     private CompletableFuture<UserRef> known(Room room, UserId user) {
-        UserRef member = room.members().stream().map(RoomMember::user).filter(u -> u.id().equals(user)).findFirst()
-                .or(() -> room.seatedOf(user).stream().findFirst().map(Hub::ref)).orElse(null);
+        RoomMember m = room.member(user);
+        UserRef member = m != null ? m.user() : room.seatedOf(user).stream().findFirst().map(Hub::ref).orElse(null);
         if (member != null) return CompletableFuture.completedFuture(member);
         return store.person(user.value()).thenApply(p -> {
             if (p == null) throw noSuchUser(user);

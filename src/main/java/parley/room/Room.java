@@ -87,6 +87,16 @@ final class Room {
         return members.containsKey(user);
     }
 
+    /** The person's membership here, or null. */
+    synchronized RoomMember member(UserId user) {
+        return members.get(user);
+    }
+
+    /** The person as banned from here, or null when they are not. */
+    synchronized UserRef banOf(UserId user) {
+        return banned.get(user);
+    }
+
     synchronized List<RoomMember> members() {
         return List.copyOf(members.values());
     }
