@@ -45,7 +45,11 @@ final class Check {
         return value;
     }
 
+    /** A plain loop: this runs on every field of every message, and a stream allocates for each. */
     private static boolean hasControl(String s) {
-        return s.chars().anyMatch(Character::isISOControl);
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isISOControl(s.charAt(i))) return true;
+        }
+        return false;
     }
 }

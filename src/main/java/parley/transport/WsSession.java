@@ -150,8 +150,15 @@ final class WsSession implements Member {
             .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
             .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT));
 
-    /** The text, or null when it is not valid UTF-8 (which RFC 6455 answers with 1007). */
-    private static String utf8(Buffer data) {
+    /**
+     * The text, or null when it is not valid UTF-8 (which RFC 6455 answers with 1007). The lenient decoder
+     * is the fast one (ASCII is a single copy) and replaces every malformed sequence with U+FFFD; so text
+     * without U+FFFD was valid, and only text with one (rare: the character itself, or bad input) is
+     * decoded again strictly to tell which.
+     */
+    static String utf8(Buffer data) {
+        String text = data.toString(StandardCharsets.UTF_8);
+        if (text.indexOf('\uFFFD') < 0) return text;
         try {
             return UTF8.get().reset().decode(java.nio.ByteBuffer.wrap(data.getBytes())).toString();
         } catch (java.nio.charset.CharacterCodingException e) {
