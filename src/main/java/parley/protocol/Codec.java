@@ -125,6 +125,15 @@ public final class Codec {
         }
     }
 
+    /** The message as the UTF-8 bytes of a text frame: what the server sends, without a String on the way. */
+    public byte[] encodeUtf8(ServerMessage message) {
+        try {
+            return writer.writeValueAsBytes(message);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode " + message.getClass().getSimpleName(), e);
+        }
+    }
+
     private static String path(JsonMappingException e) {
         return truncate(e.getPath().stream()
                 .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")

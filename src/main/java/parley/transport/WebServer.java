@@ -7,7 +7,9 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -167,9 +169,15 @@ public final class WebServer {
                 // context of its own, so the outbox cannot be looked up by context.
                 LoopOutbox outbox = new LoopOutbox(context);
                 server.connectionHandler(guard::opened);
-                // No webSocketHandler: upgrades reach the router like any request, so that /ws is checked
-                // (origin, connections per address) before it becomes a WebSocket.
-                server.requestHandler(router(outbox));
+                // No webSocketHandler: upgrades come as requests, so that /ws is checked (origin, session,
+                // connections per address) before it becomes a WebSocket. They skip the router, whose
+                // wrappers would stay around the socket for its whole life and hide Vert.x's own socket
+                // (WsSession writes to its channel).
+                Router router = router();
+                server.requestHandler(request -> {
+                    if (request.method() == HttpMethod.GET && "/ws".equals(request.path())) upgrade(request, outbox);
+                    else router.handle(request);
+                });
                 return server.listen().onSuccess(s -> {
                     synchronized (servers) {
                         servers.add(s);
@@ -184,22 +192,23 @@ public final class WebServer {
      * are checked. The session is looked up in the store; the upgrade then goes on on the request's own
      * event loop (strict thread mode), with the request paused meanwhile so that Vert.x keeps it for us.
      */
-    private void upgrade(RoutingContext ctx, LoopOutbox outbox) {
-        HttpServerRequest request = ctx.request();
+    private void upgrade(HttpServerRequest request, LoopOutbox outbox) {
+        guard.requested(request.connection());
+        securityHeaders(request.response());
         var authority = request.authority();
         if (!origins.allows(request.getHeader("Origin"), authority == null ? null : authority.host(),
                 authority == null ? -1 : authority.port())) {
-            ctx.response().setStatusCode(403).end("this page's origin may not open a Parley WebSocket");
+            request.response().setStatusCode(403).end("this page's origin may not open a Parley WebSocket");
             return;
         }
         String token = SessionCookie.token(request);
         if (token == null) {
-            ctx.response().setStatusCode(401).end("sign in first");
+            request.response().setStatusCode(401).end("sign in first");
             return;
         }
         String address = proxies.clientAddress(request);
         if (!guard.tryOpenSocket(address)) {
-            ctx.response().setStatusCode(429).end("too many connections from this address");
+            request.response().setStatusCode(429).end("too many connections from this address");
             return;
         }
         request.pause();
@@ -209,14 +218,14 @@ public final class WebServer {
             if (e != null || session == null) {
                 if (e != null) log.warn("the session of an upgrade could not be read: {}", e.toString());
                 guard.socketClosed(address);
-                ctx.response().setStatusCode(e != null ? 503 : 401).end(e != null ? "storage is unavailable; try again" : "sign in first");
+                request.response().setStatusCode(e != null ? 503 : 401).end(e != null ? "storage is unavailable; try again" : "sign in first");
                 request.resume();
                 return;
             }
             UserId user = session.user().id();
             if (!sockets.reserve(user, options.guards().maxConnectionsPerUser())) {
                 guard.socketClosed(address);
-                ctx.response().setStatusCode(429).end("too many connections for this account (max-connections-per-user)");
+                request.response().setStatusCode(429).end("too many connections for this account (max-connections-per-user)");
                 request.resume();
                 return;
             }
@@ -238,21 +247,23 @@ public final class WebServer {
         }));
     }
 
-    private Router router(LoopOutbox outbox) {
+    private static void securityHeaders(HttpServerResponse response) {
+        response.putHeader("Content-Security-Policy", CSP)
+                .putHeader("X-Content-Type-Options", "nosniff")
+                .putHeader("Referrer-Policy", "no-referrer");
+    }
+
+    private Router router() {
         Router router = Router.router(vertx);
         router.route().handler(ctx -> {
             guard.requested(ctx.request().connection());
-            ctx.response()
-                    .putHeader("Content-Security-Policy", CSP)
-                    .putHeader("X-Content-Type-Options", "nosniff")
-                    .putHeader("Referrer-Policy", "no-referrer");
+            securityHeaders(ctx.response());
             ctx.next();
         });
         router.get("/health").handler(ctx -> {
             Context context = vertx.getOrCreateContext(); // the request's event loop: see setStrictThreadMode
             store.healthy().whenComplete((ok, e) -> context.runOnContext(v -> health(ctx, e == null && Boolean.TRUE.equals(ok))));
         });
-        router.get("/ws").handler(ctx -> upgrade(ctx, outbox));
         accountRoutes.mount(router);
         router.put("/files/:id").handler(files::upload);
         router.get("/files/:id").handler(files::download);

@@ -25,25 +25,27 @@ final class Wire {
      */
     private final AtomicReference<Encoded> lastBroadcast = new AtomicReference<>();
 
-    private record Encoded(RoomEvent event, String json) {}
+    private record Encoded(RoomEvent event, byte[] json) {}
 
     Wire(Codec codec) {
         this.codec = codec;
     }
 
-    String encode(ServerMessage m) {
-        return codec.encode(m);
+    /** The UTF-8 bytes of a text frame. */
+    byte[] encode(ServerMessage m) {
+        return codec.encodeUtf8(m);
     }
 
-    String encode(RoomEvent event) {
+    /** The UTF-8 bytes of a text frame; shared by all the members an event is broadcast to: do not change them. */
+    byte[] encode(RoomEvent event) {
         if (!(event instanceof RoomEvent.Posted || event instanceof RoomEvent.PresenceChanged
                 || event instanceof RoomEvent.TypingChanged || event instanceof RoomEvent.RoomAdded
                 || event instanceof RoomEvent.CallChanged || event instanceof RoomEvent.FileStored)) {
-            return codec.encode(toWire(event));
+            return codec.encodeUtf8(toWire(event));
         }
         Encoded e = lastBroadcast.get();
         if (e != null && e.event() == event) return e.json();
-        String json = codec.encode(toWire(event));
+        byte[] json = codec.encodeUtf8(toWire(event));
         lastBroadcast.set(new Encoded(event, json));
         return json;
     }
