@@ -194,21 +194,20 @@ public final class WebServer {
      */
     private void upgrade(HttpServerRequest request, LoopOutbox outbox) {
         guard.requested(request.connection());
-        securityHeaders(request.response());
         var authority = request.authority();
         if (!origins.allows(request.getHeader("Origin"), authority == null ? null : authority.host(),
                 authority == null ? -1 : authority.port())) {
-            request.response().setStatusCode(403).end("this page's origin may not open a Parley WebSocket");
+            refuse(request, 403, "this page's origin may not open a Parley WebSocket");
             return;
         }
         String token = SessionCookie.token(request);
         if (token == null) {
-            request.response().setStatusCode(401).end("sign in first");
+            refuse(request, 401, "sign in first");
             return;
         }
         String address = proxies.clientAddress(request);
         if (!guard.tryOpenSocket(address)) {
-            request.response().setStatusCode(429).end("too many connections from this address");
+            refuse(request, 429, "too many connections from this address");
             return;
         }
         request.pause();
@@ -218,14 +217,14 @@ public final class WebServer {
             if (e != null || session == null) {
                 if (e != null) log.warn("the session of an upgrade could not be read: {}", e.toString());
                 guard.socketClosed(address);
-                request.response().setStatusCode(e != null ? 503 : 401).end(e != null ? "storage is unavailable; try again" : "sign in first");
+                refuse(request, e != null ? 503 : 401, e != null ? "storage is unavailable; try again" : "sign in first");
                 request.resume();
                 return;
             }
             UserId user = session.user().id();
             if (!sockets.reserve(user, options.guards().maxConnectionsPerUser())) {
                 guard.socketClosed(address);
-                request.response().setStatusCode(429).end("too many connections for this account (max-connections-per-user)");
+                refuse(request, 429, "too many connections for this account (max-connections-per-user)");
                 request.resume();
                 return;
             }
@@ -245,6 +244,16 @@ public final class WebServer {
                 guard.socketClosed(address);
             });
         }));
+    }
+
+    /**
+     * An upgrade answered with an error. Only refusals get the security headers: a socket keeps its
+     * upgrade's response object (and its headers) for life, and a 101 has no use for them.
+     */
+    private static void refuse(HttpServerRequest request, int status, String reason) {
+        HttpServerResponse response = request.response();
+        securityHeaders(response);
+        response.setStatusCode(status).end(reason);
     }
 
     private static void securityHeaders(HttpServerResponse response) {

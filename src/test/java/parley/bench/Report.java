@@ -81,6 +81,9 @@ public final class Report {
                     verdict(ratio <= 1.0 / 3, String.format(Locale.ROOT, "%.2fx", ratio)));
             row("", "p99 latency, ms", fixed(s1p.get(), "p99_ms", 1), fixed(s1s.get(), "p99_ms", 1), "<= 10",
                     verdict(s1p.get().path("p99_ms").asDouble() <= 10, ""));
+            one(r -> "S1-floor".equals(r.path("scenario").asText()) && r.path("receivers").asInt() == 500).ifPresent(floor ->
+                    row("", "the same writes from a bare writer (no WebSocket, JSON or storage), server CPU, cores",
+                            fixed(floor, "server_cpu", 2), "-", "-", "-"));
         }
         Optional<JsonNode> s2p = one(r -> is(r, "S2", "parley"));
         Optional<JsonNode> s2s = one(r -> is(r, "S2", "socket.io"));
@@ -121,7 +124,8 @@ public final class Report {
     }
 
     private void details() {
-        table("S1, fan-out (`./parley bench fanout`)", r -> "S1".equals(r.path("scenario").asText()),
+        table("S1, fan-out (`./parley bench fanout`; the bare writer is `parley.bench.load.WriteFloor`)",
+                r -> List.of("S1", "S1-floor").contains(r.path("scenario").asText()),
                 List.of("receivers", "server", "rate", "deliveries_per_s", "p50_ms", "p99_ms", "max_ms", "lost", "dropped",
                         "server_cpu", "server_cpu_system", "generator_cpu"));
         table("S2, saturation, every step (`./parley bench saturation`)", r -> "S2-step".equals(r.path("scenario").asText()),

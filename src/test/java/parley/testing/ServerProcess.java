@@ -32,12 +32,16 @@ public final class ServerProcess implements AutoCloseable {
 
     /**
      * Starts {@code parley serve} on this test run's classpath, with {@code settings} after the address,
-     * data directory and open sign-up, and waits until /health answers 200.
+     * data directory and open sign-up, and waits until /health answers 200. JVM options come from
+     * {@code PARLEY_JVM_OPTIONS} (space-separated): {@code ./parley bench} passes the ones the launcher
+     * gives {@code serve}, so that the server measured is the server run.
      */
     public static ServerProcess start(Path dataDir, int port, Path log, String... settings) {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), "parley.app.Main", "serve",
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+        String jvmOptions = System.getenv().getOrDefault("PARLEY_JVM_OPTIONS", "").strip();
+        if (!jvmOptions.isEmpty()) command.addAll(List.of(jvmOptions.split("\\s+")));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "parley.app.Main", "serve",
                 "--bind", "127.0.0.1", "--port", String.valueOf(port), "--data-dir", dataDir.toString(), "--signup", "open"));
         command.addAll(List.of(settings));
         try {

@@ -14,7 +14,7 @@ import java.util.Locale;
 public final class Saturation {
     static final double P99_LIMIT_MS = 100;
     /** Messages per second into the room, in turn; x receivers = deliveries per second. */
-    static final int[] RATES = {20, 50, 100, 150, 200, 250, 300, 400, 500, 600, 800, 1000};
+    static final int[] RATES = {20, 50, 100, 150, 200, 250, 300, 400, 500, 600, 800, 1000, 1500, 2000, 3000, 4000, 6000, 8000};
 
     public static void main(String[] args) throws Exception {
         String server = args[0];
