@@ -127,16 +127,16 @@ public final class Report {
         table("S1, fan-out (`./parley bench fanout`; the bare writer is `parley.bench.load.WriteFloor`)",
                 r -> List.of("S1", "S1-floor").contains(r.path("scenario").asText()),
                 List.of("receivers", "server", "rate", "deliveries_per_s", "p50_ms", "p99_ms", "max_ms", "lost", "dropped",
-                        "server_cpu", "server_cpu_system", "generator_cpu"));
+                        "server_cpu", "server_cpu_system", "server_waiting", "generator_cpu"));
         table("S2, saturation, every step (`./parley bench saturation`)", r -> "S2-step".equals(r.path("scenario").asText()),
                 List.of("server", "receivers", "rate", "deliveries_per_s", "p50_ms", "p99_ms", "lost", "dropped", "server_cpu",
-                        "generator_cpu"));
+                        "server_waiting", "generator_cpu"));
         table("S2, result", r -> "S2".equals(r.path("scenario").asText()),
                 List.of("server", "receivers", "sustained_deliveries_per_s", "p99_ms", "server_cpu", "deliveries_per_server_cpu_s",
                         "stopped_by"));
         table("S3, many pairs (`./parley bench pairs`)", r -> "S3".equals(r.path("scenario").asText()),
                 List.of("mode", "pairs", "server", "round_trips_per_s", "messages_per_s", "p50_ms", "p99_ms", "max_ms", "lost", "dropped",
-                        "server_cpu", "generator_cpu"));
+                        "server_cpu", "server_waiting", "generator_cpu"));
         table("S4, idle connections (`./parley bench idle`)", r -> "S4".equals(r.path("scenario").asText()),
                 List.of("connections", "server", "held", "connectSeconds", "rssPerConnKB", "heapPerConnKB"));
         table("S5, durable acknowledged messages (`./parley bench durable`)", r -> "S5".equals(r.path("scenario").asText()),

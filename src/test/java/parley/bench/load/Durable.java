@@ -59,6 +59,7 @@ public final class Durable {
         double perSecond = (acked.get() - acked0) / used.seconds();
         long dropped = LoadClient.DROPPED.get();
         LoadClient.closeAll(clients);
+        ws.close(); // and not before: Vert.x closes a client's sockets (code 1000) once the client is garbage collected
         vertx.close().await();
         return String.format(Locale.ROOT,
                 "{\"scenario\":\"S5\",\"server\":\"parley\",\"path\":\"websocket\",\"rooms\":%d,\"writers\":%d,"

@@ -35,15 +35,17 @@ public final class FanOut implements AutoCloseable {
                     "{\"scenario\":\"%s\",\"server\":\"%s\",\"receivers\":%d,\"rate\":%d,\"seconds\":%d,"
                             + "\"deliveries_per_s\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f,\"lost\":%d,\"dropped\":%d,"
                             + "\"ack_p50_ms\":%.2f,\"ack_p99_ms\":%.2f,\"server_cpu\":%.2f,\"server_cpu_system\":%.2f,"
-                            + "\"generator_cpu\":%.2f}",
+                            + "\"server_waiting\":%.2f,\"generator_cpu\":%.2f}",
                     scenario, server, receivers, rate, seconds, deliveriesPerSecond, p50Ms, p99Ms, maxMs, lost, dropped, ackP50Ms,
-                    ackP99Ms, cpu.server(), cpu.serverSystem(), cpu.generator());
+                    ackP99Ms, cpu.server(), cpu.serverSystem(), cpu.serverWaiting(), cpu.generator());
         }
     }
 
     private final Target target;
     private final int receivers;
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+    /** Held for the room's life: Vert.x closes a client's sockets (code 1000) once the client is garbage collected. */
+    private final WebSocketClient client;
     private final String room;
     private final List<LoadClient> clients;
     private final LoadClient sender;
@@ -55,10 +57,10 @@ public final class FanOut implements AutoCloseable {
     FanOut(Target target, int receivers) throws Exception {
         this.target = target;
         this.receivers = receivers;
-        WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions()
+        client = vertx.createWebSocketClient(new WebSocketClientOptions()
                 .setMaxConnections(receivers + 10).setConnectTimeout(30_000).setMaxFrameSize(1 << 20));
         room = target.room("fanout");
-        clients = target.joinAll(ws, "r", Collections.nCopies(receivers, room));
+        clients = target.joinAll(client, "r", Collections.nCopies(receivers, room));
         for (LoadClient c : clients) {
             c.onMessage(frame -> {
                 long sent = parseLong(frame, frame.indexOf(MARK) + MARK.length());
@@ -68,7 +70,7 @@ public final class FanOut implements AutoCloseable {
                 }
             });
         }
-        sender = target.joinAll(ws, "sender", List.of(room)).get(0);
+        sender = target.joinAll(client, "sender", List.of(room)).get(0);
     }
 
     public static void main(String[] args) throws Exception {
@@ -135,6 +137,7 @@ public final class FanOut implements AutoCloseable {
     public void close() {
         LoadClient.closeAll(clients);
         LoadClient.closeAll(List.of(sender));
+        client.close();
         vertx.close().await();
     }
 

@@ -119,6 +119,8 @@ public final class Idle {
         while (System.in.read() >= 0) {
             // hold the connections until the coordinator closes our stdin
         }
+        // Vert.x closes a client's sockets once the client is garbage collected: it must live until here.
+        java.lang.ref.Reference.reachabilityFence(ws);
         System.exit(0);
     }
 

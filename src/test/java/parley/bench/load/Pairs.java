@@ -102,15 +102,17 @@ public final class Pairs {
         long dropped = LoadClient.DROPPED.get();
         LoadClient.closeAll(first);
         LoadClient.closeAll(second);
+        ws.close(); // and not before: Vert.x closes a client's sockets (code 1000) once the client is garbage collected
         vertx.close().await();
         // Each round trip is two messages relayed by the server (chat: each also delivered to its sender).
         return String.format(Locale.ROOT,
                 "{\"scenario\":\"S3\",\"server\":\"%s\",\"mode\":\"%s\",\"pairs\":%d,\"seconds\":%d,"
                         + "\"round_trips_per_s\":%.0f,\"messages_per_s\":%.0f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.2f,"
-                        + "\"lost\":%d,\"dropped\":%d,\"server_cpu\":%.2f,\"server_cpu_system\":%.2f,\"generator_cpu\":%.2f}",
+                        + "\"lost\":%d,\"dropped\":%d,\"server_cpu\":%.2f,\"server_cpu_system\":%.2f,\"server_waiting\":%.2f,"
+                        + "\"generator_cpu\":%.2f}",
                 target.name(), signal ? "signal" : "chat", pairs, seconds, roundTripsPerSecond, 2 * roundTripsPerSecond,
                 h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6,
-                pings.get() - pongs.get(), dropped, used.server(), used.serverSystem(), used.generator());
+                pings.get() - pongs.get(), dropped, used.server(), used.serverSystem(), used.serverWaiting(), used.generator());
     }
 
     /** The second of a pair: a ping's time goes back in a pong. */
