@@ -32,9 +32,8 @@ public final class ServerProcess implements AutoCloseable {
 
     /**
      * Starts {@code parley serve} on this test run's classpath, with {@code settings} after the address,
-     * data directory and open sign-up, and waits until /health answers 200. JVM options come from
-     * {@code PARLEY_JVM_OPTIONS} (space-separated): {@code ./parley bench} passes the ones the launcher
-     * gives {@code serve}, so that the server measured is the server run.
+     * data directory and open sign-up, and waits until /health answers 200. {@code PARLEY_JVM_OPTIONS}
+     * (space-separated) adds JVM options, for instance to record the server with JFR during a benchmark.
      */
     public static ServerProcess start(Path dataDir, int port, Path log, String... settings) {
         String java = ProcessHandle.current().info().command().orElse("java");
