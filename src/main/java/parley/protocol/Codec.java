@@ -36,6 +36,8 @@ public final class Codec {
 
     public Codec() {
         JsonFactory factory = JsonFactory.builder()
+                // an emoji as its 4 UTF-8 bytes, not as two 6-byte escapes of its surrogates
+                .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
                 .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
                 .build();

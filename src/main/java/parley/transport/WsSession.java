@@ -58,6 +58,8 @@ final class WsSession implements Member {
     private final ServerWebSocket ws;
     /** The socket's Netty channel, for writes flushed together (see {@link #drain}); null for a test's fake socket. */
     private final ChannelHandlerContext channel;
+    /** Netty's own void promise fires exceptionCaught for each failed write (a reset socket with frames queued). */
+    private final ChannelPromise quietPromise;
     private final Context context;
     private final LoopOutbox outbox;
     private final Services services;
@@ -84,6 +86,7 @@ final class WsSession implements Member {
     WsSession(ServerWebSocket ws, Context context, LoopOutbox outbox, Services services, Who who, Runnable onClose) {
         this.ws = ws;
         this.channel = ws instanceof WebSocketInternal internal ? internal.channelHandlerContext() : null;
+        this.quietPromise = channel == null ? null : new io.netty.channel.VoidChannelPromise(channel.channel(), false);
         this.who = who;
         this.context = context;
         this.outbox = outbox;
@@ -327,7 +330,7 @@ final class WsSession implements Member {
                     outbound.poll();
                     queued.addAndGet(-frame.length);
                     if (channel != null && frame.length <= services.maxFrameBytes()) {
-                        channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)), channel.voidPromise());
+                        channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)), quietPromise);
                         unflushed = true;
                     } else {
                         ws.writeTextMessage(new String(frame, StandardCharsets.UTF_8)); // flushed with what went before
