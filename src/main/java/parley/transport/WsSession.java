@@ -333,7 +333,7 @@ final class WsSession implements Member {
                         channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)), quietPromise);
                         unflushed = true;
                     } else {
-                        ws.writeTextMessage(new String(frame, StandardCharsets.UTF_8)); // flushed with what went before
+                        ws.writeTextMessage(new String(frame, StandardCharsets.UTF_8)); // Vert.x flushes it and what went before
                         unflushed = false;
                     }
                 }
