@@ -12,7 +12,7 @@ import parley.account.Passwords;
 import parley.bus.Bus;
 import parley.bus.LocalBus;
 import parley.room.Hub;
-import parley.room.RoomEvent;
+import parley.room.Fact;
 import parley.store.SqliteStore;
 import parley.transport.IceServers;
 import parley.transport.WebServer;
@@ -24,7 +24,7 @@ public final class Parley implements AutoCloseable {
     private final Vertx vertx;
     private final SqliteStore store;
     private final Accounts accounts;
-    private final Bus<RoomEvent> bus;
+    private final Bus<Fact> bus;
     private final Hub hub;
     private final WebServer web;
     private final int port;

@@ -3,14 +3,25 @@ package parley.bus;
 import java.util.function.Consumer;
 
 /**
- * How an event published for a room reaches the members of that room on every node.
+ * How a fact published for a room reaches every node, this one included.
  *
- * <p>Ordering contract: events published to one channel by one thread reach each subscriber of that
- * channel in the order they were published. Nothing is promised across channels or across publishing
- * threads. Handlers must not block: they run on the bus's delivery thread (for {@link LocalBus}, the
- * publishing thread itself).
+ * <p>Ordering contract. Who publishes keeps order: a room's messages are published by one thread, the
+ * store's completion thread, in commit order, which is seq order; so for one channel an implementation
+ * must hand events from one publishing thread to each subscriber in the order they were published, and
+ * one subscriber's handler is never run for two events of a channel at once. Nothing is promised across
+ * channels, or between two publishing threads (two nodes) beyond what the channel's own order gives.
  *
- * @param <E> the event type; an implementation that crosses processes is given a codec for it
+ * <p>What a subscriber may not assume: that nothing is lost or repeated. A bus between processes can drop
+ * an event (a reconnecting subscriber) or hand one over twice; so subscribers check what they can. The
+ * hub's rooms number their messages and fill a gap from the store (see {@code parley.room.Room}); presence,
+ * typing and signals are not stored, and a lost one is as if it had never been sent (clients recover: a
+ * typing mark times out, presence is re-read on join, a call renegotiates).
+ *
+ * <p>Handlers must not block: they run on the bus's delivery thread (for {@link LocalBus}, the publishing
+ * thread itself, so a publish made from a handler is delivered before that publish returns).
+ *
+ * @param <E> the event type; an implementation that crosses processes is given a codec for it (the hub's
+ *            facts hold only domain values, so they serialise without the protocol)
  */
 public interface Bus<E> extends AutoCloseable {
 

@@ -263,13 +263,6 @@ public sealed interface ClientMessage {
             if (carried != 1) throw Check.bad("a file_signal carries exactly one of description, candidate, want or cancel");
             if (want != null && want < 0) throw Check.bad("want must be a byte offset, 0 or more");
         }
-
-        /** What is relayed: the description, candidate, want (a Long) or cancel (Boolean.TRUE). */
-        public Object payload() {
-            if (description != null) return description;
-            if (candidate != null) return candidate;
-            return want != null ? want : cancel;
-        }
     }
 
     /** Asks for ICE servers (with fresh TURN credentials) for a connection outside a call. */

@@ -33,6 +33,7 @@ public final class Codec {
     private final ObjectReader reader;
     private final ObjectReader tree;
     private final ObjectWriter writer;
+    private final ObjectWriter values;
 
     public Codec() {
         JsonFactory factory = JsonFactory.builder()
@@ -59,6 +60,7 @@ public final class Codec {
         this.reader = mapper.readerFor(ClientMessage.class);
         this.tree = mapper.reader();
         this.writer = mapper.writerFor(ServerMessage.class);
+        this.values = mapper.writer();
     }
 
     /**
@@ -124,6 +126,15 @@ public final class Codec {
             return writer.writeValueAsString(message);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot encode " + message.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** A part of a decoded message (a signal's description, say) as JSON text, to relay as it is. */
+    public String json(Object value) {
+        try {
+            return values.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode " + value.getClass().getSimpleName(), e);
         }
     }
 

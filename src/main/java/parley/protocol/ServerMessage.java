@@ -1,6 +1,7 @@
 package parley.protocol;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonRawValue;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.List;
@@ -114,11 +115,16 @@ public sealed interface ServerMessage {
 
     record Call(String room, List<ParticipantView> participants) implements ServerMessage {}
 
-    record Signal(String room, MemberView from, ClientMessage.Description description, ClientMessage.Candidate candidate)
+    /**
+     * Signalling relayed as the sender wrote it: the present field holds the JSON of the sender's
+     * (validated) {@link ClientMessage.Signal} field, written as it is.
+     */
+    record Signal(String room, MemberView from, @JsonRawValue String description, @JsonRawValue String candidate)
             implements ServerMessage {}
 
-    record FileSignal(String room, MemberView from, String file, ClientMessage.Description description,
-                      ClientMessage.Candidate candidate, Long want, Boolean cancel) implements ServerMessage {}
+    /** As {@link Signal}, for {@link ClientMessage.FileSignal}'s fields. */
+    record FileSignal(String room, MemberView from, String file, @JsonRawValue String description,
+                      @JsonRawValue String candidate, @JsonRawValue String want, @JsonRawValue String cancel) implements ServerMessage {}
 
     record Users(String ref, List<UserView> users) implements ServerMessage {}
 

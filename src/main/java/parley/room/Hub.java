@@ -20,8 +20,12 @@ import parley.store.ChatStore.StoredMessage;
  *
  * <p>A message goes: {@link #send} checks the sender is joined, the store makes it durable and numbers
  * it, the sender is told ({@link SendResult}), then the message is published on the room's bus channel,
- * and every node's {@link Room} delivers it to its members in seq order. Presence and typing take the
- * same bus path but are never stored.
+ * and every node's {@link Room} delivers it to its members in seq order. Presence, typing, the call and
+ * its signals take the same bus path but are never stored.
+ *
+ * <p>Requests check what this node knows (the room, the person's role, the call) and publish a
+ * {@link Fact}; every node, this one too, applies each fact as the bus delivers it ({@link #onFact}). So
+ * whatever changes a room changes it on every node the same way, in the order of the room's channel.
  */
 public final class Hub implements AutoCloseable {
 
@@ -53,7 +57,8 @@ public final class Hub implements AutoCloseable {
     private static final String ROOMS_CHANNEL = "rooms";
 
     private final ChatStore store;
-    private final Bus<RoomEvent> bus;
+    private final Bus<Fact> bus;
+    private final MediaPath mediaPath;
     private final Limits limits;
     private final Clock clock;
     private final ConcurrentMap<RoomId, Room> rooms = new ConcurrentHashMap<>();
@@ -69,32 +74,47 @@ public final class Hub implements AutoCloseable {
      */
     private record Connection(Member member, Set<RoomId> joined) {}
 
-    private Hub(ChatStore store, Bus<RoomEvent> bus, Limits limits, Clock clock) {
+    private Hub(ChatStore store, Bus<Fact> bus, Limits limits, Clock clock) {
         this.store = store;
         this.bus = bus;
+        this.mediaPath = new MeshPath(limits.callMax(), this::publish);
         this.limits = limits;
         this.clock = clock;
     }
 
     /** Loads the rooms from the store and subscribes to their channels. */
-    public static Hub open(ChatStore store, Bus<RoomEvent> bus, Limits limits, Clock clock) {
+    public static Hub open(ChatStore store, Bus<Fact> bus, Limits limits, Clock clock) {
         Hub hub = new Hub(store, bus, limits, clock);
-        hub.subscriptions.add(bus.subscribe(ROOMS_CHANNEL, hub::onRoomsEvent));
-        for (ChatStore.StoredRoom r : store.rooms().join()) hub.addRoom(toRoom(r));
+        hub.subscriptions.add(bus.subscribe(ROOMS_CHANNEL, hub::onFact));
+        for (ChatStore.StoredRoom r : store.rooms().join()) hub.addRoom(hub.toRoom(r));
         return hub;
     }
 
-    private static Room toRoom(ChatStore.StoredRoom r) {
+    private Room toRoom(ChatStore.StoredRoom r) {
         List<RoomMember> members = r.members().stream()
                 .map(m -> new RoomMember(new UserRef(new UserId(m.userId()), m.name()), Role.of(m.role()))).toList();
         List<UserRef> banned = r.banned().stream().map(b -> new UserRef(new UserId(b.userId()), b.name())).toList();
-        return new Room(new RoomId(r.id()), r.name(), r.topic(), r.lastSeq(), RoomKind.of(r.kind()), members, banned);
+        return newRoom(new RoomId(r.id()), r.name(), r.topic(), r.lastSeq(), RoomKind.of(r.kind()), members, banned);
+    }
+
+    private Room newRoom(RoomId id, String name, String topic, long lastSeq, RoomKind kind, List<RoomMember> members, List<UserRef> banned) {
+        return new Room(id, name, topic, lastSeq, kind, members, banned, mediaPath, this::backfill);
+    }
+
+    /** Fills a gap in a room's delivery from the store; a gap wider than a catch-up is not read (the seats reload). */
+    private void backfill(RoomId id, long afterSeq, int count, java.util.function.BiConsumer<List<ChatMessage>, Throwable> done) {
+        if (count > limits.catchupMax()) {
+            done.accept(null, new RoomException(Refusal.UNAVAILABLE, count + " messages missed: more than catchup-max"));
+            return;
+        }
+        store.after(id.value(), afterSeq, count).whenComplete((found, error) ->
+                done.accept(found == null ? null : found.stream().map(Hub::toMessage).toList(), error));
     }
 
     private Room addRoom(Room room) {
         Room existing = rooms.putIfAbsent(room.id, room);
         if (existing != null) return existing;
-        roomSubscriptions.put(room.id, bus.subscribe(channel(room.id), room::onEvent));
+        roomSubscriptions.put(room.id, bus.subscribe(channel(room.id), this::onFact));
         if (room.kind == RoomKind.DIRECT) {
             directs.put(directKey(room.members().stream().map(m -> m.user().id()).toList()), room.id);
         }
@@ -211,8 +231,8 @@ public final class Hub implements AutoCloseable {
                 kind.wire(), null, stored(members));
         return store.createRoom(room).handle((stored, error) -> {
             if (error != null) throw refusal(error);
-            Room created = addRoom(new Room(id, stored.name(), stored.topic(), 0, kind, members, List.of()));
-            bus.publish(ROOMS_CHANNEL, new RoomEvent.RoomAdded(created.info(), members, creator == null ? null : creator.sessionId()));
+            Room created = addRoom(newRoom(id, stored.name(), stored.topic(), 0, kind, members, List.of()));
+            publish(new Fact.RoomCreated(created.info(), members, creator == null ? null : creator.sessionId()));
             return creator == null ? created.info() : created.infoFor(creator.userId(), creator.admin());
         });
     }
@@ -244,8 +264,8 @@ public final class Hub implements AutoCloseable {
                     RoomKind.DIRECT.wire(), directKey(List.of(me.userId(), other)), stored(members));
             return store.createRoom(room).thenApply(stored -> {
                 if (!stored.id().equals(id.value())) return addRoom(toRoom(stored)).infoFor(me.userId(), me.admin()); // made elsewhere first
-                Room created = addRoom(new Room(id, stored.name(), "", 0, RoomKind.DIRECT, members, List.of()));
-                bus.publish(ROOMS_CHANNEL, new RoomEvent.RoomAdded(created.info(), members, me.sessionId()));
+                Room created = addRoom(newRoom(id, stored.name(), "", 0, RoomKind.DIRECT, members, List.of()));
+                publish(new Fact.RoomCreated(created.info(), members, me.sessionId()));
                 return created.infoFor(me.userId(), me.admin());
             });
         }).handle(Hub::orRefusal);
@@ -263,7 +283,7 @@ public final class Hub implements AutoCloseable {
     }
 
     /** An owner or moderator adds someone to a private room. */
-    public CompletableFuture<RoomEvent.MemberChanged> invite(Member me, RoomId id, UserId user) {
+    public CompletableFuture<Fact.MemberChanged> invite(Member me, RoomId id, UserId user) {
         Room room = visibleRoom(me, id);
         if (room.kind != RoomKind.PRIVATE) {
             throw new RoomException(Refusal.BAD_STATE, room.kind == RoomKind.PUBLIC
@@ -273,17 +293,17 @@ public final class Hub implements AutoCloseable {
         if (room.isBanned(user)) throw new RoomException(Refusal.FORBIDDEN, "that person is banned from " + room.name + ": unban them first");
         RoomMember already = room.member(user);
         if (already != null) {
-            return CompletableFuture.completedFuture(new RoomEvent.MemberChanged(id, already.user(), already.role(), null, ref(me), me.sessionId()));
+            return CompletableFuture.completedFuture(new Fact.MemberChanged(id, already.user(), already.role(), null, ref(me), me.sessionId()));
         }
         return store.person(user.value()).thenCompose(person -> {
             if (person == null) throw noSuchUser(user);
-            return change(new RoomEvent.MemberChanged(id, new UserRef(user, person.name()), Role.MEMBER, null, ref(me), me.sessionId()),
+            return change(new Fact.MemberChanged(id, new UserRef(user, person.name()), Role.MEMBER, null, ref(me), me.sessionId()),
                     store.setMember(id.value(), user.value(), Role.MEMBER.wire(), me.userId().value(), clock.millis()));
         }).handle(Hub::orRefusal);
     }
 
     /** An owner gives someone a role in the room. */
-    public CompletableFuture<RoomEvent.MemberChanged> setRole(Member me, RoomId id, UserId user, Role role) {
+    public CompletableFuture<Fact.MemberChanged> setRole(Member me, RoomId id, UserId user, Role role) {
         Room room = visibleRoom(me, id);
         if (room.kind == RoomKind.DIRECT) throw notInDirect();
         requireRole(room, me, Role.OWNER, "change roles in");
@@ -293,7 +313,7 @@ public final class Hub implements AutoCloseable {
             throw new RoomException(Refusal.BAD_STATE, "you are the last owner of " + room.name + ": make someone else owner first");
         }
         String stored = room.kind == RoomKind.PUBLIC && role == Role.MEMBER ? null : role.wire();
-        return known(room, user).thenCompose(who -> change(new RoomEvent.MemberChanged(id, who, role, null, ref(me), me.sessionId()),
+        return known(room, user).thenCompose(who -> change(new Fact.MemberChanged(id, who, role, null, ref(me), me.sessionId()),
                 store.setMember(id.value(), user.value(), stored, me.userId().value(), clock.millis()))).handle(Hub::orRefusal);
     }
 
@@ -301,7 +321,7 @@ public final class Hub implements AutoCloseable {
      * An owner or moderator removes someone from the room: from a private room for good (until invited again),
      * from a public one for now; with {@code ban}, they may not come back until unbanned.
      */
-    public CompletableFuture<RoomEvent.MemberChanged> remove(Member me, RoomId id, UserId user, boolean ban) {
+    public CompletableFuture<Fact.MemberChanged> remove(Member me, RoomId id, UserId user, boolean ban) {
         Room room = visibleRoom(me, id);
         if (room.kind == RoomKind.DIRECT) throw notInDirect();
         if (user.equals(me.userId())) throw new RoomException(Refusal.BAD_STATE, "to go, leave the room (or quit a private one)");
@@ -319,23 +339,23 @@ public final class Hub implements AutoCloseable {
                 throw new RoomException(Refusal.FORBIDDEN, "a moderator cannot remove an owner or another moderator");
             }
             return known(room, user);
-        }).thenCompose(who -> change(new RoomEvent.MemberChanged(id, who, null, reason, ref(me), me.sessionId()),
+        }).thenCompose(who -> change(new Fact.MemberChanged(id, who, null, reason, ref(me), me.sessionId()),
                 ban ? store.ban(id.value(), user.value(), me.userId().value(), now) : store.setMember(id.value(), user.value(), null, null, now)))
                 .handle(Hub::orRefusal);
     }
 
-    public CompletableFuture<RoomEvent.MemberChanged> unban(Member me, RoomId id, UserId user) {
+    public CompletableFuture<Fact.MemberChanged> unban(Member me, RoomId id, UserId user) {
         Room room = visibleRoom(me, id);
         if (room.kind == RoomKind.DIRECT) throw notInDirect();
         requireRole(room, me, Role.MODERATOR, "unban people from");
         UserRef who = room.banOf(user);
         if (who == null) throw new RoomException(Refusal.NO_SUCH_USER, "no one with id " + user.value() + " is banned from " + room.name);
-        return change(new RoomEvent.MemberChanged(id, who, null, "unbanned", ref(me), me.sessionId()), store.unban(id.value(), user.value()))
+        return change(new Fact.MemberChanged(id, who, null, "unbanned", ref(me), me.sessionId()), store.unban(id.value(), user.value()))
                 .handle(Hub::orRefusal);
     }
 
     /** The member gives up their membership of a private room. */
-    public CompletableFuture<RoomEvent.MemberChanged> quit(Member me, RoomId id) {
+    public CompletableFuture<Fact.MemberChanged> quit(Member me, RoomId id) {
         Room room = visibleRoom(me, id);
         if (room.kind != RoomKind.PRIVATE) {
             throw new RoomException(Refusal.BAD_STATE, room.kind == RoomKind.PUBLIC ? "leave a public room with leave" : "a direct room cannot be quit");
@@ -343,7 +363,7 @@ public final class Hub implements AutoCloseable {
         if (room.roleOf(me.userId(), false) == Role.OWNER && room.owners() <= 1) {
             throw new RoomException(Refusal.BAD_STATE, "you are the last owner of " + room.name + ": make someone else owner, or delete the room");
         }
-        return change(new RoomEvent.MemberChanged(id, ref(me), null, "quit", ref(me), me.sessionId()),
+        return change(new Fact.MemberChanged(id, ref(me), null, "quit", ref(me), me.sessionId()),
                 store.setMember(id.value(), me.userId().value(), null, null, clock.millis())).handle(Hub::orRefusal);
     }
 
@@ -353,7 +373,7 @@ public final class Hub implements AutoCloseable {
         if (room.kind == RoomKind.DIRECT) throw notInDirect();
         requireRole(room, me, Role.OWNER, "delete");
         return store.deleteRoom(id.value()).thenApply(files -> {
-            bus.publish(ROOMS_CHANNEL, new RoomEvent.RoomDeleted(id, ref(me), me.sessionId()));
+            publish(new Fact.RoomDeleted(id, ref(me), me.sessionId()));
             return files;
         }).handle(Hub::orRefusal);
     }
@@ -377,9 +397,9 @@ public final class Hub implements AutoCloseable {
     }
 
     /** Once {@code stored} is durable, tells every node. */
-    private CompletableFuture<RoomEvent.MemberChanged> change(RoomEvent.MemberChanged event, CompletableFuture<Void> stored) {
+    private CompletableFuture<Fact.MemberChanged> change(Fact.MemberChanged event, CompletableFuture<Void> stored) {
         return stored.thenApply(v -> {
-            bus.publish(ROOMS_CHANNEL, event);
+            publish(event);
             return event;
         });
     }
@@ -397,22 +417,58 @@ public final class Hub implements AutoCloseable {
         return value;
     }
 
-    private void onRoomsEvent(RoomEvent event) {
-        switch (event) {
-            case RoomEvent.RoomAdded added -> onRoomAdded(added);
-            case RoomEvent.MemberChanged change -> onMemberChanged(change);
-            case RoomEvent.RoomDeleted deleted -> onRoomDeleted(deleted);
-            default -> throw new IllegalArgumentException(event.getClass().getSimpleName() + " is not a rooms event");
+    /**
+     * Puts a fact on the bus. The rooms channel carries what changes who may see which room (every node
+     * hears of a new room there, before it knows the room's own channel); a room's channel carries the rest,
+     * so its messages, presence, call and signals keep one order.
+     */
+    private void publish(Fact fact) {
+        String channel = switch (fact) {
+            case Fact.RoomCreated c -> ROOMS_CHANNEL;
+            case Fact.MemberChanged c -> ROOMS_CHANNEL;
+            case Fact.RoomDeleted d -> ROOMS_CHANNEL;
+            case Fact.Posted p -> channel(p.room());
+            case Fact.PresenceChanged p -> channel(p.room());
+            case Fact.TypingChanged t -> channel(t.room());
+            case Fact.FileStored f -> channel(f.room());
+            case Fact.CallJoined j -> channel(j.room());
+            case Fact.CallLeft l -> channel(l.room());
+            case Fact.MediaChanged m -> channel(m.room());
+            case Fact.Signal g -> channel(g.room());
+            case Fact.FileSignal g -> channel(g.room());
+        };
+        bus.publish(channel, fact);
+    }
+
+    /** Applies a fact from the bus to this node's rooms and connections; a room this node does not know is none of its business. */
+    private void onFact(Fact fact) {
+        switch (fact) {
+            case Fact.RoomCreated created -> onRoomCreated(created);
+            case Fact.MemberChanged change -> onMemberChanged(change);
+            case Fact.RoomDeleted deleted -> onRoomDeleted(deleted);
+            case Fact.Posted p -> room(p).ifPresent(r -> r.posted(p));
+            case Fact.PresenceChanged p -> room(p).ifPresent(r -> r.presence(p));
+            case Fact.TypingChanged t -> room(t).ifPresent(r -> r.tell(t, t.member().sessionId()));
+            case Fact.FileStored f -> room(f).ifPresent(r -> r.tell(f, null));
+            case Fact.CallJoined j -> room(j).ifPresent(r -> r.callJoined(j));
+            case Fact.CallLeft l -> room(l).ifPresent(r -> r.callLeft(l));
+            case Fact.MediaChanged m -> room(m).ifPresent(r -> r.mediaChanged(m));
+            case Fact.Signal g -> room(g).ifPresent(r -> r.signalled(g, g.to()));
+            case Fact.FileSignal g -> room(g).ifPresent(r -> r.signalled(g, g.to()));
         }
     }
 
-    private void onRoomAdded(RoomEvent.RoomAdded added) {
-        RoomInfo info = added.room();
-        Room room = addRoom(new Room(info.id(), info.name(), info.topic(), info.lastSeq(), info.kind(), added.members(), List.of()));
+    private java.util.Optional<Room> room(Fact fact) {
+        return java.util.Optional.ofNullable(rooms.get(fact.room()));
+    }
+
+    private void onRoomCreated(Fact.RoomCreated created) {
+        RoomInfo info = created.info();
+        Room room = addRoom(newRoom(info.id(), info.name(), info.topic(), info.lastSeq(), info.kind(), created.members(), List.of()));
         for (Connection c : connected.values()) {
             Member m = c.member();
-            if (m.sessionId().equals(added.creator()) || !room.visibleTo(m.userId())) continue;
-            m.deliver(new RoomEvent.RoomAdded(room.infoFor(m.userId(), m.admin()), List.of(), null));
+            if (m.sessionId().equals(created.creator()) || !room.visibleTo(m.userId())) continue;
+            m.deliver(new Delivery.RoomAdded(room.infoFor(m.userId(), m.admin())));
         }
     }
 
@@ -421,7 +477,7 @@ public final class Hub implements AutoCloseable {
      * connections hear of the room; removed, their connections joined to it leave it, and hear why, as do
      * all their connections when the room is no longer theirs to see. The room's joined members are told.
      */
-    private void onMemberChanged(RoomEvent.MemberChanged change) {
+    private void onMemberChanged(Fact.MemberChanged change) {
         Room room = rooms.get(change.room());
         if (room == null) return;
         UserId user = change.user().id();
@@ -434,17 +490,17 @@ public final class Hub implements AutoCloseable {
             if (!m.userId().equals(user)) continue;
             boolean isActor = m.sessionId().equals(change.actor());
             if (change.role() != null) {
-                if (!couldSee && !isActor) m.deliver(new RoomEvent.RoomAdded(room.infoFor(user, m.admin()), List.of(), null));
+                if (!couldSee && !isActor) m.deliver(new Delivery.RoomAdded(room.infoFor(user, m.admin())));
                 continue;
             }
             boolean seated = c.joined().remove(room.id);
             if (seated) exit(m, room);
-            if ((seated || couldSee && !canSee) && !isActor) m.deliver(new RoomEvent.Removed(room.id, change.reason(), change.by(), null));
+            if ((seated || couldSee && !canSee) && !isActor) m.deliver(new Delivery.Removed(room.id, change.reason(), change.by(), null));
         }
         room.tell(change, change.actor());
     }
 
-    private void onRoomDeleted(RoomEvent.RoomDeleted deleted) {
+    private void onRoomDeleted(Fact.RoomDeleted deleted) {
         Room room = rooms.remove(deleted.room());
         if (room == null) return;
         Bus.Subscription subscription = roomSubscriptions.remove(room.id);
@@ -454,15 +510,15 @@ public final class Hub implements AutoCloseable {
             boolean seated = c.joined().remove(room.id);
             if (seated) room.exit(m.sessionId());
             if ((seated || room.visibleTo(m.userId())) && !m.sessionId().equals(deleted.actor())) {
-                m.deliver(new RoomEvent.Removed(room.id, "deleted", deleted.by(), null));
+                m.deliver(new Delivery.Removed(room.id, "deleted", deleted.by(), null));
             }
         }
     }
 
     /**
-     * Joins the member to the room: it gets {@link RoomEvent.Entered} (carrying {@code ref}) before any
-     * other event of the room, then, with {@code since}, every message after it (or a
-     * {@link RoomEvent.Reset} when more than {@code catchupMax} were missed), then live events.
+     * Joins the member to the room: it gets {@link Delivery.Entered} (carrying {@code ref}) before any
+     * other delivery of the room, then, with {@code since}, every message after it (or a
+     * {@link Delivery.Reset} when more than {@code catchupMax} were missed), then live ones.
      */
     public void join(Member member, RoomId id, Long since, String ref) {
         Room room = visibleRoom(member, id);
@@ -478,7 +534,7 @@ public final class Hub implements AutoCloseable {
             if (added) c.joined().remove(room.id);
             throw removedMeanwhile;
         }
-        if (entry.added()) bus.publish(channel(id), new RoomEvent.PresenceChanged(id, member.info(), true));
+        if (entry.added()) publish(new Fact.PresenceChanged(room.id, member.info(), true));
         if (since == null) return;
         store.after(id.value(), since, limits.catchupMax() + 1)
                 .thenCompose(missed -> missed.isEmpty() && since > 0 ? beyondEnd(id, since, missed) : CompletableFuture.completedFuture(missed))
@@ -510,10 +566,11 @@ public final class Hub implements AutoCloseable {
         exit(member, room);
     }
 
+    /** Takes the member out of the room's call, if it is in it, and out of the room. */
     private void exit(Member member, Room room) {
-        if (room != null && room.exit(member.sessionId())) {
-            bus.publish(channel(room.id), new RoomEvent.PresenceChanged(room.id, member.info(), false));
-        }
+        if (room == null) return;
+        if (room.inCall(member.sessionId())) publish(new Fact.CallLeft(room.id, member.sessionId()));
+        if (room.exit(member.sessionId())) publish(new Fact.PresenceChanged(room.id, member.info(), false));
     }
 
     /**
@@ -548,7 +605,7 @@ public final class Hub implements AutoCloseable {
                 case AppendOutcome.Stored stored -> {
                     ChatMessage m = toMessage(stored.message());
                     done.accept(new SendResult.Accepted(m, stored.duplicate()));
-                    if (!stored.duplicate()) bus.publish(channel(room.id), new RoomEvent.Posted(m));
+                    if (!stored.duplicate()) publish(new Fact.Posted(m));
                 }
                 case AppendOutcome.Failed failed -> done.accept(new SendResult.Refused(
                         new RoomException(Refusal.UNAVAILABLE, "the message could not be stored; retry with the same clientId")));
@@ -571,7 +628,7 @@ public final class Hub implements AutoCloseable {
 
     /** Tells the room's members that a file's bytes are on the server. */
     public void fileStored(RoomId id, String fileId) {
-        bus.publish(channel(id), new RoomEvent.FileStored(id, fileId));
+        publish(new Fact.FileStored(id, fileId));
     }
 
     public CompletableFuture<Page> history(Member member, RoomId id, Long before, Integer limit) {
@@ -588,35 +645,37 @@ public final class Hub implements AutoCloseable {
 
     public void typing(Member member, RoomId id, boolean active) {
         joinedRoom(member, id);
-        bus.publish(channel(id), new RoomEvent.TypingChanged(id, member.info(), active));
+        publish(new Fact.TypingChanged(id, member.info(), active));
     }
 
-    /** Joins the member to the room's call; it gets {@link RoomEvent.CallEntered}, the room a {@link RoomEvent.CallChanged}. */
+    /** Joins the member to the room's call; it gets {@link Delivery.CallEntered}, the room a {@link Delivery.CallChanged}. */
     public void joinCall(Member member, RoomId id, String ref) {
-        visibleRoom(member, id).joinCall(member, limits.callMax(), ref);
+        Fact.CallJoined joined = visibleRoom(member, id).joinCall(member, ref);
+        if (joined != null) publish(joined);
     }
 
     public void setMedia(Member member, RoomId id, Participant.Media media) {
-        visibleRoom(member, id).setMedia(member.sessionId(), media);
+        Fact.MediaChanged changed = visibleRoom(member, id).media(member.sessionId(), media);
+        if (changed != null) publish(changed);
     }
 
     public void leaveCall(Member member, RoomId id) {
-        if (!visibleRoom(member, id).leaveCall(member.sessionId())) {
-            throw new RoomException(Refusal.NOT_IN_CALL, "you are not in the call in room " + id);
-        }
+        Room room = visibleRoom(member, id);
+        if (!room.inCall(member.sessionId())) throw new RoomException(Refusal.NOT_IN_CALL, "you are not in the call in room " + id);
+        publish(new Fact.CallLeft(room.id, member.sessionId()));
     }
 
     /**
-     * Relays WebRTC signalling between two participants of one call. Identity is the sender's session;
-     * nothing is stored. (This node only, for now: the bus will carry signals between nodes.)
+     * Hands WebRTC signalling from a participant of the room's call to its media path (in a mesh, to the
+     * participant it names). Identity is the sender's session; nothing is stored; the payload is not read.
      */
-    public void signal(Member member, RoomId id, SessionId to, Object payload) {
-        visibleRoom(member, id).relay(member.sessionId(), to, payload);
+    public void signal(Member member, RoomId id, SessionId to, SignalPayload payload) {
+        visibleRoom(member, id).signal(member.sessionId(), to, payload);
     }
 
-    /** Relays file transfer signalling between two members of one room (this node only, as for calls). */
-    public void fileSignal(Member member, RoomId id, SessionId to, String file, Object payload) {
-        visibleRoom(member, id).relayFile(member.sessionId(), to, file, payload);
+    /** Relays file transfer signalling between two members of one room; the payload is not read. */
+    public void fileSignal(Member member, RoomId id, SessionId to, String file, SignalPayload payload) {
+        publish(visibleRoom(member, id).fileSignal(member.sessionId(), to, file, payload));
     }
 
     public Limits limits() {

@@ -17,10 +17,10 @@ public interface Member {
     }
 
     /**
-     * Hands an event to this member. Must not block and must keep the order of calls from one thread:
+     * Hands a delivery to this member. Must not block and must keep the order of calls from one thread:
      * the hub calls it while holding a room's lock, in the room's order.
      */
-    void deliver(RoomEvent event);
+    void deliver(Delivery delivery);
 
     default MemberInfo info() {
         return new MemberInfo(sessionId(), userId(), name());

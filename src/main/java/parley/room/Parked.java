@@ -17,8 +17,8 @@ final class Parked implements Member {
     static final int MAX_ROOM_NEWS = 64;
 
     private final Member was;
-    private final List<RoomEvent.SignalRelayed> signals = new ArrayList<>();
-    private final List<RoomEvent> roomNews = new ArrayList<>();
+    private final List<Fact.Signal> signals = new ArrayList<>();
+    private final List<Delivery> roomNews = new ArrayList<>();
 
     Parked(Member was) {
         this.was = was;
@@ -50,23 +50,37 @@ final class Parked implements Member {
     }
 
     @Override
-    public synchronized void deliver(RoomEvent event) {
-        if (event instanceof RoomEvent.SignalRelayed s && signals.size() < MAX_SIGNALS) signals.add(s);
-        if ((event instanceof RoomEvent.Removed || event instanceof RoomEvent.RoomAdded) && roomNews.size() < MAX_ROOM_NEWS) {
-            roomNews.add(event);
+    public synchronized void deliver(Delivery delivery) {
+        switch (delivery) {
+            case Fact.Signal s -> {
+                if (signals.size() < MAX_SIGNALS) signals.add(s);
+            }
+            case Delivery.Removed r -> keepNews(r);
+            case Delivery.RoomAdded a -> keepNews(a);
+            // Caught up by seq on resuming, or sent afresh: the room, its call, messages, presence, typing, files.
+            case Delivery.Shared s -> { }
+            case Delivery.Entered e -> { }
+            case Delivery.Reset r -> { }
+            case Delivery.CallEntered c -> { }
+            // A file transfer's receiver asks again for what it missed.
+            case Fact.FileSignal f -> { }
         }
     }
 
+    private void keepNews(Delivery news) {
+        if (roomNews.size() < MAX_ROOM_NEWS) roomNews.add(news);
+    }
+
     /** Removes and returns the rooms added and removed meanwhile, in the order they came. */
-    synchronized List<RoomEvent> takeRoomNews() {
-        List<RoomEvent> out = List.copyOf(roomNews);
+    synchronized List<Delivery> takeRoomNews() {
+        List<Delivery> out = List.copyOf(roomNews);
         roomNews.clear();
         return out;
     }
 
     /** Removes and returns the signals kept for {@code room}, in the order they came. */
-    synchronized List<RoomEvent.SignalRelayed> take(RoomId room) {
-        List<RoomEvent.SignalRelayed> out = new ArrayList<>();
+    synchronized List<Fact.Signal> take(RoomId room) {
+        List<Fact.Signal> out = new ArrayList<>();
         signals.removeIf(s -> s.room().equals(room) && out.add(s));
         return out;
     }

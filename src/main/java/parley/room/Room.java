@@ -4,17 +4,31 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.BiConsumer;
 
 /**
- * One room's members on this node and the order in which they see its messages.
+ * One room as this node knows it: who belongs to it, who is in it now (on any node), this node's
+ * connections seated in it, its call, and the order in which those connections see its messages.
  *
- * <p>Every method holds the room's lock, so events reach each member in one order. For each member the
+ * <p>Every method holds the room's lock, so deliveries reach each seat in one order. For each seat the
  * room remembers the highest seq delivered, so a message is delivered at most once and never after a
- * later one. A member that joins with {@code since} is "catching up": live messages are held back until
+ * later one. A seat that joins with {@code since} is "catching up": live messages are held back until
  * the missed ones, read from the store, have been delivered.
+ *
+ * <p>The room does not trust the bus to be gapless: a message whose seq skips ahead of the last one it
+ * delivered is held, with any that follow, while the skipped ones are read from the store
+ * ({@link Backfill}); then they all go out in seq order. A seq at or below the last one is a repeat, or
+ * came late after its gap was filled: it is dropped.
  */
 final class Room {
     private static final System.Logger log = System.getLogger(Room.class.getName());
+
+    /** Reads the messages of a room after a seq, for a gap in what the bus delivered. */
+    interface Backfill {
+        /** Up to {@code count} messages after {@code afterSeq}, oldest first; or an error when they cannot be read. */
+        void after(RoomId room, long afterSeq, int count, BiConsumer<List<ChatMessage>, Throwable> done);
+    }
 
     final RoomId id;
     final String name;
@@ -24,9 +38,14 @@ final class Room {
     /** Everyone who belongs to a private or direct room; in a public room, those with a role. */
     private final Map<UserId, RoomMember> members = new LinkedHashMap<>();
     private final Map<UserId, UserRef> banned = new LinkedHashMap<>();
+    /** This node's connections in the room. */
     private final Map<SessionId, Seat> seats = new LinkedHashMap<>();
-    private final Map<SessionId, Participant> call = new LinkedHashMap<>(); // in joining order
-    private int nextOrder = 1;
+    /** Everyone in the room now, on every node, in joining order: this node's seats and the presence facts of the others. */
+    private final Map<SessionId, MemberInfo> present = new LinkedHashMap<>();
+    private final Call call;
+    private final Backfill backfill;
+    /** Non-null while a gap is being filled: the messages that came after it, by seq. */
+    private TreeMap<Long, Fact.Posted> early;
 
     static final class Seat {
         Member member; // replaced while its session is parked, and when it resumes
@@ -39,16 +58,15 @@ final class Room {
         }
     }
 
-    Room(RoomId id, String name, String topic, long lastSeq) {
-        this(id, name, topic, lastSeq, RoomKind.PUBLIC, List.of(), List.of());
-    }
-
-    Room(RoomId id, String name, String topic, long lastSeq, RoomKind kind, List<RoomMember> members, List<UserRef> banned) {
+    Room(RoomId id, String name, String topic, long lastSeq, RoomKind kind, List<RoomMember> members, List<UserRef> banned,
+         MediaPath path, Backfill backfill) {
         this.id = id;
         this.name = name;
         this.topic = topic;
         this.kind = kind;
         this.lastSeq = lastSeq;
+        this.call = new Call(id, path);
+        this.backfill = backfill;
         members.forEach(m -> this.members.put(m.user().id(), m));
         banned.forEach(b -> this.banned.put(b.id(), b));
     }
@@ -109,8 +127,8 @@ final class Room {
         return members.values().stream().filter(m -> m.role() == Role.OWNER).count();
     }
 
-    /** Records a change of someone's place here (see {@link RoomEvent.MemberChanged}). */
-    synchronized void apply(RoomEvent.MemberChanged change) {
+    /** Records a change of someone's place here (see {@link Fact.MemberChanged}). */
+    synchronized void apply(Fact.MemberChanged change) {
         UserId user = change.user().id();
         switch (change.reason() == null ? "" : change.reason()) {
             case "banned" -> banned.put(user, change.user());
@@ -131,10 +149,10 @@ final class Room {
         return seats.values().stream().map(s -> s.member).filter(m -> m.userId().equals(user)).toList();
     }
 
-    /** Hands an event to every seated member but {@code except}'s session (null: everyone). */
-    synchronized void tell(RoomEvent event, SessionId except) {
+    /** Hands a delivery to every seated member but {@code except}'s session (null: everyone). */
+    synchronized void tell(Delivery.Shared delivery, SessionId except) {
         for (Seat seat : seats.values()) {
-            if (!seat.member.sessionId().equals(except)) hand(seat.member, event);
+            if (!seat.member.sessionId().equals(except)) hand(seat.member, delivery);
         }
     }
 
@@ -143,7 +161,7 @@ final class Room {
     }
 
     /**
-     * Seats the member (again) and delivers {@link RoomEvent.Entered} to it. With {@code since}, holds
+     * Seats the member (again) and delivers {@link Delivery.Entered} to it. With {@code since}, holds
      * live messages back until {@link #caughtUp}. Returns the seat, and whether it is new, to the caller.
      */
     synchronized Entry enter(Member member, Long since, String ref) {
@@ -155,14 +173,15 @@ final class Room {
         if (added) {
             seat = new Seat(member);
             seats.put(member.sessionId(), seat);
+            present.put(member.sessionId(), member.info());
         }
         if (since != null) {
             seat.delivered = since;
             seat.catchUp++;
             if (seat.held == null) seat.held = new ArrayList<>();
         }
-        List<MemberInfo> members = seats.values().stream().map(s -> s.member.info()).toList();
-        hand(member, new RoomEvent.Entered(infoFor(member.userId(), member.admin()), members, List.copyOf(call.values()), ref));
+        hand(member, new Delivery.Entered(infoFor(member.userId(), member.admin()), List.copyOf(present.values()),
+                call.participants(), ref));
         return new Entry(seat, added, seat.catchUp);
     }
 
@@ -171,14 +190,14 @@ final class Room {
 
     /**
      * Delivers the missed messages, then those held back meanwhile, and puts the seat back on live
-     * delivery. With {@code tooMany}, the member gets {@link RoomEvent.Reset} instead of the missed ones.
+     * delivery. With {@code tooMany}, the member gets {@link Delivery.Reset} instead of the missed ones.
      * The result of a catch-up that a later join replaced is ignored: the later one delivers.
      */
     synchronized void caughtUp(Entry entry, List<ChatMessage> missed, boolean tooMany) {
         Seat seat = entry.seat();
         if (seats.get(seat.member.sessionId()) != seat || seat.held == null || seat.catchUp != entry.catchUp()) return;
         if (tooMany) {
-            hand(seat.member, new RoomEvent.Reset(id, lastSeq));
+            hand(seat.member, new Delivery.Reset(id, lastSeq));
             seat.delivered = 0;
         } else {
             missed.forEach(m -> deliver(seat, m));
@@ -193,10 +212,6 @@ final class Room {
         return seats.values().stream().anyMatch(s -> s.member.userId().equals(user));
     }
 
-    synchronized boolean inCall(SessionId session) {
-        return call.containsKey(session);
-    }
-
     /**
      * Seats {@code member} in place of the member with its session id, keeping its place in the room and
      * the call: no one is told. With {@code parked}, the signals it kept for this room go to the new
@@ -209,125 +224,179 @@ final class Room {
         if (parked != null) parked.take(id).forEach(s -> hand(member, s));
     }
 
-    /** Removes the member from the room, and from its call if it was in it. */
+    /** Removes the connection from the room (its call is left by a fact of its own); false when it was not in it. */
     synchronized boolean exit(SessionId session) {
-        leaveCall(session);
+        present.remove(session);
         return seats.remove(session) != null;
     }
 
-    // ---- the room's call -------------------------------------------------------------------------
+    // ---- presence, typing, files: facts told to the seats ------------------------------------------
+
+    synchronized void presence(Fact.PresenceChanged p) {
+        if (p.joined()) {
+            present.put(p.member().sessionId(), p.member());
+        } else {
+            present.remove(p.member().sessionId());
+        }
+        tell(p, p.member().sessionId());
+    }
+
+    // ---- the room's call ---------------------------------------------------------------------------
+
+    synchronized boolean inCall(SessionId session) {
+        return call.has(session);
+    }
 
     /**
-     * Puts the member in the room's call (it must be in the room) and tells it its place, then tells the
-     * whole room who is in the call. Joining again answers again and changes nothing.
+     * A seated member asks to join the call: the fact to publish, or null when it is in the call already
+     * (it is then told its place again, and nothing changes).
      */
-    synchronized void joinCall(Member member, int max, String ref) {
-        Seat seat = seats.get(member.sessionId());
-        if (seat == null) throw new RoomException(Refusal.NOT_JOINED, "join room " + id + " first");
+    synchronized Fact.CallJoined joinCall(Member member, String ref) {
+        if (!seats.containsKey(member.sessionId())) throw new RoomException(Refusal.NOT_JOINED, "join room " + id + " first");
         Participant you = call.get(member.sessionId());
-        boolean added = you == null;
-        if (added) {
-            if (call.size() >= max) {
-                throw new RoomException(Refusal.CALL_FULL, "the call in " + name + " is full (" + max + " people)");
-            }
-            you = new Participant(member.info(), nextOrder++, Participant.Media.NONE);
-            call.put(member.sessionId(), you);
+        if (you != null) {
+            hand(member, new Delivery.CallEntered(id, you, call.participants(), ref));
+            return null;
         }
-        hand(member, new RoomEvent.CallEntered(id, you, List.copyOf(call.values()), ref));
-        if (added) callChanged();
+        if (call.full()) {
+            throw new RoomException(Refusal.CALL_FULL, "the call in " + name + " is full (" + call.capacity() + " people)");
+        }
+        return new Fact.CallJoined(id, member.info(), ref);
     }
 
-    /** Records what a participant sends (microphone, camera, screen) and tells the room. */
-    synchronized void setMedia(SessionId session, Participant.Media media) {
+    /**
+     * Puts the member in the call; its connection, if seated here, is told its place; then the whole room
+     * is told who is in the call.
+     */
+    synchronized void callJoined(Fact.CallJoined joined) {
+        Participant you = call.add(joined.member());
+        if (you == null) return;
+        Seat seat = seats.get(you.member().sessionId());
+        if (seat != null) hand(seat.member, new Delivery.CallEntered(id, you, call.participants(), joined.ref()));
+        callChanged();
+    }
+
+    /** What a participant sends now: the fact to publish, or null when nothing changed. */
+    synchronized Fact.MediaChanged media(SessionId session, Participant.Media media) {
         Participant p = call.get(session);
         if (p == null) throw new RoomException(Refusal.NOT_IN_CALL, "join the call in " + name + " first");
-        if (p.media().equals(media)) return;
-        call.put(session, p.with(media));
-        callChanged();
+        return p.media().equals(media) ? null : new Fact.MediaChanged(id, session, media);
     }
 
-    /** Returns false when the member was not in the call. The call ends with its last participant. */
-    synchronized boolean leaveCall(SessionId session) {
-        if (call.remove(session) == null) return false;
-        if (call.isEmpty()) nextOrder = 1;
-        callChanged();
-        return true;
+    synchronized void mediaChanged(Fact.MediaChanged changed) {
+        if (call.setMedia(changed.session(), changed.media())) callChanged();
     }
 
-    /** Hands a signal to another participant of the same call; anyone else is refused, and gets nothing. */
-    synchronized void relay(SessionId from, SessionId to, Object payload) {
+    synchronized void callLeft(Fact.CallLeft left) {
+        if (call.remove(left.session())) callChanged();
+    }
+
+    /** Hands a participant's signal to the call's media path; anyone outside the call is refused, and sends nothing. */
+    synchronized void signal(SessionId from, SessionId to, SignalPayload payload) {
         if (!seats.containsKey(from)) throw new RoomException(Refusal.NOT_JOINED, "join room " + id + " first");
         Participant sender = call.get(from);
         if (sender == null) throw new RoomException(Refusal.NOT_IN_CALL, "join the call in " + name + " first");
-        Participant target = call.get(to);
-        Seat seat = seats.get(to);
-        if (target == null || seat == null || to.equals(from)) {
-            throw new RoomException(Refusal.NO_SUCH_PARTICIPANT, "no participant " + to + " in this call");
-        }
-        hand(seat.member, new RoomEvent.SignalRelayed(id, sender.member(), payload));
+        call.signal(sender, to, payload);
     }
 
-    /** Hands file transfer signalling to another member of this room; anyone else is refused, and gets nothing. */
-    synchronized void relayFile(SessionId from, SessionId to, String file, Object payload) {
+    /** File transfer signalling for another member in this room: the fact to publish. Anyone else is refused. */
+    synchronized Fact.FileSignal fileSignal(SessionId from, SessionId to, String file, SignalPayload payload) {
         Seat sender = seats.get(from);
         if (sender == null) throw new RoomException(Refusal.NOT_JOINED, "join room " + id + " first");
-        Seat target = seats.get(to);
-        if (target == null || to.equals(from)) {
+        if (!present.containsKey(to) || to.equals(from)) {
             throw new RoomException(Refusal.NO_SUCH_PARTICIPANT, "no member " + to + " in room " + name);
         }
-        hand(target.member, new RoomEvent.FileSignalRelayed(id, sender.member.info(), file, payload));
+        return new Fact.FileSignal(id, sender.member.info(), to, file, payload);
+    }
+
+    /** A signal reaches its addressee if it is seated on this node (elsewhere, its own node delivers it). */
+    synchronized void signalled(Delivery signal, SessionId to) {
+        Seat seat = seats.get(to);
+        if (seat != null) hand(seat.member, signal);
     }
 
     private void callChanged() {
-        RoomEvent.CallChanged event = new RoomEvent.CallChanged(id, List.copyOf(call.values()));
-        for (Seat seat : seats.values()) hand(seat.member, event);
+        tell(new Delivery.CallChanged(id, call.participants()), null);
     }
 
-    synchronized void onEvent(RoomEvent event) {
-        switch (event) {
-            case RoomEvent.Posted p -> {
-                ChatMessage m = p.message();
-                if (m.seq() > lastSeq) lastSeq = m.seq();
-                for (Seat seat : seats.values()) {
-                    if (seat.held != null) {
-                        seat.held.add(m);
-                    } else if (m.seq() > seat.delivered) {
-                        seat.delivered = m.seq();
-                        hand(seat.member, p);
-                    }
-                }
+    // ---- messages ----------------------------------------------------------------------------------
+
+    /** A stored message, from the bus: delivered in seq order, once, after any gap before it is filled. */
+    synchronized void posted(Fact.Posted posted) {
+        long seq = posted.message().seq();
+        if (seq <= lastSeq) return;
+        if (early == null && seq == lastSeq + 1) {
+            broadcast(posted);
+            return;
+        }
+        boolean filling = early != null;
+        if (!filling) early = new TreeMap<>();
+        early.put(seq, posted);
+        if (!filling) fillGap();
+    }
+
+    /** Reads the messages between the last one delivered and the first one held. */
+    private void fillGap() {
+        long after = lastSeq;
+        int count = (int) Math.min(Integer.MAX_VALUE, early.firstKey() - after - 1);
+        backfill.after(id, after, count, (found, error) -> filled(after, found, error));
+    }
+
+    /**
+     * Delivers what the store gave for a gap, and the held messages that follow it without another gap. A
+     * gap the store cannot fill (a read failed, or gave nothing) is skipped: every seat is told to reload
+     * ({@link Delivery.Reset}) rather than wait for messages that will not come.
+     */
+    private synchronized void filled(long after, List<ChatMessage> found, Throwable error) {
+        if (early == null || after != lastSeq) return; // a fill already done
+        boolean progress = false;
+        if (error == null && found != null) {
+            for (ChatMessage m : found) {
+                if (m.seq() > lastSeq && !early.containsKey(m.seq())) early.put(m.seq(), new Fact.Posted(m));
             }
-            case RoomEvent.PresenceChanged p -> tell(p, p.member().sessionId());
-            case RoomEvent.TypingChanged t -> tell(t, t.member().sessionId());
-            case RoomEvent.FileStored f -> {
-                for (Seat seat : seats.values()) hand(seat.member, f);
+            progress = early.firstKey() == lastSeq + 1;
+        }
+        if (!progress) {
+            log.log(System.Logger.Level.WARNING, "room " + id + ": messages " + (lastSeq + 1) + " to " + (early.firstKey() - 1)
+                    + " could not be read for a gap in delivery" + (error == null ? "" : ": " + error));
+            lastSeq = early.firstKey() - 1;
+            for (Seat seat : seats.values()) hand(seat.member, new Delivery.Reset(id, lastSeq));
+        }
+        while (!early.isEmpty() && early.firstKey() == lastSeq + 1) broadcast(early.pollFirstEntry().getValue());
+        if (early.isEmpty()) {
+            early = null;
+        } else {
+            fillGap();
+        }
+    }
+
+    /** The next message in the room's order, to every seat: held for those catching up, once for the others. */
+    private void broadcast(Fact.Posted posted) {
+        ChatMessage m = posted.message();
+        lastSeq = m.seq();
+        for (Seat seat : seats.values()) {
+            if (seat.held != null) {
+                seat.held.add(m);
+            } else if (m.seq() > seat.delivered) {
+                seat.delivered = m.seq();
+                hand(seat.member, posted);
             }
-            case RoomEvent.Entered e -> throw new IllegalArgumentException("Entered is not broadcast");
-            case RoomEvent.RoomAdded a -> throw new IllegalArgumentException("RoomAdded is not a room event");
-            case RoomEvent.MemberChanged m -> throw new IllegalArgumentException("MemberChanged goes through the hub");
-            case RoomEvent.Removed r -> throw new IllegalArgumentException("Removed goes to one person");
-            case RoomEvent.RoomDeleted d -> throw new IllegalArgumentException("RoomDeleted goes through the hub");
-            case RoomEvent.Reset r -> throw new IllegalArgumentException("Reset is not broadcast");
-            case RoomEvent.CallEntered c -> throw new IllegalArgumentException("CallEntered is not broadcast");
-            case RoomEvent.CallChanged c -> throw new IllegalArgumentException("CallChanged is delivered by the room itself");
-            case RoomEvent.SignalRelayed r -> throw new IllegalArgumentException("signals are relayed, not broadcast");
-            case RoomEvent.FileSignalRelayed r -> throw new IllegalArgumentException("signals are relayed, not broadcast");
         }
     }
 
     private void deliver(Seat seat, ChatMessage m) {
         if (m.seq() > seat.delivered) {
             seat.delivered = m.seq();
-            hand(seat.member, new RoomEvent.Posted(m));
+            hand(seat.member, new Fact.Posted(m));
         }
     }
 
-    /** A member that throws is a bug in that member; it must not cost the other members the event. */
-    private void hand(Member member, RoomEvent event) {
+    /** A member that throws is a bug in that member; it must not cost the other members the delivery. */
+    private void hand(Member member, Delivery delivery) {
         try {
-            member.deliver(event);
+            member.deliver(delivery);
         } catch (RuntimeException e) {
-            log.log(System.Logger.Level.ERROR, "member " + member.sessionId() + " failed to take " + event.getClass().getSimpleName(), e);
+            log.log(System.Logger.Level.ERROR, "member " + member.sessionId() + " failed to take " + delivery.getClass().getSimpleName(), e);
         }
     }
 }

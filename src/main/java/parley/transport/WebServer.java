@@ -87,7 +87,7 @@ public final class WebServer {
         this.files = new RoomFiles(vertx, options.filesDir(), store, hub, accounts, origins, java.time.Clock.systemUTC());
         this.proxies = new Proxies(options.guards().trustedProxies());
         this.accountRoutes = new AccountRoutes(vertx, accounts, origins, new SessionCookie(options.tls() != null, proxies), proxies, sockets);
-        this.services = new Services(hub, new Codec(), new Wire(new Codec()), options.maxFrameBytes(),
+        this.services = new Services(hub, new Codec(), new Wire(new Codec(), options.ice()), options.maxFrameBytes(),
                 options.maxQueuedBytes(), options.ice(), options.callGrace(),
                 new ServerMessage.Limits(options.maxFrameBytes(), l.maxTextChars(), l.historyPageMax(),
                         options.guards().messagesPerSecond(), options.guards().messageBurst()),

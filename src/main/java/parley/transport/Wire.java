@@ -2,7 +2,6 @@ package parley.transport;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import parley.protocol.ClientMessage;
 import parley.protocol.Codec;
 import parley.protocol.ErrorCode;
 import parley.protocol.ServerMessage;
@@ -10,25 +9,31 @@ import parley.room.ChatMessage;
 import parley.room.MemberInfo;
 import parley.room.Participant;
 import parley.room.Refusal;
-import parley.room.RoomEvent;
+import parley.room.Delivery;
+import parley.room.Fact;
 import parley.room.Hub;
 import parley.room.RoomInfo;
+import parley.room.SignalPayload;
+import parley.room.UserId;
 import parley.room.UserRef;
 
-/** Translates domain events and refusals into wire messages, and encodes them. */
+/** Translates domain deliveries and refusals into wire messages, and encodes them. */
 final class Wire {
     private final Codec codec;
+    private final IceServers ice;
     /**
-     * The last broadcast event encoded: a room hands one event instance to all its members in a row,
-     * under its lock, so one cached entry encodes each message, presence or typing event once instead of
-     * once per member. {@link RoomEvent.Entered} and {@link RoomEvent.Reset} go to one member: not cached.
+     * The last shared delivery encoded: a room hands one {@link Delivery.Shared} instance to all its seats
+     * in a row, under its lock, so one cached entry encodes each message, presence or typing event once
+     * instead of once per member. Other deliveries are made for one connection: not cached.
      */
-    private final AtomicReference<Encoded> lastBroadcast = new AtomicReference<>();
+    private final AtomicReference<Encoded> lastShared = new AtomicReference<>();
 
-    private record Encoded(RoomEvent event, byte[] json) {}
+    private record Encoded(Delivery.Shared delivery, byte[] json) {}
 
-    Wire(Codec codec) {
+    /** {@code ice}: the ICE servers that the reply to call_join carries, with credentials for its user. */
+    Wire(Codec codec, IceServers ice) {
         this.codec = codec;
+        this.ice = ice;
     }
 
     /** The UTF-8 bytes of a text frame. */
@@ -36,55 +41,48 @@ final class Wire {
         return codec.encodeUtf8(m);
     }
 
-    /** The UTF-8 bytes of a text frame; shared by all the members an event is broadcast to: do not change them. */
-    byte[] encode(RoomEvent event) {
-        if (!(event instanceof RoomEvent.Posted || event instanceof RoomEvent.PresenceChanged
-                || event instanceof RoomEvent.TypingChanged || event instanceof RoomEvent.RoomAdded
-                || event instanceof RoomEvent.CallChanged || event instanceof RoomEvent.FileStored)) {
-            return codec.encodeUtf8(toWire(event));
-        }
-        Encoded e = lastBroadcast.get();
-        if (e != null && e.event() == event) return e.json();
-        byte[] json = codec.encodeUtf8(toWire(event));
-        lastBroadcast.set(new Encoded(event, json));
+    /**
+     * The UTF-8 bytes of a text frame for {@code user}'s connection. A shared delivery's bytes are shared by
+     * every member it goes to: do not change them.
+     */
+    byte[] encode(Delivery delivery, UserId user) {
+        if (!(delivery instanceof Delivery.Shared shared)) return codec.encodeUtf8(toWire(delivery, user));
+        Encoded e = lastShared.get();
+        if (e != null && e.delivery() == shared) return e.json();
+        byte[] json = codec.encodeUtf8(toWire(delivery, user));
+        lastShared.set(new Encoded(shared, json));
         return json;
     }
 
-    static ServerMessage toWire(RoomEvent event) {
-        return switch (event) {
-            case RoomEvent.Entered e -> new ServerMessage.Joined(e.ref(), view(e.room()),
+    private ServerMessage toWire(Delivery delivery, UserId user) {
+        return switch (delivery) {
+            case Delivery.Entered e -> new ServerMessage.Joined(e.ref(), view(e.info()),
                     e.members().stream().map(Wire::view).toList(), participants(e.call()));
-            case RoomEvent.Posted p -> {
+            case Fact.Posted p -> {
                 ChatMessage m = p.message();
                 yield new ServerMessage.Message(m.room().value(), m.seq(), m.clientId(), sender(m), m.text(), m.ts(), file(m));
             }
-            case RoomEvent.PresenceChanged p -> new ServerMessage.Presence(p.room().value(),
+            case Fact.PresenceChanged p -> new ServerMessage.Presence(p.room().value(),
                     p.joined() ? "join" : "leave", view(p.member()));
-            case RoomEvent.TypingChanged t -> new ServerMessage.Typing(t.room().value(), t.active(), view(t.member()));
-            case RoomEvent.RoomAdded a -> new ServerMessage.RoomAdded(null, view(a.room()));
-            case RoomEvent.FileStored f -> new ServerMessage.FileStored(f.room().value(), f.fileId());
-            case RoomEvent.Reset r -> new ServerMessage.Reset(r.room().value(), r.lastSeq());
-            case RoomEvent.CallChanged c -> new ServerMessage.Call(c.room().value(), participants(c.participants()));
-            case RoomEvent.SignalRelayed r -> switch (r.payload()) {
-                case ClientMessage.Description d -> new ServerMessage.Signal(r.room().value(), view(r.from()), d, null);
-                case ClientMessage.Candidate c -> new ServerMessage.Signal(r.room().value(), view(r.from()), null, c);
-                default -> throw new IllegalArgumentException("not a signal: " + r.payload());
-            };
-            case RoomEvent.FileSignalRelayed r -> {
-                String room = r.room().value();
-                yield switch (r.payload()) {
-                    case ClientMessage.Description d -> new ServerMessage.FileSignal(room, view(r.from()), r.file(), d, null, null, null);
-                    case ClientMessage.Candidate c -> new ServerMessage.FileSignal(room, view(r.from()), r.file(), null, c, null, null);
-                    case Long want -> new ServerMessage.FileSignal(room, view(r.from()), r.file(), null, null, want, null);
-                    case Boolean cancel -> new ServerMessage.FileSignal(room, view(r.from()), r.file(), null, null, null, cancel);
-                    default -> throw new IllegalArgumentException("not a file signal: " + r.payload());
-                };
-            }
-            case RoomEvent.MemberChanged m -> member(null, m);
-            case RoomEvent.Removed r -> new ServerMessage.Removed(r.ref(), r.room().value(), r.reason(), person(r.by()));
-            case RoomEvent.RoomDeleted d -> throw new IllegalArgumentException("a deleted room reaches people as Removed");
-            case RoomEvent.CallEntered c -> throw new IllegalArgumentException("call_joined needs the ICE servers: see WsSession");
+            case Fact.TypingChanged t -> new ServerMessage.Typing(t.room().value(), t.active(), view(t.member()));
+            case Delivery.RoomAdded a -> new ServerMessage.RoomAdded(null, view(a.info()));
+            case Fact.FileStored f -> new ServerMessage.FileStored(f.room().value(), f.fileId());
+            case Delivery.Reset r -> new ServerMessage.Reset(r.room().value(), r.lastSeq());
+            case Delivery.CallEntered c -> new ServerMessage.CallJoined(c.ref(), c.room().value(), view(c.you()),
+                    participants(c.participants()), ice.forUser(user), ice.policy());
+            case Delivery.CallChanged c -> new ServerMessage.Call(c.room().value(), participants(c.participants()));
+            case Fact.Signal g -> new ServerMessage.Signal(g.room().value(), view(g.from()),
+                    raw(g.payload(), "description"), raw(g.payload(), "candidate"));
+            case Fact.FileSignal g -> new ServerMessage.FileSignal(g.room().value(), view(g.from()), g.file(),
+                    raw(g.payload(), "description"), raw(g.payload(), "candidate"), raw(g.payload(), "want"), raw(g.payload(), "cancel"));
+            case Fact.MemberChanged m -> member(null, m);
+            case Delivery.Removed r -> new ServerMessage.Removed(r.ref(), r.room().value(), r.reason(), person(r.by()));
         };
+    }
+
+    /** The payload's JSON when it is that field's, else null (the field is left out). */
+    private static String raw(SignalPayload payload, String field) {
+        return payload.field().equals(field) ? payload.json() : null;
     }
 
     static ServerMessage.RoomView view(RoomInfo r) {
@@ -96,7 +94,7 @@ final class Wire {
         return u == null ? null : new ServerMessage.Person(u.id().value(), u.name());
     }
 
-    static ServerMessage.Member member(String ref, RoomEvent.MemberChanged m) {
+    static ServerMessage.Member member(String ref, Fact.MemberChanged m) {
         return new ServerMessage.Member(ref, m.room().value(), person(m.user()), m.role() == null ? null : m.role().wire(),
                 m.reason(), person(m.by()));
     }

@@ -27,13 +27,14 @@ import parley.protocol.ServerMessage;
 import parley.room.Hub;
 import parley.room.Ids;
 import parley.room.Member;
-import parley.room.RoomEvent;
+import parley.room.Delivery;
 import parley.room.Role;
 import parley.room.RoomException;
 import parley.room.RoomId;
 import parley.room.RoomInfo;
 import parley.room.RoomKind;
 import parley.room.SessionId;
+import parley.room.SignalPayload;
 import parley.room.UserId;
 
 /**
@@ -256,14 +257,8 @@ final class WsSession implements Member {
     }
 
     @Override
-    public void deliver(RoomEvent event) {
-        if (event instanceof RoomEvent.CallEntered c) {
-            // The reply to call_join carries fresh ICE credentials for this person.
-            reply(new ServerMessage.CallJoined(c.ref(), c.room().value(), Wire.view(c.you()), Wire.participants(c.participants()),
-                    services.ice().forUser(userId()), services.ice().policy()));
-        } else {
-            enqueue(services.wire().encode(event));
-        }
+    public void deliver(Delivery delivery) {
+        enqueue(services.wire().encode(delivery, userId()));
     }
 
     private void reply(ServerMessage message) {
@@ -447,12 +442,23 @@ final class WsSession implements Member {
                 reply(new ServerMessage.CallLeft(l.ref(), l.room()));
             }
             case ClientMessage.FileLink f -> fileLink(f);
-            case ClientMessage.Signal g -> hub.signal(this, new RoomId(g.room()), new SessionId(g.to()),
-                    g.description() != null ? g.description() : g.candidate());
-            case ClientMessage.FileSignal g -> hub.fileSignal(this, new RoomId(g.room()), new SessionId(g.to()), g.file(), g.payload());
+            case ClientMessage.Signal g -> hub.signal(this, new RoomId(g.room()), new SessionId(g.to()), g.description() != null
+                    ? payload("description", g.description()) : payload("candidate", g.candidate()));
+            case ClientMessage.FileSignal g -> hub.fileSignal(this, new RoomId(g.room()), new SessionId(g.to()), g.file(), fileSignal(g));
             case ClientMessage.IceServers i -> reply(new ServerMessage.IceServersReply(i.ref(),
                     services.ice().forUser(userId()), services.ice().policy()));
         }
+    }
+
+    /** A decoded (so validated) signal field, as the opaque JSON the domain relays. */
+    private SignalPayload payload(String field, Object value) {
+        return new SignalPayload(field, services.codec().json(value));
+    }
+
+    private SignalPayload fileSignal(ClientMessage.FileSignal g) {
+        if (g.description() != null) return payload("description", g.description());
+        if (g.candidate() != null) return payload("candidate", g.candidate());
+        return g.want() != null ? payload("want", g.want()) : payload("cancel", g.cancel());
     }
 
     private void roomAdded(String ref, RoomInfo room, Throwable e) {
@@ -460,7 +466,7 @@ final class WsSession implements Member {
         else fail(ref, e);
     }
 
-    private void memberChanged(String ref, CompletableFuture<RoomEvent.MemberChanged> change) {
+    private void memberChanged(String ref, CompletableFuture<parley.room.Fact.MemberChanged> change) {
         change.whenComplete((c, e) -> {
             if (e == null) reply(Wire.member(ref, c));
             else fail(ref, e);

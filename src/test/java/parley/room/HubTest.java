@@ -26,7 +26,7 @@ class HubTest {
     private static final Hub.Limits LIMITS = new Hub.Limits(20, 3, 5, 4, 3);
 
     private final FakeStore store = new FakeStore();
-    private final LocalBus<RoomEvent> bus = new LocalBus<>();
+    private final LocalBus<Fact> bus = new LocalBus<>();
     private final RoomId general = store.addRoom("r_general", "general");
     private final RoomId random = store.addRoom("r_random", "random");
     private Hub hub;
@@ -106,15 +106,15 @@ class HubTest {
         hub.join(bob, general, null, "ref-7");
         send(ada, general, "c1", "hello");
 
-        List<RoomEvent> events = bob.events(general);
+        List<Delivery> events = bob.events(general);
         assertThat(events).hasSize(2);
-        assertThat(events.getFirst()).isInstanceOfSatisfying(RoomEvent.Entered.class, e -> {
+        assertThat(events.getFirst()).isInstanceOfSatisfying(Delivery.Entered.class, e -> {
             assertThat(e.ref()).isEqualTo("ref-7");
-            assertThat(e.room().id()).isEqualTo(general);
-            assertThat(e.room().online()).isEqualTo(2);
+            assertThat(e.info().id()).isEqualTo(general);
+            assertThat(e.info().online()).isEqualTo(2);
             assertThat(e.members()).containsExactly(ada.info(), bob.info());
         });
-        assertThat(events.get(1)).isInstanceOf(RoomEvent.Posted.class);
+        assertThat(events.get(1)).isInstanceOf(Fact.Posted.class);
     }
 
     @Test
@@ -124,10 +124,10 @@ class HubTest {
 
         hub.join(ada, general, 1L, "j1");
 
-        List<RoomEvent> events = ada.events(general);
-        assertThat(events.getFirst()).isInstanceOfSatisfying(RoomEvent.Entered.class, e -> {
+        List<Delivery> events = ada.events(general);
+        assertThat(events.getFirst()).isInstanceOfSatisfying(Delivery.Entered.class, e -> {
             assertThat(e.ref()).isEqualTo("j1");
-            assertThat(e.room().lastSeq()).isEqualTo(3);
+            assertThat(e.info().lastSeq()).isEqualTo(3);
         });
         assertThat(ada.seqs(general)).containsExactly(2L, 3L);
         assertThat(events).hasSize(3);
@@ -158,9 +158,9 @@ class HubTest {
 
         assertThat(ada.seqs(general)).containsExactlyElementsOf(seqs(1, 6));
         assertThat(bob.seqs(general)).containsExactlyElementsOf(seqs(1, 6));
-        assertThat(carol.eventsOf(RoomEvent.Posted.class)).isEmpty();
-        assertThat(dan.eventsOf(RoomEvent.Posted.class)).isEmpty();
-        RoomEvent.Posted first = ada.eventsOf(RoomEvent.Posted.class).getFirst();
+        assertThat(carol.eventsOf(Fact.Posted.class)).isEmpty();
+        assertThat(dan.eventsOf(Fact.Posted.class)).isEmpty();
+        Fact.Posted first = ada.eventsOf(Fact.Posted.class).getFirst();
         assertThat(first.message()).isEqualTo(new ChatMessage(general, 1, "c1", bob.userId(), "bob", "m1", NOW));
     }
 
@@ -193,7 +193,7 @@ class HubTest {
         assertThat(refusal(send(bob, general, "c1", "let me in"))).isEqualTo(Refusal.NOT_JOINED);
 
         assertThat(store.appendCalls()).isEmpty();
-        assertThat(ada.eventsOf(RoomEvent.Posted.class)).isEmpty();
+        assertThat(ada.eventsOf(Fact.Posted.class)).isEmpty();
     }
 
     @Test
@@ -210,7 +210,7 @@ class HubTest {
 
         assertThat(refusal(send(ada, general, "c1", "x".repeat(21)))).isEqualTo(Refusal.TOO_LONG);
         assertThat(store.appendCalls()).isEmpty();
-        assertThat(ada.eventsOf(RoomEvent.Posted.class)).isEmpty();
+        assertThat(ada.eventsOf(Fact.Posted.class)).isEmpty();
 
         assertThat(accepted(send(ada, general, "c2", "x".repeat(20))).message().seq()).isEqualTo(1);
     }
@@ -240,8 +240,8 @@ class HubTest {
         CompletableFuture<SendResult> result = send(ada, general, "c1", "hello");
 
         assertThat(result).isNotDone();
-        assertThat(ada.eventsOf(RoomEvent.Posted.class)).isEmpty();
-        assertThat(bob.eventsOf(RoomEvent.Posted.class)).isEmpty();
+        assertThat(ada.eventsOf(Fact.Posted.class)).isEmpty();
+        assertThat(bob.eventsOf(Fact.Posted.class)).isEmpty();
         List<Integer> postedWhenAnswered = new ArrayList<>();
         result.thenRun(() -> postedWhenAnswered.add(ada.seqs(general).size() + bob.seqs(general).size()));
 
@@ -261,8 +261,8 @@ class HubTest {
         assertThat(refusal(send(ada, general, "c1", "hello"))).isEqualTo(Refusal.UNAVAILABLE);
 
         assertThat(store.stored(general)).isEmpty();
-        assertThat(ada.eventsOf(RoomEvent.Posted.class)).isEmpty();
-        assertThat(bob.eventsOf(RoomEvent.Posted.class)).isEmpty();
+        assertThat(ada.eventsOf(Fact.Posted.class)).isEmpty();
+        assertThat(bob.eventsOf(Fact.Posted.class)).isEmpty();
     }
 
     // ---- catching up ----------------------------------------------------------------------------
@@ -306,7 +306,7 @@ class HubTest {
         send(bob, general, "c7", "live 7");
 
         assertThat(ada.seqs(general)).containsExactlyElementsOf(seqs(2, 7));
-        assertThat(ada.events(general).getFirst()).isInstanceOf(RoomEvent.Entered.class);
+        assertThat(ada.events(general).getFirst()).isInstanceOf(Delivery.Entered.class);
     }
 
     @Test
@@ -384,15 +384,15 @@ class HubTest {
      * catchupMax were missed by the time the store read), from wherever live delivery began.
      */
     private void assertCaughtUpFrom(FakeMember member, long since) {
-        List<RoomEvent> events = member.events(general);
-        assertThat(events.getFirst()).isInstanceOf(RoomEvent.Entered.class);
+        List<Delivery> events = member.events(general);
+        assertThat(events.getFirst()).isInstanceOf(Delivery.Entered.class);
         List<Long> got = member.seqs(general);
         if (got.isEmpty()) return;
         assertThat(got).as("gapless, in order, once").isEqualTo(seqs(got.getFirst(), got.getLast()));
-        if (member.eventsOf(RoomEvent.Reset.class).isEmpty()) {
+        if (member.eventsOf(Delivery.Reset.class).isEmpty()) {
             assertThat(got.getFirst()).isEqualTo(since + 1);
         } else {
-            assertThat(events.get(1)).isInstanceOf(RoomEvent.Reset.class);
+            assertThat(events.get(1)).isInstanceOf(Delivery.Reset.class);
         }
     }
 
@@ -423,7 +423,7 @@ class HubTest {
 
         hub.join(ada, general, 2L, null);
 
-        assertThat(ada.eventsOf(RoomEvent.Reset.class)).isEmpty();
+        assertThat(ada.eventsOf(Delivery.Reset.class)).isEmpty();
         assertThat(ada.seqs(general)).containsExactly(3L, 4L, 5L, 6L);
     }
 
@@ -436,10 +436,10 @@ class HubTest {
         hub.join(ada, general, 2L, null);
         send(bob, general, "c11", "live");
 
-        List<RoomEvent> events = ada.events(general);
+        List<Delivery> events = ada.events(general);
         assertThat(events).hasSize(3);
-        assertThat(events.get(0)).isInstanceOf(RoomEvent.Entered.class);
-        assertThat(events.get(1)).isEqualTo(new RoomEvent.Reset(general, 10));
+        assertThat(events.get(0)).isInstanceOf(Delivery.Entered.class);
+        assertThat(events.get(1)).isEqualTo(new Delivery.Reset(general, 10));
         assertThat(ada.seqs(general)).containsExactly(11L);
     }
 
@@ -456,9 +456,9 @@ class HubTest {
         store.pendingReads().getFirst().completeAsOfRequest();
         send(bob, general, "c13", "live 13");
 
-        List<RoomEvent> events = ada.events(general);
-        assertThat(events.get(0)).isInstanceOf(RoomEvent.Entered.class);
-        assertThat(events.get(1)).isInstanceOf(RoomEvent.Reset.class);
+        List<Delivery> events = ada.events(general);
+        assertThat(events.get(0)).isInstanceOf(Delivery.Entered.class);
+        assertThat(events.get(1)).isInstanceOf(Delivery.Reset.class);
         assertThat(ada.seqs(general)).containsExactly(11L, 12L, 13L);
         assertThat(events).hasSize(5);
     }
@@ -474,7 +474,7 @@ class HubTest {
         store.pendingReads().getFirst().fail();
         send(bob, general, "c4", "live");
 
-        assertThat(ada.eventsOf(RoomEvent.Reset.class)).containsExactly(new RoomEvent.Reset(general, 3));
+        assertThat(ada.eventsOf(Delivery.Reset.class)).containsExactly(new Delivery.Reset(general, 3));
         assertThat(ada.seqs(general)).containsExactly(4L);
     }
 
@@ -501,10 +501,10 @@ class HubTest {
 
         hub.typing(ada, general, true);
 
-        assertThat(bob.eventsOf(RoomEvent.TypingChanged.class))
-                .containsExactly(new RoomEvent.TypingChanged(general, ada.info(), true));
-        assertThat(ada.eventsOf(RoomEvent.TypingChanged.class)).isEmpty();
-        assertThat(carol.eventsOf(RoomEvent.TypingChanged.class)).isEmpty();
+        assertThat(bob.eventsOf(Fact.TypingChanged.class))
+                .containsExactly(new Fact.TypingChanged(general, ada.info(), true));
+        assertThat(ada.eventsOf(Fact.TypingChanged.class)).isEmpty();
+        assertThat(carol.eventsOf(Fact.TypingChanged.class)).isEmpty();
     }
 
     @Test
@@ -525,12 +525,12 @@ class HubTest {
         hub.join(bob, general, null, null); // joining again is harmless and not announced again
         hub.leave(bob, general);
 
-        assertThat(ada.eventsOf(RoomEvent.PresenceChanged.class)).containsExactly(
-                new RoomEvent.PresenceChanged(general, bob.info(), true),
-                new RoomEvent.PresenceChanged(general, bob.info(), false));
-        assertThat(bob.eventsOf(RoomEvent.PresenceChanged.class)).isEmpty();
-        assertThat(bob.eventsOf(RoomEvent.Entered.class)).hasSize(2);
-        assertThat(carol.eventsOf(RoomEvent.PresenceChanged.class)).isEmpty();
+        assertThat(ada.eventsOf(Fact.PresenceChanged.class)).containsExactly(
+                new Fact.PresenceChanged(general, bob.info(), true),
+                new Fact.PresenceChanged(general, bob.info(), false));
+        assertThat(bob.eventsOf(Fact.PresenceChanged.class)).isEmpty();
+        assertThat(bob.eventsOf(Delivery.Entered.class)).hasSize(2);
+        assertThat(carol.eventsOf(Fact.PresenceChanged.class)).isEmpty();
     }
 
     @Test
@@ -543,10 +543,10 @@ class HubTest {
         hub.disconnect(ada);
         send(bob, general, "c1", "still there?");
 
-        assertThat(bob.eventsOf(RoomEvent.PresenceChanged.class))
-                .containsExactly(new RoomEvent.PresenceChanged(general, ada.info(), false));
-        assertThat(carol.eventsOf(RoomEvent.PresenceChanged.class))
-                .containsExactly(new RoomEvent.PresenceChanged(random, ada.info(), false));
+        assertThat(bob.eventsOf(Fact.PresenceChanged.class))
+                .containsExactly(new Fact.PresenceChanged(general, ada.info(), false));
+        assertThat(carol.eventsOf(Fact.PresenceChanged.class))
+                .containsExactly(new Fact.PresenceChanged(random, ada.info(), false));
         assertThat(ada.events()).isEmpty();
         assertThat(hub.rooms()).extracting(RoomInfo::online).containsExactly(1, 1);
     }
@@ -565,10 +565,10 @@ class HubTest {
         assertThat(design.topic()).isEqualTo("mockups");
         assertThat(design.lastSeq()).isZero();
         assertThat(design.role()).as("the creator owns it").isEqualTo(Role.OWNER);
-        RoomEvent.RoomAdded expected = new RoomEvent.RoomAdded(new RoomInfo(design.id(), "design", "mockups", 0, 0), List.of(), null);
-        assertThat(bob.eventsOf(RoomEvent.RoomAdded.class)).containsExactly(expected);
-        assertThat(carol.eventsOf(RoomEvent.RoomAdded.class)).containsExactly(expected);
-        assertThat(ada.eventsOf(RoomEvent.RoomAdded.class)).isEmpty();
+        Delivery.RoomAdded expected = new Delivery.RoomAdded(new RoomInfo(design.id(), "design", "mockups", 0, 0));
+        assertThat(bob.eventsOf(Delivery.RoomAdded.class)).containsExactly(expected);
+        assertThat(carol.eventsOf(Delivery.RoomAdded.class)).containsExactly(expected);
+        assertThat(ada.eventsOf(Delivery.RoomAdded.class)).isEmpty();
         assertThat(hub.rooms()).extracting(RoomInfo::name).containsExactly("design", "general", "random");
 
         hub.join(bob, design.id(), null, null);
@@ -581,7 +581,7 @@ class HubTest {
 
         RoomInfo lobby = hub.createRoom("lobby", "", RoomKind.PUBLIC, null).join();
 
-        assertThat(ada.eventsOf(RoomEvent.RoomAdded.class)).containsExactly(new RoomEvent.RoomAdded(lobby, List.of(), null));
+        assertThat(ada.eventsOf(Delivery.RoomAdded.class)).containsExactly(new Delivery.RoomAdded(lobby));
     }
 
     @Test
@@ -666,6 +666,11 @@ class HubTest {
 
     // ---- the room's call -----------------------------------------------------------------------
 
+    /** A signal as the protocol would hand it over: opaque JSON text. */
+    private static SignalPayload signal(String sdp) {
+        return new SignalPayload("description", "{\"type\":\"offer\",\"sdp\":\"" + sdp + "\"}");
+    }
+
     private static List<SessionId> sessionsOf(List<Participant> participants) {
         return participants.stream().map(p -> p.member().sessionId()).toList();
     }
@@ -680,18 +685,18 @@ class HubTest {
         hub.joinCall(ada, general, "c1");
         hub.joinCall(grace, general, "c2");
 
-        List<RoomEvent> adaEvents = ada.events(general);
-        assertThat(adaEvents.getFirst()).isInstanceOfSatisfying(RoomEvent.CallEntered.class, e -> {
+        List<Delivery> adaEvents = ada.events(general);
+        assertThat(adaEvents.getFirst()).isInstanceOfSatisfying(Delivery.CallEntered.class, e -> {
             assertThat(e.ref()).isEqualTo("c1");
             assertThat(e.you().order()).isEqualTo(1);
         });
-        List<RoomEvent> graceEvents = grace.events(general);
-        RoomEvent.CallEntered graceEntered = grace.eventsOf(RoomEvent.CallEntered.class).getFirst();
+        List<Delivery> graceEvents = grace.events(general);
+        Delivery.CallEntered graceEntered = grace.eventsOf(Delivery.CallEntered.class).getFirst();
         assertThat(graceEntered.you().order()).isEqualTo(2);
         assertThat(sessionsOf(graceEntered.participants())).containsExactly(ada.sessionId(), grace.sessionId());
         assertThat(graceEvents.indexOf(graceEntered)).as("CallEntered before the CallChanged of the same join")
-                .isLessThan(graceEvents.indexOf(grace.eventsOf(RoomEvent.CallChanged.class).getLast()));
-        assertThat(sessionsOf(ada.eventsOf(RoomEvent.CallChanged.class).getLast().participants()))
+                .isLessThan(graceEvents.indexOf(grace.eventsOf(Delivery.CallChanged.class).getLast()));
+        assertThat(sessionsOf(ada.eventsOf(Delivery.CallChanged.class).getLast().participants()))
                 .containsExactly(ada.sessionId(), grace.sessionId());
     }
 
@@ -705,7 +710,7 @@ class HubTest {
         hub.joinCall(b, general, null);
         hub.joinCall(c, general, null);
 
-        assertThat(sessionsOf(d.eventsOf(RoomEvent.CallChanged.class).getLast().participants()))
+        assertThat(sessionsOf(d.eventsOf(Delivery.CallChanged.class).getLast().participants()))
                 .containsExactly(a.sessionId(), b.sessionId(), c.sessionId());
         assertThatThrownBy(() -> hub.joinCall(d, general, null))
                 .isInstanceOfSatisfying(RoomException.class, e -> assertThat(e.refusal()).isEqualTo(Refusal.CALL_FULL));
@@ -723,10 +728,10 @@ class HubTest {
         hub.joinCall(ada, general, null);
         hub.joinCall(grace, general, null);
         hub.joinCall(elsewhere, random, null);
-        Object offer = new Object();
+        SignalPayload offer = signal("offer");
 
         hub.signal(ada, general, grace.sessionId(), offer);
-        RoomEvent.SignalRelayed got = grace.eventsOf(RoomEvent.SignalRelayed.class).getFirst();
+        Fact.Signal got = grace.eventsOf(Fact.Signal.class).getFirst();
         assertThat(got.from().sessionId()).isEqualTo(ada.sessionId());
         assertThat(got.payload()).isSameAs(offer);
 
@@ -737,11 +742,11 @@ class HubTest {
                 new Attempt(ada, general, ada, Refusal.NO_SUCH_PARTICIPANT),
                 new Attempt(bystander, general, ada, Refusal.NOT_IN_CALL),
                 new Attempt(ada, random, elsewhere, Refusal.NOT_JOINED))) {
-            assertThatThrownBy(() -> hub.signal(a.from(), a.room(), a.to().sessionId(), new Object()))
+            assertThatThrownBy(() -> hub.signal(a.from(), a.room(), a.to().sessionId(), signal("any")))
                     .isInstanceOfSatisfying(RoomException.class, e -> assertThat(e.refusal()).isEqualTo(a.expected()));
         }
-        assertThat(grace.eventsOf(RoomEvent.SignalRelayed.class)).hasSize(1);
-        for (FakeMember m : List.of(ada, bystander, elsewhere)) assertThat(m.eventsOf(RoomEvent.SignalRelayed.class)).isEmpty();
+        assertThat(grace.eventsOf(Fact.Signal.class)).hasSize(1);
+        for (FakeMember m : List.of(ada, bystander, elsewhere)) assertThat(m.eventsOf(Fact.Signal.class)).isEmpty();
     }
 
     @Test
@@ -753,16 +758,16 @@ class HubTest {
         hub.joinCall(grace, general, null);
 
         hub.disconnect(grace);
-        assertThat(sessionsOf(watcher.eventsOf(RoomEvent.CallChanged.class).getLast().participants())).containsExactly(ada.sessionId());
-        assertThatThrownBy(() -> hub.signal(ada, general, grace.sessionId(), new Object()))
+        assertThat(sessionsOf(watcher.eventsOf(Delivery.CallChanged.class).getLast().participants())).containsExactly(ada.sessionId());
+        assertThatThrownBy(() -> hub.signal(ada, general, grace.sessionId(), signal("any")))
                 .isInstanceOfSatisfying(RoomException.class, e -> assertThat(e.refusal()).isEqualTo(Refusal.NO_SUCH_PARTICIPANT));
 
         hub.leaveCall(ada, general);
-        assertThat(watcher.eventsOf(RoomEvent.CallChanged.class).getLast().participants()).isEmpty();
+        assertThat(watcher.eventsOf(Delivery.CallChanged.class).getLast().participants()).isEmpty();
         assertThatThrownBy(() -> hub.leaveCall(ada, general))
                 .isInstanceOfSatisfying(RoomException.class, e -> assertThat(e.refusal()).isEqualTo(Refusal.NOT_IN_CALL));
         hub.joinCall(watcher, general, null);
-        assertThat(watcher.eventsOf(RoomEvent.CallEntered.class).getLast().you().order()).as("a new call counts from 1").isEqualTo(1);
+        assertThat(watcher.eventsOf(Delivery.CallEntered.class).getLast().you().order()).as("a new call counts from 1").isEqualTo(1);
     }
 
     // ---- continuity ------------------------------------------------------------------------------
@@ -776,10 +781,10 @@ class HubTest {
         ada.forget();
 
         assertThat(hub.park(grace)).isTrue();
-        hub.signal(ada, general, grace.sessionId(), "offer");
+        hub.signal(ada, general, grace.sessionId(), signal("offer"));
         hub.send(ada, general, "m1", "hello", r -> {});
-        assertThat(ada.events(general)).as("no one saw Grace leave").noneMatch(e -> e instanceof RoomEvent.CallChanged
-                || e instanceof RoomEvent.PresenceChanged);
+        assertThat(ada.events(general)).as("no one saw Grace leave").noneMatch(e -> e instanceof Delivery.CallChanged
+                || e instanceof Fact.PresenceChanged);
 
         FakeMember stranger = new FakeMember(grace.sessionId().value(), "u_other", grace.name());
         assertThat(hub.resume(stranger, () -> {})).as("another user").isFalse();
@@ -788,13 +793,13 @@ class HubTest {
         List<String> order = new ArrayList<>();
         assertThat(hub.resume(back, () -> order.add("welcome"))).isTrue();
         assertThat(order).containsExactly("welcome");
-        assertThat(back.eventsOf(RoomEvent.SignalRelayed.class)).extracting(RoomEvent.SignalRelayed::payload).containsExactly("offer");
-        hub.signal(ada, general, back.sessionId(), "answer");
-        assertThat(back.eventsOf(RoomEvent.SignalRelayed.class)).extracting(RoomEvent.SignalRelayed::payload)
-                .containsExactly("offer", "answer");
+        assertThat(back.eventsOf(Fact.Signal.class)).extracting(Fact.Signal::payload).containsExactly(signal("offer"));
+        hub.signal(ada, general, back.sessionId(), signal("answer"));
+        assertThat(back.eventsOf(Fact.Signal.class)).extracting(Fact.Signal::payload)
+                .containsExactly(signal("offer"), signal("answer"));
         hub.disconnect(grace);
         assertThat(ada.events(general)).as("the old connection closing late changes nothing")
-                .noneMatch(e -> e instanceof RoomEvent.CallChanged || e instanceof RoomEvent.PresenceChanged);
+                .noneMatch(e -> e instanceof Delivery.CallChanged || e instanceof Fact.PresenceChanged);
     }
 
     @Test
@@ -813,9 +818,9 @@ class HubTest {
         FakeMember back = new FakeMember(grace.sessionId().value(), grace.userId().value(), grace.name());
         assertThat(hub.resume(back, () -> {})).isTrue();
 
-        assertThat(back.eventsOf(RoomEvent.Removed.class)).extracting(RoomEvent.Removed::reason).containsExactly("kicked");
+        assertThat(back.eventsOf(Delivery.Removed.class)).extracting(Delivery.Removed::reason).containsExactly("kicked");
         hub.send(ada, board.id(), "a1", "after the kick", r -> {});
-        assertThat(back.events(board.id())).noneMatch(e -> e instanceof RoomEvent.Posted);
+        assertThat(back.events(board.id())).noneMatch(e -> e instanceof Fact.Posted);
         assertThatThrownBy(() -> hub.history(back, board.id(), null, null))
                 .isInstanceOfSatisfying(RoomException.class, e -> assertThat(e.refusal()).isEqualTo(Refusal.NO_SUCH_ROOM));
     }
@@ -831,8 +836,8 @@ class HubTest {
         assertThat(hub.park(chatOnly)).as("not in a call: nothing to keep").isFalse();
         assertThat(hub.park(grace)).isTrue();
         hub.expire(grace);
-        assertThat(sessionsOf(ada.eventsOf(RoomEvent.CallChanged.class).getLast().participants())).containsExactly(ada.sessionId());
-        assertThat(ada.eventsOf(RoomEvent.PresenceChanged.class).getLast().member().sessionId()).isEqualTo(grace.sessionId());
+        assertThat(sessionsOf(ada.eventsOf(Delivery.CallChanged.class).getLast().participants())).containsExactly(ada.sessionId());
+        assertThat(ada.eventsOf(Fact.PresenceChanged.class).getLast().member().sessionId()).isEqualTo(grace.sessionId());
         FakeMember late = new FakeMember(grace.sessionId().value(), grace.userId().value(), grace.name());
         assertThat(hub.resume(late, () -> {})).isFalse();
     }
@@ -851,8 +856,8 @@ class HubTest {
 
         hub.expire(grace);
         assertThat(ada.events(general)).as("the first drop's grace is over, the second's is not")
-                .noneMatch(e -> e instanceof RoomEvent.CallChanged || e instanceof RoomEvent.PresenceChanged);
+                .noneMatch(e -> e instanceof Delivery.CallChanged || e instanceof Fact.PresenceChanged);
         hub.expire(back);
-        assertThat(ada.eventsOf(RoomEvent.PresenceChanged.class).getLast().member().sessionId()).isEqualTo(grace.sessionId());
+        assertThat(ada.eventsOf(Fact.PresenceChanged.class).getLast().member().sessionId()).isEqualTo(grace.sessionId());
     }
 }

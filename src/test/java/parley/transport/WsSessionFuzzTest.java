@@ -44,7 +44,7 @@ import parley.protocol.Codec;
 import parley.protocol.ServerMessage;
 import parley.room.FakeStore;
 import parley.room.Hub;
-import parley.room.RoomEvent;
+import parley.room.Fact;
 import parley.room.RoomId;
 import parley.room.RoomInfo;
 import parley.room.UserId;
@@ -171,9 +171,9 @@ class WsSessionFuzzTest {
             store.addRoom("r_general", "general");
             store.addRoom("r_random", "random");
             for (WsSession.Who who : PEOPLE) store.addPerson(who.userId().value(), who.name());
-            hub = Hub.open(store, new LocalBus<RoomEvent>(), LIMITS, CLOCK);
-            services = new Services(hub, CODEC, new Wire(CODEC), MAX_FRAME_BYTES, 1 << 20,
-                    new IceServers(List.of("stun:stun.example.org:3478"), List.of("turn:turn.example.org:3478"), "secret", 3600, false, CLOCK),
+            hub = Hub.open(store, new LocalBus<Fact>(), LIMITS, CLOCK);
+            IceServers ice = new IceServers(List.of("stun:stun.example.org:3478"), List.of("turn:turn.example.org:3478"), "secret", 3600, false, CLOCK);
+            services = new Services(hub, CODEC, new Wire(CODEC, ice), MAX_FRAME_BYTES, 1 << 20, ice,
                     Duration.ofSeconds(30), new ServerMessage.Limits(MAX_FRAME_BYTES, LIMITS.maxTextChars(), LIMITS.historyPageMax(), 1_000_000, 1_000_000),
                     FILES, 1 << 20, GUARDS);
             Vertx vertx = fake(Vertx.class, Map.of("setTimer", a -> {

@@ -1,0 +1,81 @@
+package parley.room;
+
+import java.util.List;
+
+/**
+ * What happened in a room, as every node must learn it: the bus carries facts, and each node's {@link Hub}
+ * applies them to its rooms and its connections in one exhaustive switch.
+ *
+ * <p>A fact holds only domain values (ids, names, numbers, and signalling as opaque JSON text), so a bus
+ * that crosses processes can serialise it without knowing the protocol. The facts that members receive
+ * as they are (a message, presence, typing...) are also {@link Delivery deliveries}: one instance goes to
+ * every seat, so an encoder may encode it once.
+ *
+ * <p>Every fact but {@link RoomCreated} travels on its room's channel, so a room's facts reach each node
+ * in the order they were published; a node learns of a new room on the rooms channel.
+ */
+public sealed interface Fact permits Fact.Posted, Fact.PresenceChanged, Fact.TypingChanged, Fact.FileStored,
+        Fact.RoomCreated, Fact.MemberChanged, Fact.RoomDeleted, Fact.CallJoined, Fact.CallLeft, Fact.MediaChanged,
+        Fact.Signal, Fact.FileSignal {
+
+    /** The room the fact is about. */
+    RoomId room();
+
+    /** A stored message. Each member receives a room's messages in seq order, each once. */
+    record Posted(ChatMessage message) implements Fact, Delivery.Shared {
+        @Override
+        public RoomId room() {
+            return message.room();
+        }
+    }
+
+    /** Someone joined or left the room; not delivered to that someone. */
+    record PresenceChanged(RoomId room, MemberInfo member, boolean joined) implements Fact, Delivery.Shared {}
+
+    /** Not delivered to the typist. */
+    record TypingChanged(RoomId room, MemberInfo member, boolean active) implements Fact, Delivery.Shared {}
+
+    /** The bytes of a file shared in the room are on the server now: it can be downloaded. */
+    record FileStored(RoomId room, String fileId) implements Fact, Delivery.Shared {}
+
+    /**
+     * A room was created, with its first {@code members}; every connection that may see it hears of it with
+     * its own view ({@link Delivery.RoomAdded}), except {@code creator}'s, which gets the reply.
+     */
+    record RoomCreated(RoomInfo info, List<RoomMember> members, SessionId creator) implements Fact {
+        @Override
+        public RoomId room() {
+            return info.id();
+        }
+    }
+
+    /**
+     * Someone's place in a room changed: {@code role} given (invited, or a new role), or, with {@code role}
+     * null, removed for {@code reason} ({@code kicked}, {@code banned}, {@code quit}; {@code unbanned} lifts
+     * a ban). Delivered to the room's joined members but {@code actor}, whose connection gets the reply.
+     */
+    record MemberChanged(RoomId room, UserRef user, Role role, String reason, UserRef by, SessionId actor)
+            implements Fact, Delivery.Shared {}
+
+    /** The room was deleted by {@code by}, with everything in it; {@code actor}'s connection gets the reply. */
+    record RoomDeleted(RoomId room, UserRef by, SessionId actor) implements Fact {}
+
+    /**
+     * {@code member} joined the room's call; {@code ref} is its request's correlation token, for the reply
+     * its own node gives it. Its place in joining order is given where the fact is applied: every node
+     * applies a room's facts in one order, so every node gives the same place.
+     */
+    record CallJoined(RoomId room, MemberInfo member, String ref) implements Fact {}
+
+    record CallLeft(RoomId room, SessionId session) implements Fact {}
+
+    /** What a participant sends changed (microphone, camera, screen). */
+    record MediaChanged(RoomId room, SessionId session, Participant.Media media) implements Fact {}
+
+    /** Call signalling for one participant, from another; delivered where {@code to} is seated. */
+    record Signal(RoomId room, MemberInfo from, SessionId to, SignalPayload payload) implements Fact, Delivery {}
+
+    /** File transfer signalling for one member of the room, from another; delivered where {@code to} is seated. */
+    record FileSignal(RoomId room, MemberInfo from, SessionId to, String file, SignalPayload payload)
+            implements Fact, Delivery {}
+}
