@@ -20,9 +20,8 @@ import java.util.function.Supplier;
 import parley.account.AccountException.Kind;
 import parley.room.Ids;
 import parley.room.UserId;
-import parley.store.AccountStore;
-import parley.store.AccountStore.Account;
-import parley.store.AccountStore.Creation;
+import parley.account.AccountStore.Account;
+import parley.account.AccountStore.Creation;
 
 /**
  * Accounts and their sessions: sign-up, sign-in, sign-out, password change, invitations, disabling.
@@ -136,7 +135,7 @@ public final class Accounts implements AutoCloseable {
         }).thenCompose(existing -> {
             if (existing != null) throw AccountException.of(Kind.TAKEN, "the username " + u + " is taken");
             return hash(() -> passwords.hash(p));
-        }).thenCompose(hash -> store.createAccount(new AccountStore.NewAccount(Ids.random("u_"), u, n, hash, false, now),
+        }).thenCompose(hash -> store.createAccount(new AccountStore.NewAccount(new UserId(Ids.random("u_")), u, n, hash, false, now),
                 codeHash, required)).thenCompose(created -> switch (created) {
                     case Creation.Created c -> newSession(c.account());
                     case Creation.UsernameTaken t -> throw AccountException.of(Kind.TAKEN, "the username " + u + " is taken");
@@ -231,7 +230,7 @@ public final class Accounts implements AutoCloseable {
                 perAddress.failed(address);
                 throw AccountException.invalid("current", "the current password is not right");
             }
-            return store.changePassword(session.user().id().value(), hash, session.tokenHash());
+            return store.changePassword(session.user().id(), hash, session.tokenHash());
         });
     }
 
@@ -245,7 +244,7 @@ public final class Accounts implements AutoCloseable {
         String code = newSecret(16);
         long now = clock.millis();
         long expires = now + INVITATION_LIFE.toMillis();
-        return store.createInvitation(sha256(code), session.user().id().value(), now, expires)
+        return store.createInvitation(sha256(code), session.user().id(), now, expires)
                 .thenApply(v -> new Invitation(code, expires));
     }
 
@@ -279,7 +278,7 @@ public final class Accounts implements AutoCloseable {
         String n = Credentials.displayName(name, u);
         String p = Credentials.password("password", password);
         return hash(() -> passwords.hash(p))
-                .thenCompose(hash -> store.createAccount(new AccountStore.NewAccount(Ids.random("u_"), u, n, hash, admin,
+                .thenCompose(hash -> store.createAccount(new AccountStore.NewAccount(new UserId(Ids.random("u_")), u, n, hash, admin,
                         clock.millis()), null, false))
                 .thenApply(created -> switch (created) {
                     case Creation.Created c -> user(c.account());
@@ -290,7 +289,7 @@ public final class Accounts implements AutoCloseable {
 
     /** Accounts disabled at or after {@code since}, by this process or another (the {@code user} command). */
     public CompletableFuture<List<UserId>> disabledSince(long since) {
-        return store.disabledSince(since).thenApply(ids -> ids.stream().map(UserId::new).toList());
+        return store.disabledSince(since);
     }
 
     /** Forgets expired sessions and invitations. */
@@ -320,7 +319,7 @@ public final class Accounts implements AutoCloseable {
     }
 
     private static User user(Account a) {
-        return new User(new UserId(a.id()), a.username(), a.name(), a.admin());
+        return new User(a.id(), a.username(), a.name(), a.admin());
     }
 
     /** The AccountException behind a failed future's exception, or null when it failed otherwise. */

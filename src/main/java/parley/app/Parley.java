@@ -42,7 +42,7 @@ public final class Parley implements AutoCloseable {
                 new WebServer.Guards(s.allowedOrigins(), s.messagesPerSecond(), s.messageBurst(), s.maxConnectionsPerAddress(), s.maxConnectionsPerUser(),
                         Duration.ofSeconds(s.handshakeTimeoutSeconds()), Duration.ofSeconds(s.helloTimeoutSeconds()),
                         Duration.ofSeconds(s.idleTimeoutSeconds()), s.trustedProxies()),
-                s.tls() ? new WebServer.Tls(s.tlsCert(), s.tlsKey()) : null), hub, store, accounts);
+                s.tls() ? new WebServer.Tls(s.tlsCert(), s.tlsKey()) : null), hub, accounts);
         try {
             port = web.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -11,9 +11,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.function.Consumer;
 import parley.bus.Bus;
-import parley.store.ChatStore;
-import parley.store.ChatStore.AppendOutcome;
-import parley.store.ChatStore.StoredMessage;
+import parley.room.ChatStore.AppendOutcome;
 
 /**
  * The rooms of this node and the people in them: the domain's entry point.
@@ -91,10 +89,7 @@ public final class Hub implements AutoCloseable {
     }
 
     private Room toRoom(ChatStore.StoredRoom r) {
-        List<RoomMember> members = r.members().stream()
-                .map(m -> new RoomMember(new UserRef(new UserId(m.userId()), m.name()), Role.of(m.role()))).toList();
-        List<UserRef> banned = r.banned().stream().map(b -> new UserRef(new UserId(b.userId()), b.name())).toList();
-        return newRoom(new RoomId(r.id()), r.name(), r.topic(), r.lastSeq(), RoomKind.of(r.kind()), members, banned);
+        return newRoom(r.id(), r.name(), r.topic(), r.lastSeq(), r.kind(), r.members(), r.banned());
     }
 
     private Room newRoom(RoomId id, String name, String topic, long lastSeq, RoomKind kind, List<RoomMember> members, List<UserRef> banned) {
@@ -107,8 +102,7 @@ public final class Hub implements AutoCloseable {
             done.accept(null, new RoomException(Refusal.UNAVAILABLE, count + " messages missed: more than catchup-max"));
             return;
         }
-        store.after(id.value(), afterSeq, count).whenComplete((found, error) ->
-                done.accept(found == null ? null : found.stream().map(Hub::toMessage).toList(), error));
+        store.after(id, afterSeq, count).whenComplete(done::accept);
     }
 
     private Room addRoom(Room room) {
@@ -227,8 +221,8 @@ public final class Hub implements AutoCloseable {
                     "you own " + limits.maxRoomsPerUser() + " rooms, the most one may (max-rooms-per-user): delete one first"));
         }
         RoomId id = new RoomId(Ids.random("r_"));
-        var room = new ChatStore.NewRoom(id.value(), name, topic, creator == null ? null : creator.userId().value(), clock.millis(),
-                kind.wire(), null, stored(members));
+        var room = new ChatStore.NewRoom(id, name, topic, creator == null ? null : creator.userId(), clock.millis(),
+                kind, null, members);
         return store.createRoom(room).handle((stored, error) -> {
             if (error != null) throw refusal(error);
             Room created = addRoom(newRoom(id, stored.name(), stored.topic(), 0, kind, members, List.of()));
@@ -241,10 +235,6 @@ public final class Hub implements AutoCloseable {
         return rooms.values().stream().filter(r -> r.kind != RoomKind.DIRECT && r.roleOf(user, false) == Role.OWNER).count();
     }
 
-    private static List<ChatStore.StoredMember> stored(List<RoomMember> members) {
-        return members.stream().map(m -> new ChatStore.StoredMember(m.user().id().value(), m.user().name(), m.role().wire())).toList();
-    }
-
     private static UserRef ref(Member m) {
         return new UserRef(m.userId(), m.name());
     }
@@ -255,15 +245,15 @@ public final class Hub implements AutoCloseable {
         RoomId known = directs.get(directKey(List.of(me.userId(), other)));
         Room existing = known == null ? null : rooms.get(known);
         if (existing != null) return CompletableFuture.completedFuture(existing.infoFor(me.userId(), me.admin()));
-        return store.person(other.value()).thenCompose(person -> {
+        return store.person(other).thenCompose(person -> {
             if (person == null) throw noSuchUser(other);
             List<RoomMember> members = List.of(new RoomMember(ref(me), Role.MEMBER),
                     new RoomMember(new UserRef(other, person.name()), Role.MEMBER));
             RoomId id = new RoomId(Ids.random("r_"));
-            var room = new ChatStore.NewRoom(id.value(), me.name() + ", " + person.name(), "", me.userId().value(), clock.millis(),
-                    RoomKind.DIRECT.wire(), directKey(List.of(me.userId(), other)), stored(members));
+            var room = new ChatStore.NewRoom(id, me.name() + ", " + person.name(), "", me.userId(), clock.millis(),
+                    RoomKind.DIRECT, directKey(List.of(me.userId(), other)), members);
             return store.createRoom(room).thenApply(stored -> {
-                if (!stored.id().equals(id.value())) return addRoom(toRoom(stored)).infoFor(me.userId(), me.admin()); // made elsewhere first
+                if (!stored.id().equals(id)) return addRoom(toRoom(stored)).infoFor(me.userId(), me.admin()); // made elsewhere first
                 Room created = addRoom(newRoom(id, stored.name(), "", 0, RoomKind.DIRECT, members, List.of()));
                 publish(new Fact.RoomCreated(created.info(), members, me.sessionId()));
                 return created.infoFor(me.userId(), me.admin());
@@ -295,10 +285,10 @@ public final class Hub implements AutoCloseable {
         if (already != null) {
             return CompletableFuture.completedFuture(new Fact.MemberChanged(id, already.user(), already.role(), null, ref(me), me.sessionId()));
         }
-        return store.person(user.value()).thenCompose(person -> {
+        return store.person(user).thenCompose(person -> {
             if (person == null) throw noSuchUser(user);
             return change(new Fact.MemberChanged(id, new UserRef(user, person.name()), Role.MEMBER, null, ref(me), me.sessionId()),
-                    store.setMember(id.value(), user.value(), Role.MEMBER.wire(), me.userId().value(), clock.millis()));
+                    store.setMember(id, user, Role.MEMBER, me.userId(), clock.millis()));
         }).handle(Hub::orRefusal);
     }
 
@@ -312,9 +302,9 @@ public final class Hub implements AutoCloseable {
         if (user.equals(me.userId()) && role != Role.OWNER && room.roleOf(user, false) == Role.OWNER && room.owners() <= 1) {
             throw new RoomException(Refusal.BAD_STATE, "you are the last owner of " + room.name + ": make someone else owner first");
         }
-        String stored = room.kind == RoomKind.PUBLIC && role == Role.MEMBER ? null : role.wire();
+        Role stored = room.kind == RoomKind.PUBLIC && role == Role.MEMBER ? null : role;
         return known(room, user).thenCompose(who -> change(new Fact.MemberChanged(id, who, role, null, ref(me), me.sessionId()),
-                store.setMember(id.value(), user.value(), stored, me.userId().value(), clock.millis()))).handle(Hub::orRefusal);
+                store.setMember(id, user, stored, me.userId(), clock.millis()))).handle(Hub::orRefusal);
     }
 
     /**
@@ -329,7 +319,7 @@ public final class Hub implements AutoCloseable {
         if (!ban && room.kind == RoomKind.PRIVATE && !room.isMember(user)) throw noSuchUser(user);
         // A server admin counts as an owner of a public room, as the target too.
         CompletableFuture<Boolean> targetIsAdmin = room.kind != RoomKind.PUBLIC ? CompletableFuture.completedFuture(false)
-                : store.person(user.value()).thenApply(p -> p != null && p.admin());
+                : store.person(user).thenApply(p -> p != null && p.admin());
         String reason = ban ? "banned" : "kicked";
         long now = clock.millis();
         return targetIsAdmin.thenCompose(admin -> {
@@ -340,7 +330,7 @@ public final class Hub implements AutoCloseable {
             }
             return known(room, user);
         }).thenCompose(who -> change(new Fact.MemberChanged(id, who, null, reason, ref(me), me.sessionId()),
-                ban ? store.ban(id.value(), user.value(), me.userId().value(), now) : store.setMember(id.value(), user.value(), null, null, now)))
+                ban ? store.ban(id, user, me.userId(), now) : store.setMember(id, user, null, null, now)))
                 .handle(Hub::orRefusal);
     }
 
@@ -350,7 +340,7 @@ public final class Hub implements AutoCloseable {
         requireRole(room, me, Role.MODERATOR, "unban people from");
         UserRef who = room.banOf(user);
         if (who == null) throw new RoomException(Refusal.NO_SUCH_USER, "no one with id " + user.value() + " is banned from " + room.name);
-        return change(new Fact.MemberChanged(id, who, null, "unbanned", ref(me), me.sessionId()), store.unban(id.value(), user.value()))
+        return change(new Fact.MemberChanged(id, who, null, "unbanned", ref(me), me.sessionId()), store.unban(id, user))
                 .handle(Hub::orRefusal);
     }
 
@@ -364,7 +354,7 @@ public final class Hub implements AutoCloseable {
             throw new RoomException(Refusal.BAD_STATE, "you are the last owner of " + room.name + ": make someone else owner, or delete the room");
         }
         return change(new Fact.MemberChanged(id, ref(me), null, "quit", ref(me), me.sessionId()),
-                store.setMember(id.value(), me.userId().value(), null, null, clock.millis())).handle(Hub::orRefusal);
+                store.setMember(id, me.userId(), null, null, clock.millis())).handle(Hub::orRefusal);
     }
 
     /** An owner deletes the room with its history and files; completes with the ids of its files. */
@@ -372,7 +362,7 @@ public final class Hub implements AutoCloseable {
         Room room = visibleRoom(me, id);
         if (room.kind == RoomKind.DIRECT) throw notInDirect();
         requireRole(room, me, Role.OWNER, "delete");
-        return store.deleteRoom(id.value()).thenApply(files -> {
+        return store.deleteRoom(id).thenApply(files -> {
             publish(new Fact.RoomDeleted(id, ref(me), me.sessionId()));
             return files;
         }).handle(Hub::orRefusal);
@@ -390,7 +380,7 @@ public final class Hub implements AutoCloseable {
         RoomMember m = room.member(user);
         UserRef member = m != null ? m.user() : room.seatedOf(user).stream().findFirst().map(Hub::ref).orElse(null);
         if (member != null) return CompletableFuture.completedFuture(member);
-        return store.person(user.value()).thenApply(p -> {
+        return store.person(user).thenApply(p -> {
             if (p == null) throw noSuchUser(user);
             return new UserRef(user, p.name());
         });
@@ -536,13 +526,13 @@ public final class Hub implements AutoCloseable {
         }
         if (entry.added()) publish(new Fact.PresenceChanged(room.id, member.info(), true));
         if (since == null) return;
-        store.after(id.value(), since, limits.catchupMax() + 1)
+        store.after(id, since, limits.catchupMax() + 1)
                 .thenCompose(missed -> missed.isEmpty() && since > 0 ? beyondEnd(id, since, missed) : CompletableFuture.completedFuture(missed))
                 .whenComplete((missed, error) -> {
                     if (error != null || missed == null || missed.size() > limits.catchupMax()) {
                         room.caughtUp(entry, List.of(), true);
                     } else {
-                        room.caughtUp(entry, missed.stream().map(Hub::toMessage).toList(), false);
+                        room.caughtUp(entry, missed, false);
                     }
                 });
     }
@@ -552,8 +542,8 @@ public final class Hub implements AutoCloseable {
      * has (the database was restored from a backup, say) live delivery would skip everything up to its
      * {@code since}, so it is reset instead (null).
      */
-    private CompletableFuture<List<StoredMessage>> beyondEnd(RoomId id, long since, List<StoredMessage> none) {
-        return store.latest(id.value(), 1).thenApply(last -> {
+    private CompletableFuture<List<ChatMessage>> beyondEnd(RoomId id, long since, List<ChatMessage> none) {
+        return store.latest(id, 1).thenApply(last -> {
             long stored = last.isEmpty() ? 0 : last.getFirst().seq();
             return since > stored ? null : none;
         });
@@ -596,14 +586,13 @@ public final class Hub implements AutoCloseable {
             done.accept(new SendResult.Refused(e));
             return;
         }
-        ChatStore.FileMeta meta = file == null ? null
-                : new ChatStore.FileMeta(Ids.random("f_"), file.name(), file.size(), file.type(), file.sha256(), false);
-        var message = new ChatStore.NewMessage(id.value(), member.userId().value(), member.name(), clientId, text,
-                clock.millis(), meta);
+        SharedFile meta = file == null ? null
+                : new SharedFile(Ids.random("f_"), file.name(), file.size(), file.type(), file.sha256(), false);
+        var message = new ChatStore.NewMessage(id, member.userId(), member.name(), clientId, text, clock.millis(), meta);
         store.append(message, outcome -> {
             switch (outcome) {
                 case AppendOutcome.Stored stored -> {
-                    ChatMessage m = toMessage(stored.message());
+                    ChatMessage m = stored.message();
                     done.accept(new SendResult.Accepted(m, stored.duplicate()));
                     if (!stored.duplicate()) publish(new Fact.Posted(m));
                 }
@@ -622,23 +611,39 @@ public final class Hub implements AutoCloseable {
         return room != null && room.hasUser(user);
     }
 
-    public CompletableFuture<ChatStore.FileRecord> file(String fileId) {
+    /** The file with this id, or null when there is none. */
+    public CompletableFuture<RoomFile> file(String fileId) {
         return store.file(fileId);
     }
 
-    /** Tells the room's members that a file's bytes are on the server. */
-    public void fileStored(RoomId id, String fileId) {
-        publish(new Fact.FileStored(id, fileId));
+    /**
+     * The file's bytes are on the server: records it, then tells the room's members. Completes with false,
+     * telling no one, when the file is no longer known (its room was deleted while the bytes came: they
+     * are the caller's to delete).
+     */
+    public CompletableFuture<Boolean> fileStored(RoomFile file) {
+        String id = file.meta().id();
+        return store.fileStored(id, clock.millis())
+                .thenCompose(waiting -> waiting ? CompletableFuture.completedFuture(true) : store.file(id).thenApply(f -> f != null))
+                .thenApply(known -> {
+                    if (known) publish(new Fact.FileStored(file.room(), id));
+                    return known;
+                });
+    }
+
+    /** Whether the store can read and write (for {@code /health}). */
+    public CompletableFuture<Boolean> healthy() {
+        return store.healthy();
     }
 
     public CompletableFuture<Page> history(Member member, RoomId id, Long before, Integer limit) {
         joinedRoom(member, id);
         int n = Math.min(limit == null ? limits.historyPageDefault() : limit, limits.historyPageMax());
-        var page = before == null ? store.latest(id.value(), n + 1) : store.before(id.value(), before, n + 1);
+        var page = before == null ? store.latest(id, n + 1) : store.before(id, before, n + 1);
         return page.handle((stored, error) -> {
             if (error != null) throw refusal(error);
             boolean hasMore = stored.size() > n;
-            List<ChatMessage> messages = stored.subList(hasMore ? 1 : 0, stored.size()).stream().map(Hub::toMessage).toList();
+            List<ChatMessage> messages = List.copyOf(stored.subList(hasMore ? 1 : 0, stored.size()));
             return new Page(id, messages, hasMore);
         });
     }
@@ -715,11 +720,6 @@ public final class Hub implements AutoCloseable {
         if (cause instanceof ChatStore.NameTakenException) return new RoomException(Refusal.NAME_TAKEN, cause.getMessage());
         if (cause instanceof ChatStore.BannedException) return new RoomException(Refusal.FORBIDDEN, "that person is banned from this room: unban them first");
         return new RoomException(Refusal.UNAVAILABLE, "storage is unavailable; nothing was changed");
-    }
-
-    private static ChatMessage toMessage(StoredMessage m) {
-        return new ChatMessage(new RoomId(m.roomId()), m.seq(), m.clientId(), new UserId(m.senderId()), m.senderName(),
-                m.text(), m.ts(), m.file());
     }
 
     @Override

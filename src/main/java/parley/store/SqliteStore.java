@@ -25,6 +25,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
+import parley.account.AccountStore;
+import parley.room.ChatMessage;
+import parley.room.ChatStore;
+import parley.room.Role;
+import parley.room.RoomFile;
+import parley.room.RoomId;
+import parley.room.RoomKind;
+import parley.room.RoomMember;
+import parley.room.SharedFile;
+import parley.room.UserId;
+import parley.room.UserRef;
 
 /**
  * The default store: one SQLite file in WAL mode.
@@ -135,17 +146,18 @@ public final class SqliteStore implements ChatStore, AccountStore {
 
             @Override
             public void apply(Connection c) throws SQLException {
-                Long current = currentSeq(c, m.roomId());
+                String roomId = m.room().value();
+                Long current = currentSeq(c, roomId);
                 if (current == null) {
-                    outcome = new AppendOutcome.Failed(new SQLException("no such room: " + m.roomId()));
+                    outcome = new AppendOutcome.Failed(new SQLException("no such room: " + roomId));
                     return;
                 }
                 long next = current + 1;
-                FileMeta file = m.file();
+                SharedFile file = m.file();
                 if (file != null && isNewMessage(c, m)) {
                     insertFile.setString(1, file.id());
-                    insertFile.setString(2, m.roomId());
-                    insertFile.setString(3, m.senderId());
+                    insertFile.setString(2, roomId);
+                    insertFile.setString(3, m.sender().value());
                     insertFile.setString(4, file.name());
                     insertFile.setLong(5, file.size());
                     insertFile.setString(6, file.type());
@@ -154,25 +166,25 @@ public final class SqliteStore implements ChatStore, AccountStore {
                     insertFile.executeUpdate();
                 }
                 PreparedStatement insert = insertMessage;
-                insert.setString(1, m.roomId());
+                insert.setString(1, roomId);
                 insert.setLong(2, next);
-                insert.setString(3, m.senderId());
+                insert.setString(3, m.sender().value());
                 insert.setString(4, m.senderName());
                 insert.setString(5, m.clientId());
                 insert.setString(6, m.text());
                 insert.setLong(7, m.ts());
                 insert.setString(8, file == null ? null : file.id());
                 if (insert.executeUpdate() == 1) {
-                    lastSeq.put(m.roomId(), next);
-                    touched.add(m.roomId());
-                    outcome = new AppendOutcome.Stored(new StoredMessage(m.roomId(), next, m.senderId(),
-                            m.senderName(), m.clientId(), m.text(), m.ts(), file), false);
+                    lastSeq.put(roomId, next);
+                    touched.add(roomId);
+                    outcome = new AppendOutcome.Stored(new ChatMessage(m.room(), next, m.clientId(), m.sender(),
+                            m.senderName(), m.text(), m.ts(), file), false);
                     return;
                 }
                 try (PreparedStatement find = c.prepareStatement(SELECT_MESSAGE
                         + " WHERE m.room_id = ? AND m.sender_id = ? AND m.client_id = ?")) {
-                    find.setString(1, m.roomId());
-                    find.setString(2, m.senderId());
+                    find.setString(1, m.room().value());
+                    find.setString(2, m.sender().value());
                     find.setString(3, m.clientId());
                     outcome = new AppendOutcome.Stored(readMessages(find).getFirst(), true);
                 }
@@ -182,8 +194,8 @@ public final class SqliteStore implements ChatStore, AccountStore {
             private boolean isNewMessage(Connection c, NewMessage m) throws SQLException {
                 try (PreparedStatement find = c.prepareStatement(
                         "SELECT 1 FROM messages WHERE room_id = ? AND sender_id = ? AND client_id = ?")) {
-                    find.setString(1, m.roomId());
-                    find.setString(2, m.senderId());
+                    find.setString(1, m.room().value());
+                    find.setString(2, m.sender().value());
                     find.setString(3, m.clientId());
                     try (ResultSet r = find.executeQuery()) {
                         return !r.next();
@@ -359,55 +371,55 @@ public final class SqliteStore implements ChatStore, AccountStore {
                 try (PreparedStatement s = c.prepareStatement("SELECT id FROM rooms WHERE direct_key = ?")) {
                     s.setString(1, room.directKey());
                     try (ResultSet r = s.executeQuery()) {
-                        if (r.next()) return readRoom(c, r.getString(1));
+                        if (r.next()) return readRoom(c, new RoomId(r.getString(1)));
                     }
                 }
             }
             try (PreparedStatement s = c.prepareStatement("""
                     INSERT INTO rooms (id, name, name_key, kind, direct_key, topic, created_by, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name_key) WHERE kind = 'public' DO NOTHING""")) {
-                s.setString(1, room.id());
+                s.setString(1, room.id().value());
                 s.setString(2, room.name());
                 s.setString(3, room.name().toLowerCase(Locale.ROOT));
-                s.setString(4, room.kind());
+                s.setString(4, room.kind().wire());
                 s.setString(5, room.directKey());
                 s.setString(6, room.topic());
-                s.setString(7, room.createdBy());
+                s.setString(7, room.createdBy() == null ? null : room.createdBy().value());
                 s.setLong(8, room.ts());
                 if (s.executeUpdate() == 0) throw new NameTakenException(room.name());
             }
-            for (StoredMember m : room.members()) putMember(c, room.id(), m.userId(), m.role(), room.createdBy(), room.ts());
+            for (RoomMember m : room.members()) putMember(c, room.id(), m.user().id(), m.role(), room.createdBy(), room.ts());
             return new StoredRoom(room.id(), room.name(), room.topic(), 0, room.kind(), room.members(), List.of());
         });
     }
 
-    private static void putMember(Connection c, String roomId, String userId, String role, String by, long ts) throws SQLException {
+    private static void putMember(Connection c, RoomId room, UserId user, Role role, UserId by, long ts) throws SQLException {
         // Checked here, in the one writer, as well as by the hub: a ban committed just before wins.
         try (PreparedStatement s = c.prepareStatement("""
                 INSERT INTO room_members (room_id, user_id, role, added_by, added_at) SELECT ?, ?, ?, ?, ?
                 WHERE NOT EXISTS (SELECT 1 FROM room_bans WHERE room_id = ? AND user_id = ?)
                 ON CONFLICT (room_id, user_id) DO UPDATE SET role = excluded.role""")) {
-            s.setString(1, roomId);
-            s.setString(2, userId);
-            s.setString(3, role);
-            s.setString(4, by);
+            s.setString(1, room.value());
+            s.setString(2, user.value());
+            s.setString(3, role.wire());
+            s.setString(4, by == null ? null : by.value());
             s.setLong(5, ts);
-            s.setString(6, roomId);
-            s.setString(7, userId);
-            if (s.executeUpdate() == 0) throw new BannedException(userId);
+            s.setString(6, room.value());
+            s.setString(7, user.value());
+            if (s.executeUpdate() == 0) throw new BannedException(user);
         }
     }
 
-    private static void deleteFrom(Connection c, String table, String roomId, String userId) throws SQLException {
+    private static void deleteFrom(Connection c, String table, RoomId room, UserId user) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE room_id = ? AND user_id = ?")) {
-            s.setString(1, roomId);
-            s.setString(2, userId);
+            s.setString(1, room.value());
+            s.setString(2, user.value());
             s.executeUpdate();
         }
     }
 
     @Override
-    public CompletableFuture<Void> setMember(String roomId, String userId, String role, String by, long ts) {
+    public CompletableFuture<Void> setMember(RoomId roomId, UserId userId, Role role, UserId by, long ts) {
         return write(c -> {
             if (role == null) {
                 deleteFrom(c, "room_members", roomId, userId);
@@ -419,14 +431,14 @@ public final class SqliteStore implements ChatStore, AccountStore {
     }
 
     @Override
-    public CompletableFuture<Void> ban(String roomId, String userId, String by, long ts) {
+    public CompletableFuture<Void> ban(RoomId roomId, UserId userId, UserId by, long ts) {
         return write(c -> {
             deleteFrom(c, "room_members", roomId, userId);
             try (PreparedStatement s = c.prepareStatement(
                     "INSERT INTO room_bans (room_id, user_id, banned_by, banned_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-                s.setString(1, roomId);
-                s.setString(2, userId);
-                s.setString(3, by);
+                s.setString(1, roomId.value());
+                s.setString(2, userId.value());
+                s.setString(3, by == null ? null : by.value());
                 s.setLong(4, ts);
                 s.executeUpdate();
             }
@@ -435,7 +447,7 @@ public final class SqliteStore implements ChatStore, AccountStore {
     }
 
     @Override
-    public CompletableFuture<Void> unban(String roomId, String userId) {
+    public CompletableFuture<Void> unban(RoomId roomId, UserId userId) {
         return write(c -> {
             deleteFrom(c, "room_bans", roomId, userId);
             return null;
@@ -443,7 +455,8 @@ public final class SqliteStore implements ChatStore, AccountStore {
     }
 
     @Override
-    public CompletableFuture<List<String>> deleteRoom(String roomId) {
+    public CompletableFuture<List<String>> deleteRoom(RoomId room) {
+        String roomId = room.value();
         return write(c -> {
             List<String> files = new ArrayList<>();
             try (PreparedStatement s = c.prepareStatement("SELECT id FROM files WHERE room_id = ?")) {
@@ -486,31 +499,31 @@ public final class SqliteStore implements ChatStore, AccountStore {
         }, readerThreads);
     }
 
-    private static List<StoredMessage> readMessages(PreparedStatement s) throws SQLException {
-        List<StoredMessage> out = new ArrayList<>();
+    private static List<ChatMessage> readMessages(PreparedStatement s) throws SQLException {
+        List<ChatMessage> out = new ArrayList<>();
         try (ResultSet r = s.executeQuery()) {
             while (r.next()) {
-                FileMeta file = r.getString(8) == null ? null
-                        : new FileMeta(r.getString(8), r.getString(9), r.getLong(10), r.getString(11), r.getString(12),
+                SharedFile file = r.getString(8) == null ? null
+                        : new SharedFile(r.getString(8), r.getString(9), r.getLong(10), r.getString(11), r.getString(12),
                                 r.getObject(13) != null);
-                out.add(new StoredMessage(r.getString(1), r.getLong(2), r.getString(3), r.getString(4),
-                        r.getString(5), r.getString(6), r.getLong(7), file));
+                out.add(new ChatMessage(new RoomId(r.getString(1)), r.getLong(2), r.getString(5), new UserId(r.getString(3)),
+                        r.getString(4), r.getString(6), r.getLong(7), file));
             }
         }
         return out;
     }
 
     @Override
-    public CompletableFuture<List<StoredMessage>> latest(String roomId, int limit) {
+    public CompletableFuture<List<ChatMessage>> latest(RoomId roomId, int limit) {
         return before(roomId, Long.MAX_VALUE, limit);
     }
 
     @Override
-    public CompletableFuture<List<StoredMessage>> before(String roomId, long beforeSeq, int limit) {
+    public CompletableFuture<List<ChatMessage>> before(RoomId roomId, long beforeSeq, int limit) {
         return read(c -> {
             try (PreparedStatement s = c.prepareStatement(
                     SELECT_MESSAGE + " WHERE m.room_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?")) {
-                s.setString(1, roomId);
+                s.setString(1, roomId.value());
                 s.setLong(2, beforeSeq);
                 s.setInt(3, limit);
                 return readMessages(s).reversed();
@@ -519,11 +532,11 @@ public final class SqliteStore implements ChatStore, AccountStore {
     }
 
     @Override
-    public CompletableFuture<List<StoredMessage>> after(String roomId, long afterSeq, int limit) {
+    public CompletableFuture<List<ChatMessage>> after(RoomId roomId, long afterSeq, int limit) {
         return read(c -> {
             try (PreparedStatement s = c.prepareStatement(
                     SELECT_MESSAGE + " WHERE m.room_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?")) {
-                s.setString(1, roomId);
+                s.setString(1, roomId.value());
                 s.setLong(2, afterSeq);
                 s.setInt(3, limit);
                 return readMessages(s);
@@ -534,54 +547,54 @@ public final class SqliteStore implements ChatStore, AccountStore {
     @Override
     public CompletableFuture<List<StoredRoom>> rooms() {
         return read(c -> {
-            List<String> ids = new ArrayList<>();
+            List<RoomId> ids = new ArrayList<>();
             try (PreparedStatement s = c.prepareStatement("SELECT id FROM rooms ORDER BY name_key");
                  ResultSet r = s.executeQuery()) {
-                while (r.next()) ids.add(r.getString(1));
+                while (r.next()) ids.add(new RoomId(r.getString(1)));
             }
             List<StoredRoom> out = new ArrayList<>();
-            for (String id : ids) out.add(readRoom(c, id));
+            for (RoomId id : ids) out.add(readRoom(c, id));
             return out;
         });
     }
 
     /** The room with its members and bans; a person without an account (a guest of old) shows by id. */
-    private static StoredRoom readRoom(Connection c, String id) throws SQLException {
-        List<StoredMember> members = new ArrayList<>();
+    private static StoredRoom readRoom(Connection c, RoomId id) throws SQLException {
+        List<RoomMember> members = new ArrayList<>();
         try (PreparedStatement s = c.prepareStatement("""
                 SELECT m.user_id, coalesce(a.name, m.user_id), m.role FROM room_members m
                 LEFT JOIN accounts a ON a.id = m.user_id WHERE m.room_id = ? ORDER BY m.added_at, m.user_id""")) {
-            s.setString(1, id);
+            s.setString(1, id.value());
             try (ResultSet r = s.executeQuery()) {
-                while (r.next()) members.add(new StoredMember(r.getString(1), r.getString(2), r.getString(3)));
+                while (r.next()) members.add(new RoomMember(new UserRef(new UserId(r.getString(1)), r.getString(2)), Role.of(r.getString(3))));
             }
         }
-        List<StoredMember> banned = new ArrayList<>();
+        List<UserRef> banned = new ArrayList<>();
         try (PreparedStatement s = c.prepareStatement("""
                 SELECT b.user_id, coalesce(a.name, b.user_id) FROM room_bans b
                 LEFT JOIN accounts a ON a.id = b.user_id WHERE b.room_id = ? ORDER BY b.banned_at, b.user_id""")) {
-            s.setString(1, id);
+            s.setString(1, id.value());
             try (ResultSet r = s.executeQuery()) {
-                while (r.next()) banned.add(new StoredMember(r.getString(1), r.getString(2), null));
+                while (r.next()) banned.add(new UserRef(new UserId(r.getString(1)), r.getString(2)));
             }
         }
         try (PreparedStatement s = c.prepareStatement("SELECT name, topic, last_seq, kind FROM rooms WHERE id = ?")) {
-            s.setString(1, id);
+            s.setString(1, id.value());
             try (ResultSet r = s.executeQuery()) {
                 if (!r.next()) throw new SQLException("no room " + id);
-                return new StoredRoom(id, r.getString(1), r.getString(2), r.getLong(3), r.getString(4), members, banned);
+                return new StoredRoom(id, r.getString(1), r.getString(2), r.getLong(3), RoomKind.of(r.getString(4)), members, banned);
             }
         }
     }
 
     @Override
-    public CompletableFuture<Person> person(String userId) {
+    public CompletableFuture<Person> person(UserId userId) {
         return read(c -> {
             try (PreparedStatement s = c.prepareStatement(
                     "SELECT id, username, name, role = 'admin' FROM accounts WHERE id = ? AND disabled_at IS NULL")) {
-                s.setString(1, userId);
+                s.setString(1, userId.value());
                 try (ResultSet r = s.executeQuery()) {
-                    return r.next() ? new Person(r.getString(1), r.getString(2), r.getString(3), r.getBoolean(4)) : null;
+                    return r.next() ? new Person(new UserId(r.getString(1)), r.getString(2), r.getString(3), r.getBoolean(4)) : null;
                 }
             }
         });
@@ -601,7 +614,7 @@ public final class SqliteStore implements ChatStore, AccountStore {
                 s.setString(3, "% " + q + "%");
                 s.setInt(4, limit);
                 try (ResultSet r = s.executeQuery()) {
-                    while (r.next()) out.add(new Person(r.getString(1), r.getString(2), r.getString(3), r.getBoolean(4)));
+                    while (r.next()) out.add(new Person(new UserId(r.getString(1)), r.getString(2), r.getString(3), r.getBoolean(4)));
                 }
             }
             return out;
@@ -609,14 +622,14 @@ public final class SqliteStore implements ChatStore, AccountStore {
     }
 
     @Override
-    public CompletableFuture<FileRecord> file(String fileId) {
+    public CompletableFuture<RoomFile> file(String fileId) {
         return read(c -> {
             try (PreparedStatement s = c.prepareStatement(
                     "SELECT room_id, uploader_id, name, size, type, sha256, stored_at FROM files WHERE id = ?")) {
                 s.setString(1, fileId);
                 try (ResultSet r = s.executeQuery()) {
                     if (!r.next()) return null;
-                    return new FileRecord(r.getString(1), r.getString(2), new FileMeta(fileId, r.getString(3),
+                    return new RoomFile(new RoomId(r.getString(1)), new UserId(r.getString(2)), new SharedFile(fileId, r.getString(3),
                             r.getLong(4), r.getString(5), r.getString(6), r.getObject(7) != null));
                 }
             }
@@ -641,7 +654,7 @@ public final class SqliteStore implements ChatStore, AccountStore {
             "SELECT a.id, a.username, a.name, a.password_hash, a.role, a.disabled_at, a.created_at FROM accounts a";
 
     private static Account readAccount(ResultSet r) throws SQLException {
-        return new Account(r.getString(1), r.getString(2), r.getString(3), r.getString(4), Role.of(r.getString(5)),
+        return new Account(new UserId(r.getString(1)), r.getString(2), r.getString(3), r.getString(4), "admin".equals(r.getString(5)),
                 r.getObject(6) != null, r.getLong(7));
     }
 
@@ -676,27 +689,27 @@ public final class SqliteStore implements ChatStore, AccountStore {
             } else if (invitationRequired && !first) {
                 return new Creation.InvitationRefused(false);
             }
-            Role role = first || a.admin() ? Role.ADMIN : Role.MEMBER;
+            boolean admin = first || a.admin();
             try (PreparedStatement s = c.prepareStatement("""
                     INSERT INTO accounts (id, username, username_key, name, password_hash, role, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?)""")) {
-                s.setString(1, a.id());
+                s.setString(1, a.id().value());
                 s.setString(2, a.username());
                 s.setString(3, usernameKey(a.username()));
                 s.setString(4, a.name());
                 s.setString(5, a.passwordHash());
-                s.setString(6, role.value());
+                s.setString(6, admin ? "admin" : "member");
                 s.setLong(7, a.created());
                 s.executeUpdate();
             }
             if (invited) {
                 try (PreparedStatement s = c.prepareStatement("UPDATE invitations SET used_by = ? WHERE code_hash = ?")) {
-                    s.setString(1, a.id());
+                    s.setString(1, a.id().value());
                     s.setString(2, invitationHash);
                     s.executeUpdate();
                 }
             }
-            return new Creation.Created(new Account(a.id(), a.username(), a.name(), a.passwordHash(), role, false, a.created()));
+            return new Creation.Created(new Account(a.id(), a.username(), a.name(), a.passwordHash(), admin, false, a.created()));
         });
     }
 
@@ -727,7 +740,7 @@ public final class SqliteStore implements ChatStore, AccountStore {
             try (PreparedStatement s = c.prepareStatement(
                     "INSERT INTO sessions (token_hash, user_id, created_at, last_used_at, expires_at) VALUES (?, ?, ?, ?, ?)")) {
                 s.setString(1, session.tokenHash());
-                s.setString(2, session.userId());
+                s.setString(2, session.user().value());
                 s.setLong(3, session.created());
                 s.setLong(4, session.created());
                 s.setLong(5, session.expires());
@@ -775,7 +788,8 @@ public final class SqliteStore implements ChatStore, AccountStore {
     }
 
     @Override
-    public CompletableFuture<Void> changePassword(String userId, String passwordHash, String keepTokenHash) {
+    public CompletableFuture<Void> changePassword(UserId user, String passwordHash, String keepTokenHash) {
+        String userId = user.value();
         return write(c -> {
             try (PreparedStatement s = c.prepareStatement("UPDATE accounts SET password_hash = ? WHERE id = ?")) {
                 s.setString(1, passwordHash);
@@ -806,28 +820,28 @@ public final class SqliteStore implements ChatStore, AccountStore {
             try (PreparedStatement s = c.prepareStatement("UPDATE accounts SET disabled_at = ? WHERE id = ?")) {
                 if (disabled) s.setLong(1, now);
                 else s.setNull(1, java.sql.Types.INTEGER);
-                s.setString(2, account.id());
+                s.setString(2, account.id().value());
                 s.executeUpdate();
             }
             if (disabled) {
                 try (PreparedStatement s = c.prepareStatement("DELETE FROM sessions WHERE user_id = ?")) {
-                    s.setString(1, account.id());
+                    s.setString(1, account.id().value());
                     s.executeUpdate();
                 }
             }
-            return new Account(account.id(), account.username(), account.name(), account.passwordHash(), account.role(),
+            return new Account(account.id(), account.username(), account.name(), account.passwordHash(), account.admin(),
                     disabled, account.created());
         });
     }
 
     @Override
-    public CompletableFuture<List<String>> disabledSince(long since) {
+    public CompletableFuture<List<UserId>> disabledSince(long since) {
         return read(c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT id FROM accounts WHERE disabled_at >= ?")) {
                 s.setLong(1, since);
-                List<String> out = new ArrayList<>();
+                List<UserId> out = new ArrayList<>();
                 try (ResultSet r = s.executeQuery()) {
-                    while (r.next()) out.add(r.getString(1));
+                    while (r.next()) out.add(new UserId(r.getString(1)));
                 }
                 return out;
             }
@@ -849,12 +863,12 @@ public final class SqliteStore implements ChatStore, AccountStore {
     }
 
     @Override
-    public CompletableFuture<Void> createInvitation(String codeHash, String createdBy, long created, long expires) {
+    public CompletableFuture<Void> createInvitation(String codeHash, UserId createdBy, long created, long expires) {
         return write(c -> {
             try (PreparedStatement s = c.prepareStatement(
                     "INSERT INTO invitations (code_hash, created_by, created_at, expires_at) VALUES (?, ?, ?, ?)")) {
                 s.setString(1, codeHash);
-                s.setString(2, createdBy);
+                s.setString(2, createdBy.value());
                 s.setLong(3, created);
                 s.setLong(4, expires);
                 s.executeUpdate();

@@ -247,7 +247,7 @@ final class AccountRoutes {
         if (a == null) {
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             if (cause instanceof java.sql.SQLException || cause instanceof IllegalStateException
-                    || cause instanceof parley.store.ChatStore.OverloadedException) {
+                    || cause instanceof parley.room.ChatStore.OverloadedException) {
                 log.warn("account request failed: {}", cause.toString());
                 error(ctx, 503, "unavailable", "storage is unavailable; try again", null);
             } else {

@@ -25,9 +25,7 @@ import javax.crypto.spec.SecretKeySpec;
 import parley.account.Accounts;
 import parley.room.Hub;
 import parley.room.Ids;
-import parley.room.RoomId;
-import parley.store.ChatStore;
-import parley.store.ChatStore.FileRecord;
+import parley.room.RoomFile;
 
 /**
  * The bytes of files shared in rooms, over HTTP. {@code PUT /files/<id>} takes the upload of a file that a
@@ -45,18 +43,16 @@ final class RoomFiles {
     private final Vertx vertx;
     private final Path dir;
     private final Path incoming;
-    private final ChatStore store;
     private final Hub hub;
     private final Accounts accounts;
     private final Origins origins;
     private final Clock clock;
     private final byte[] key = new byte[32];
 
-    RoomFiles(Vertx vertx, Path dir, ChatStore store, Hub hub, Accounts accounts, Origins origins, Clock clock) {
+    RoomFiles(Vertx vertx, Path dir, Hub hub, Accounts accounts, Origins origins, Clock clock) {
         this.vertx = vertx;
         this.dir = dir;
         this.incoming = dir.resolve("incoming");
-        this.store = store;
         this.hub = hub;
         this.accounts = accounts;
         this.origins = origins;
@@ -108,7 +104,7 @@ final class RoomFiles {
             return;
         }
         Context context = vertx.getOrCreateContext(); // the request's own event loop
-        store.file(id).whenComplete((file, e) -> context.runOnContext(v -> {
+        hub.file(id).whenComplete((file, e) -> context.runOnContext(v -> {
             if (e != null || file == null || !file.meta().stored()) {
                 plain(ctx.response(), 404, "no such file");
                 return;
@@ -147,13 +143,13 @@ final class RoomFiles {
         // Back on the request's own event loop: from another thread, runOnContext would pick another one,
         // and the upload's file writes and drain events would race the request's (a lost drain stalled it).
         Context context = vertx.getOrCreateContext();
-        accounts.session(token).thenCombine(store.file(id), Upload::new).whenComplete((u, e) ->
+        accounts.session(token).thenCombine(hub.file(id), Upload::new).whenComplete((u, e) ->
                 context.runOnContext(v -> {
                     if (e != null) {
                         refuse(ctx, 503, "storage is unavailable; try again");
                     } else if (u.session() == null) {
                         refuse(ctx, 401, "sign in again: this session ended");
-                    } else if (u.file() == null || !u.file().uploaderId().equals(u.session().user().id().value())) {
+                    } else if (u.file() == null || !u.file().uploader().equals(u.session().user().id())) {
                         refuse(ctx, 404, "no such file of yours: send its file message first");
                     } else if (u.file().meta().stored()) {
                         refuse(ctx, 409, "this file is already uploaded");
@@ -163,9 +159,9 @@ final class RoomFiles {
                 }));
     }
 
-    private record Upload(Accounts.Session session, FileRecord file) {}
+    private record Upload(Accounts.Session session, RoomFile file) {}
 
-    private void receive(RoutingContext ctx, FileRecord file) {
+    private void receive(RoutingContext ctx, RoomFile file) {
         HttpServerRequest request = ctx.request();
         long declared = file.meta().size();
         String length = request.getHeader("Content-Length");
@@ -233,8 +229,8 @@ final class RoomFiles {
         });
     }
 
-    /** Moves the verified upload under its file id (fsync'd), then records it and tells the room. */
-    private void keep(RoutingContext ctx, FileRecord file, Path temp) {
+    /** Moves the verified upload under its file id (fsync'd), then has the hub record it and tell the room. */
+    private void keep(RoutingContext ctx, RoomFile file, Path temp) {
         String id = file.meta().id();
         io.vertx.core.Context context = vertx.getOrCreateContext(); // the request's event loop: it answers there
         vertx.<Void>executeBlocking(() -> {
@@ -243,9 +239,7 @@ final class RoomFiles {
             }
             Files.move(temp, dir.resolve(id), StandardCopyOption.ATOMIC_MOVE);
             return null;
-        }).compose(v -> io.vertx.core.Future.fromCompletionStage(store.fileStored(id, clock.millis()), context))
-                .compose(waiting -> waiting ? io.vertx.core.Future.succeededFuture(true)
-                        : io.vertx.core.Future.fromCompletionStage(store.file(id), context).map(record -> record != null))
+        }).compose(v -> io.vertx.core.Future.fromCompletionStage(hub.fileStored(file), context))
                 .onComplete(done -> {
                     if (done.failed()) {
                         delete(temp);
@@ -258,7 +252,6 @@ final class RoomFiles {
                         refuse(ctx, 404, "no such file: its room was deleted");
                         return;
                     }
-                    hub.fileStored(new RoomId(file.roomId()), id);
                     plain(ctx.response(), 201, "stored");
                 });
     }

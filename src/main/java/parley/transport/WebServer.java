@@ -25,7 +25,6 @@ import parley.protocol.ServerMessage;
 import parley.room.Hub;
 import parley.room.UserId;
 import parley.account.Accounts;
-import parley.store.ChatStore;
 
 /**
  * The HTTP side: the browser client, {@code /health}, and {@code /ws}. One HTTP server per event loop,
@@ -59,7 +58,6 @@ public final class WebServer {
     private final Vertx vertx;
     private final Options options;
     private final Hub hub;
-    private final ChatStore store;
     private final Services services;
     private final RoomFiles files;
     private final Proxies proxies;
@@ -75,16 +73,15 @@ public final class WebServer {
     private static final long DISABLED_SWEEP_MS = 5_000;
     private static final long EXPIRED_SWEEP_MS = 3_600_000;
 
-    public WebServer(Vertx vertx, Options options, Hub hub, ChatStore store, Accounts accounts) {
+    public WebServer(Vertx vertx, Options options, Hub hub, Accounts accounts) {
         this.vertx = vertx;
         this.options = options;
         this.hub = hub;
-        this.store = store;
         this.accounts = accounts;
         Hub.Limits l = hub.limits();
         this.origins = new Origins(options.guards().allowedOrigins());
         this.guard = new ConnectionGuard(vertx, options.guards().handshakeTimeout(), options.guards().maxConnectionsPerAddress());
-        this.files = new RoomFiles(vertx, options.filesDir(), store, hub, accounts, origins, java.time.Clock.systemUTC());
+        this.files = new RoomFiles(vertx, options.filesDir(), hub, accounts, origins, java.time.Clock.systemUTC());
         this.proxies = new Proxies(options.guards().trustedProxies());
         this.accountRoutes = new AccountRoutes(vertx, accounts, origins, new SessionCookie(options.tls() != null, proxies), proxies, sockets);
         this.services = new Services(hub, new Codec(), new Wire(new Codec(), options.ice()), options.maxFrameBytes(),
@@ -271,7 +268,7 @@ public final class WebServer {
         });
         router.get("/health").handler(ctx -> {
             Context context = vertx.getOrCreateContext(); // the request's event loop: see setStrictThreadMode
-            store.healthy().whenComplete((ok, e) -> context.runOnContext(v -> health(ctx, e == null && Boolean.TRUE.equals(ok))));
+            hub.healthy().whenComplete((ok, e) -> context.runOnContext(v -> health(ctx, e == null && Boolean.TRUE.equals(ok))));
         });
         accountRoutes.mount(router);
         router.put("/files/:id").handler(files::upload);

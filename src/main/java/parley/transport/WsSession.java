@@ -396,7 +396,7 @@ final class WsSession implements Member {
             case ClientMessage.Direct d -> hub.direct(this, new UserId(d.user())).whenComplete((room, e) -> roomAdded(d.ref(), room, e));
             case ClientMessage.FindUsers f -> hub.findPeople(f.query()).whenComplete((people, e) -> {
                 if (e == null) reply(new ServerMessage.Users(f.ref(), people.stream()
-                        .map(p -> new ServerMessage.UserView(p.userId(), p.username(), p.name())).toList()));
+                        .map(p -> new ServerMessage.UserView(p.id().value(), p.username(), p.name())).toList()));
                 else fail(f.ref(), e);
             });
             case ClientMessage.Members m -> reply(Wire.members(m.ref(), hub.members(this, new RoomId(m.room()))));
@@ -490,7 +490,7 @@ final class WsSession implements Member {
         services.hub().file(f.file()).whenComplete((file, e) -> context.runOnContext(v -> {
             if (e != null) {
                 error(f.ref(), ErrorCode.UNAVAILABLE, "storage is unavailable; ask again");
-            } else if (file == null || !file.roomId().equals(f.room())) {
+            } else if (file == null || !file.room().value().equals(f.room())) {
                 error(f.ref(), ErrorCode.NO_SUCH_FILE, "no such file in this room");
             } else if (!file.meta().stored()) {
                 error(f.ref(), ErrorCode.NOT_UPLOADED, "the file is not on the server yet: its upload has not completed");

@@ -9,7 +9,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import parley.store.ChatStore;
+import parley.room.ChatStore;
+import parley.room.RoomId;
+import parley.room.UserId;
 import parley.store.SqliteStore;
 
 /**
@@ -30,9 +32,9 @@ public final class DurableAcksBench {
     static void store(int rooms, int seconds) throws Exception {
         Path dir = Files.createTempDirectory("parley-bench");
         try (SqliteStore store = new SqliteStore(dir.resolve("bench.db"), 1000, 100_000, 4)) {
-            List<String> ids = new ArrayList<>();
+            List<RoomId> ids = new ArrayList<>();
             for (int r = 0; r < rooms; r++) {
-                ids.add(store.createRoom(new ChatStore.NewRoom("r" + r, "room " + r, "", null, 0)).join().id());
+                ids.add(store.createRoom(new ChatStore.NewRoom(new RoomId("r" + r), "room " + r, "", null, 0)).join().id());
             }
             AtomicLong acked = new AtomicLong();
             long warmupEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
@@ -47,8 +49,8 @@ public final class DurableAcksBench {
                     long n = 0;
                     while (System.nanoTime() < end) {
                         window.acquireUninterruptibly();
-                        String room = ids.get((int) (n % ids.size()));
-                        store.append(new ChatStore.NewMessage(room, "u" + thread, "bench", thread + "-" + n++,
+                        RoomId room = ids.get((int) (n % ids.size()));
+                        store.append(new ChatStore.NewMessage(room, new UserId("u" + thread), "bench", thread + "-" + n++,
                                 "a message of ordinary length, about sixty characters long", System.currentTimeMillis()), outcome -> {
                             if (System.nanoTime() >= warmupEnd) acked.incrementAndGet();
                             window.release();

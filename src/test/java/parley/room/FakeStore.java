@@ -7,7 +7,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
-import parley.store.ChatStore;
 
 /**
  * An in-memory {@link ChatStore} whose timing the test controls.
@@ -27,13 +26,13 @@ public final class FakeStore implements ChatStore {
 
     /** A catch-up read the test completes by hand. */
     final class PendingRead {
-        final String roomId;
+        final RoomId roomId;
         final long afterSeq;
         final int limit;
-        private final List<StoredMessage> atRequest;
-        private final CompletableFuture<List<StoredMessage>> future = new CompletableFuture<>();
+        private final List<ChatMessage> atRequest;
+        private final CompletableFuture<List<ChatMessage>> future = new CompletableFuture<>();
 
-        private PendingRead(String roomId, long afterSeq, int limit) {
+        private PendingRead(RoomId roomId, long afterSeq, int limit) {
             this.roomId = roomId;
             this.afterSeq = afterSeq;
             this.limit = limit;
@@ -57,8 +56,8 @@ public final class FakeStore implements ChatStore {
 
     private enum AppendMode { REPORT_AT_ONCE, HOLD_OUTCOMES, FAIL }
 
-    private final Map<String, StoredRoom> rooms = new LinkedHashMap<>();
-    private final Map<String, List<StoredMessage>> messages = new LinkedHashMap<>();
+    private final Map<RoomId, StoredRoom> rooms = new LinkedHashMap<>();
+    private final Map<RoomId, List<ChatMessage>> messages = new LinkedHashMap<>();
     private final List<NewMessage> appendCalls = new ArrayList<>();
     private final List<Runnable> heldOutcomes = new ArrayList<>();
     private final List<PendingRead> pendingReads = new ArrayList<>();
@@ -69,9 +68,10 @@ public final class FakeStore implements ChatStore {
     // ---- set-up and control ---------------------------------------------------------------------
 
     public synchronized RoomId addRoom(String id, String name) {
-        rooms.put(id, new StoredRoom(id, name, "about " + name, 0));
-        messages.put(id, new ArrayList<>());
-        return new RoomId(id);
+        RoomId room = new RoomId(id);
+        rooms.put(room, new StoredRoom(room, name, "about " + name, 0));
+        messages.put(room, new ArrayList<>());
+        return room;
     }
 
     synchronized void holdOutcomes() {
@@ -110,8 +110,8 @@ public final class FakeStore implements ChatStore {
         return List.copyOf(appendCalls);
     }
 
-    synchronized List<StoredMessage> stored(RoomId room) {
-        return List.copyOf(messages.get(room.value()));
+    synchronized List<ChatMessage> stored(RoomId room) {
+        return List.copyOf(messages.get(room));
     }
 
     /** The {@code limit} of every {@link #latest} and {@link #before} call, in order. */
@@ -128,8 +128,8 @@ public final class FakeStore implements ChatStore {
             onDurable.accept(new AppendOutcome.Failed(new IllegalStateException("disk full")));
             return;
         }
-        StoredMessage original = messages.get(m.roomId()).stream()
-                .filter(s -> s.senderId().equals(m.senderId()) && s.clientId().equals(m.clientId()))
+        ChatMessage original = messages.get(m.room()).stream()
+                .filter(s -> s.senderId().equals(m.sender()) && s.clientId().equals(m.clientId()))
                 .findFirst().orElse(null);
         AppendOutcome outcome = original != null
                 ? new AppendOutcome.Stored(original, true)
@@ -141,38 +141,38 @@ public final class FakeStore implements ChatStore {
         }
     }
 
-    private StoredMessage commit(NewMessage m) {
-        List<StoredMessage> list = messages.get(m.roomId());
-        StoredMessage s = new StoredMessage(m.roomId(), list.size() + 1, m.senderId(), m.senderName(),
-                m.clientId(), m.text(), m.ts(), m.file());
+    private ChatMessage commit(NewMessage m) {
+        List<ChatMessage> list = messages.get(m.room());
+        ChatMessage s = new ChatMessage(m.room(), list.size() + 1, m.clientId(), m.sender(), m.senderName(),
+                m.text(), m.ts(), m.file());
         list.add(s);
-        if (m.file() != null) files.put(m.file().id(), new FileRecord(m.roomId(), m.senderId(), m.file()));
-        StoredRoom r = rooms.get(m.roomId());
+        if (m.file() != null) files.put(m.file().id(), new RoomFile(m.room(), m.sender(), m.file()));
+        StoredRoom r = rooms.get(m.room());
         rooms.put(r.id(), new StoredRoom(r.id(), r.name(), r.topic(), s.seq(), r.kind(), r.members(), r.banned()));
         return s;
     }
 
     @Override
-    public synchronized CompletableFuture<List<StoredMessage>> latest(String roomId, int limit) {
+    public synchronized CompletableFuture<List<ChatMessage>> latest(RoomId roomId, int limit) {
         return before(roomId, Long.MAX_VALUE, limit);
     }
 
     @Override
-    public synchronized CompletableFuture<List<StoredMessage>> before(String roomId, long beforeSeq, int limit) {
+    public synchronized CompletableFuture<List<ChatMessage>> before(RoomId roomId, long beforeSeq, int limit) {
         pageLimits.add(limit);
-        List<StoredMessage> older = messages.get(roomId).stream().filter(s -> s.seq() < beforeSeq).toList();
+        List<ChatMessage> older = messages.get(roomId).stream().filter(s -> s.seq() < beforeSeq).toList();
         return CompletableFuture.completedFuture(List.copyOf(older.subList(Math.max(0, older.size() - limit), older.size())));
     }
 
     @Override
-    public synchronized CompletableFuture<List<StoredMessage>> after(String roomId, long afterSeq, int limit) {
+    public synchronized CompletableFuture<List<ChatMessage>> after(RoomId roomId, long afterSeq, int limit) {
         if (!holdReads) return CompletableFuture.completedFuture(read(roomId, afterSeq, limit));
         PendingRead read = new PendingRead(roomId, afterSeq, limit);
         pendingReads.add(read);
         return read.future;
     }
 
-    private synchronized List<StoredMessage> read(String roomId, long afterSeq, int limit) {
+    private synchronized List<ChatMessage> read(RoomId roomId, long afterSeq, int limit) {
         return messages.get(roomId).stream().filter(s -> s.seq() > afterSeq).limit(limit).toList();
     }
 
@@ -182,8 +182,8 @@ public final class FakeStore implements ChatStore {
             return CompletableFuture.completedFuture(rooms.get(directs.get(room.directKey())));
         }
         String key = room.name().toLowerCase(Locale.ROOT);
-        if (room.kind().equals(PUBLIC) && rooms.values().stream()
-                .anyMatch(r -> r.kind().equals(PUBLIC) && r.name().toLowerCase(Locale.ROOT).equals(key))) {
+        if (room.kind() == RoomKind.PUBLIC && rooms.values().stream()
+                .anyMatch(r -> r.kind() == RoomKind.PUBLIC && r.name().toLowerCase(Locale.ROOT).equals(key))) {
             return CompletableFuture.failedFuture(new NameTakenException(room.name()));
         }
         StoredRoom stored = new StoredRoom(room.id(), room.name(), room.topic(), 0, room.kind(), room.members(), List.of());
@@ -198,52 +198,57 @@ public final class FakeStore implements ChatStore {
         return CompletableFuture.completedFuture(List.copyOf(rooms.values()));
     }
 
-    private final Map<String, String> directs = new java.util.HashMap<>();
-    private final Map<String, Person> people = new java.util.LinkedHashMap<>();
+    private final Map<String, RoomId> directs = new java.util.HashMap<>();
+    private final Map<UserId, Person> people = new java.util.LinkedHashMap<>();
 
     /** An account others may find and invite. */
     public synchronized void addPerson(String userId, String name) {
-        people.put(userId, new Person(userId, name.toLowerCase(Locale.ROOT), name, false));
+        people.put(new UserId(userId), new Person(new UserId(userId), name.toLowerCase(Locale.ROOT), name, false));
     }
 
     @Override
-    public synchronized CompletableFuture<Void> setMember(String roomId, String userId, String role, String by, long ts) {
+    public synchronized CompletableFuture<Void> setMember(RoomId roomId, UserId userId, Role role, UserId by, long ts) {
         StoredRoom r = rooms.get(roomId);
-        List<StoredMember> members = new ArrayList<>(r.members().stream().filter(m -> !m.userId().equals(userId)).toList());
-        if (role != null) members.add(new StoredMember(userId, people.containsKey(userId) ? people.get(userId).name() : userId, role));
+        List<RoomMember> members = new ArrayList<>(r.members().stream().filter(m -> !m.user().id().equals(userId)).toList());
+        if (role != null) members.add(new RoomMember(ref(userId), role));
         rooms.put(roomId, new StoredRoom(r.id(), r.name(), r.topic(), r.lastSeq(), r.kind(), members, r.banned()));
         return CompletableFuture.completedFuture(null);
     }
 
     @Override
-    public synchronized CompletableFuture<Void> ban(String roomId, String userId, String by, long ts) {
+    public synchronized CompletableFuture<Void> ban(RoomId roomId, UserId userId, UserId by, long ts) {
         setMember(roomId, userId, null, by, ts);
         StoredRoom r = rooms.get(roomId);
-        List<StoredMember> banned = new ArrayList<>(r.banned());
-        banned.add(new StoredMember(userId, people.containsKey(userId) ? people.get(userId).name() : userId, null));
+        List<UserRef> banned = new ArrayList<>(r.banned());
+        banned.add(ref(userId));
         rooms.put(roomId, new StoredRoom(r.id(), r.name(), r.topic(), r.lastSeq(), r.kind(), r.members(), banned));
         return CompletableFuture.completedFuture(null);
     }
 
     @Override
-    public synchronized CompletableFuture<Void> unban(String roomId, String userId) {
+    public synchronized CompletableFuture<Void> unban(RoomId roomId, UserId userId) {
         StoredRoom r = rooms.get(roomId);
         rooms.put(roomId, new StoredRoom(r.id(), r.name(), r.topic(), r.lastSeq(), r.kind(), r.members(),
-                r.banned().stream().filter(b -> !b.userId().equals(userId)).toList()));
+                r.banned().stream().filter(b -> !b.id().equals(userId)).toList()));
         return CompletableFuture.completedFuture(null);
     }
 
+    /** The person as a room names them: by their account's name, or by their id when they have none. */
+    private UserRef ref(UserId user) {
+        return new UserRef(user, people.containsKey(user) ? people.get(user).name() : user.value());
+    }
+
     @Override
-    public synchronized CompletableFuture<List<String>> deleteRoom(String roomId) {
+    public synchronized CompletableFuture<List<String>> deleteRoom(RoomId roomId) {
         rooms.remove(roomId);
         messages.remove(roomId);
-        List<String> gone = files.values().stream().filter(f -> f.roomId().equals(roomId)).map(f -> f.meta().id()).toList();
+        List<String> gone = files.values().stream().filter(f -> f.room().equals(roomId)).map(f -> f.meta().id()).toList();
         gone.forEach(files::remove);
         return CompletableFuture.completedFuture(gone);
     }
 
     @Override
-    public synchronized CompletableFuture<Person> person(String userId) {
+    public synchronized CompletableFuture<Person> person(UserId userId) {
         return CompletableFuture.completedFuture(people.get(userId));
     }
 
@@ -256,19 +261,19 @@ public final class FakeStore implements ChatStore {
     }
 
 
-    private final Map<String, FileRecord> files = new java.util.HashMap<>();
+    private final Map<String, RoomFile> files = new java.util.HashMap<>();
 
     @Override
-    public synchronized CompletableFuture<FileRecord> file(String fileId) {
+    public synchronized CompletableFuture<RoomFile> file(String fileId) {
         return CompletableFuture.completedFuture(files.get(fileId));
     }
 
     @Override
     public synchronized CompletableFuture<Boolean> fileStored(String fileId, long ts) {
-        FileRecord f = files.get(fileId);
+        RoomFile f = files.get(fileId);
         if (f == null || f.meta().stored()) return CompletableFuture.completedFuture(false);
-        FileMeta m = f.meta();
-        files.put(fileId, new FileRecord(f.roomId(), f.uploaderId(), new FileMeta(m.id(), m.name(), m.size(), m.type(), m.sha256(), true)));
+        SharedFile m = f.meta();
+        files.put(fileId, new RoomFile(f.room(), f.uploader(), new SharedFile(m.id(), m.name(), m.size(), m.type(), m.sha256(), true)));
         return CompletableFuture.completedFuture(true);
     }
 

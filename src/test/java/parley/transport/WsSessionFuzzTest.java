@@ -95,8 +95,8 @@ class WsSessionFuzzTest {
     private static final WsSession.Who[] PEOPLE = {
         new WsSession.Who(new UserId("u_ada"), "Ada", "k_ada_0", false, Long.MAX_VALUE), new WsSession.Who(new UserId("u_grace"), "Grace", "k_grace", false, Long.MAX_VALUE),
         new WsSession.Who(new UserId("u_ada"), "Ada", "k_ada_2", false, Long.MAX_VALUE), new WsSession.Who(new UserId("u_linus"), "Linus", "k_linus", false, Long.MAX_VALUE)};
-    /** Only links are asked for here (no upload completes), which need neither Vert.x nor the store. */
-    private static final RoomFiles FILES = new RoomFiles(null, tempDir(), null, null, null, null, CLOCK);
+    /** Only links are asked for here (no upload completes), which need neither Vert.x nor the hub. */
+    private static final RoomFiles FILES = new RoomFiles(null, tempDir(), null, null, null, CLOCK);
 
     /** What the server logs at ERROR (or JUL SEVERE): each is a bug it caught. */
     private static final List<String> ERRORS = new CopyOnWriteArrayList<>();
@@ -228,9 +228,8 @@ class WsSessionFuzzTest {
                 int n = line.charAt(7) - '0';
                 if (n >= files.size()) return null;
                 String id = files.get(n);
-                var file = store.file(id).join();
-                if (file == null || !store.fileStored(id, CLOCK.millis()).join()) return null;
-                hub.fileStored(new RoomId(file.roomId()), id);
+                var file = hub.file(id).join();
+                if (file == null || file.meta().stored() || !hub.fileStored(file).join()) return null;
                 return new Step(number, line, Kind.UPLOAD, null, null);
             }
             if (line.length() < 3 || line.charAt(0) < '0' || line.charAt(0) > '3') return null;

@@ -1,15 +1,17 @@
-package parley.store;
+package parley.account;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import parley.room.UserId;
 
 /**
- * Durable storage of accounts, their sessions and invitations. It stores what it is given: passwords
+ * Durable storage of accounts, their sessions and invitations: the port {@link Accounts} needs. It stores what it is given: passwords
  * arrive hashed and session tokens and invitation codes as their SHA-256, so nothing here can sign
  * anyone in. Usernames are unique ignoring case.
  *
  * <p>The futures complete on store threads; callers must not block them. Writes are durable when their
- * future completes.
+ * future completes; a write refused because the store is behind fails with
+ * {@link parley.room.ChatStore.OverloadedException} (one writer serves both stores), having changed nothing.
  */
 public interface AccountStore {
 
@@ -42,7 +44,7 @@ public interface AccountStore {
     CompletableFuture<Boolean> deleteSession(String tokenHash);
 
     /** Sets the account's password hash and ends its sessions, except {@code keepTokenHash} (null: all). */
-    CompletableFuture<Void> changePassword(String userId, String passwordHash, String keepTokenHash);
+    CompletableFuture<Void> changePassword(UserId user, String passwordHash, String keepTokenHash);
 
     /**
      * Disables the account (ending all its sessions) or enables it again; the account as it is now, or null
@@ -51,47 +53,32 @@ public interface AccountStore {
     CompletableFuture<Account> setDisabled(String username, boolean disabled, long now);
 
     /** Ids of the accounts disabled at or after {@code since} (so that their open sockets can be closed). */
-    CompletableFuture<List<String>> disabledSince(long since);
+    CompletableFuture<List<UserId>> disabledSince(long since);
 
     /** Whether an unused invitation with this code hash exists that has not expired at {@code now}. */
     CompletableFuture<Boolean> invitationValid(String codeHash, long now);
 
-    CompletableFuture<Void> createInvitation(String codeHash, String createdBy, long created, long expires);
+    CompletableFuture<Void> createInvitation(String codeHash, UserId createdBy, long created, long expires);
 
     /** Deletes sessions and unused invitations that expired before {@code now}; how many rows went. */
     CompletableFuture<Integer> deleteExpired(long now);
 
-    enum Role {
-        ADMIN, MEMBER;
-
-        public String value() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
-
-        public static Role of(String value) {
-            return valueOf(value.toUpperCase(java.util.Locale.ROOT));
-        }
-    }
-
-    record Account(String id, String username, String name, String passwordHash, Role role, boolean disabled, long created) {
-        public boolean admin() {
-            return role == Role.ADMIN;
-        }
-
+    /** {@code admin}: a server admin (any other account is a member). */
+    record Account(UserId id, String username, String name, String passwordHash, boolean admin, boolean disabled, long created) {
         @Override
         public String toString() { // never the password hash, in any log
-            return "Account[" + id + ", " + username + ", " + role.value() + (disabled ? ", disabled" : "") + "]";
+            return "Account[" + id + ", " + username + (admin ? ", admin" : ", member") + (disabled ? ", disabled" : "") + "]";
         }
     }
 
-    record NewAccount(String id, String username, String name, String passwordHash, boolean admin, long created) {
+    record NewAccount(UserId id, String username, String name, String passwordHash, boolean admin, long created) {
         @Override
         public String toString() {
             return "NewAccount[" + id + ", " + username + "]";
         }
     }
 
-    record NewSession(String tokenHash, String userId, long created, long expires) {}
+    record NewSession(String tokenHash, UserId user, long created, long expires) {}
 
     /** A live session and its account; {@code lastUsed} lets the caller decide when to touch it. */
     record SessionAccount(Account account, long lastUsed, long expires) {}

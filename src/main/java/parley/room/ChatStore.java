@@ -1,0 +1,139 @@
+package parley.room;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * Durable storage of rooms, messages and the files they share: the port {@link Hub} needs, in the domain's
+ * types (accounts have their own, {@code account.AccountStore}). Named for what it keeps, chat, rather
+ * than {@code RoomStore}: most of what goes through it is messages, and it also reads the people a room
+ * may be given (an account, as rooms see it).
+ *
+ * <p>Contract of {@link #append}: the outcome is reported only after the message is durably committed
+ * (or the commit failed). Stored outcomes are reported on one store thread, in commit order, which is
+ * also sequence order within a room; so a caller that publishes from the callback publishes every
+ * room's messages in sequence order. Sequence numbers are per room, start at 1 and have no gaps. A
+ * refusal that stored nothing (queue full, store closed) may be reported at once on the
+ * caller's thread; it carries no sequence number, so it cannot disturb that order.
+ *
+ * <p>The futures of the other methods complete on store threads; callers must not block them. A write
+ * refused because the store is behind fails with {@link OverloadedException}, having changed nothing.
+ */
+public interface ChatStore extends AutoCloseable {
+
+    void append(NewMessage message, Consumer<AppendOutcome> onDurable);
+
+    /** The latest {@code limit} messages, oldest first (none for an unknown room). */
+    CompletableFuture<List<ChatMessage>> latest(RoomId room, int limit);
+
+    /** The {@code limit} messages just before {@code beforeSeq}, oldest first. */
+    CompletableFuture<List<ChatMessage>> before(RoomId room, long beforeSeq, int limit);
+
+    /** Up to {@code limit} messages after {@code afterSeq}, oldest first. */
+    CompletableFuture<List<ChatMessage>> after(RoomId room, long afterSeq, int limit);
+
+    /**
+     * Stores a room and its first members in one commit. Fails with {@link NameTakenException} when a public
+     * room of that name (ignoring case) exists. A direct room whose {@code directKey} exists is not created:
+     * the existing room is returned instead (its id tells).
+     */
+    CompletableFuture<StoredRoom> createRoom(NewRoom room);
+
+    /** Every room, with its members and bans. */
+    CompletableFuture<List<StoredRoom>> rooms();
+
+    /**
+     * Gives the user a role in the room, adding them as a member if needed; {@code role} null removes them.
+     * Fails with {@link BannedException}, changing nothing, when they are banned from the room.
+     */
+    CompletableFuture<Void> setMember(RoomId room, UserId user, Role role, UserId by, long ts);
+
+    /** Removes the user from the room's members and bans them from it, in one commit. */
+    CompletableFuture<Void> ban(RoomId room, UserId user, UserId by, long ts);
+
+    CompletableFuture<Void> unban(RoomId room, UserId user);
+
+    /** Deletes the room with its messages, files, members and bans; returns the ids of its files (their bytes are the caller's). */
+    CompletableFuture<List<String>> deleteRoom(RoomId room);
+
+    /** The enabled account with this id, or null. */
+    CompletableFuture<Person> person(UserId user);
+
+    /**
+     * Up to {@code limit} enabled accounts whose username or any word of whose display name starts with
+     * {@code query} (ignoring case), by name.
+     */
+    CompletableFuture<List<Person>> findPeople(String query, int limit);
+
+    /** The file with this id, or null when there is none. */
+    CompletableFuture<RoomFile> file(String fileId);
+
+    /** Marks the file's bytes as on the server; true when it was waiting for them (false: unknown or done). */
+    CompletableFuture<Boolean> fileStored(String fileId, long ts);
+
+    /** Completes with true when the store can read and its writer is running. */
+    CompletableFuture<Boolean> healthy();
+
+    @Override
+    void close();
+
+    /** {@code file}: the file this message shares (stored with it, in the same commit), or null. */
+    record NewMessage(RoomId room, UserId sender, String senderName, String clientId, String text, long ts,
+                      SharedFile file) {
+        public NewMessage(RoomId room, UserId sender, String senderName, String clientId, String text, long ts) {
+            this(room, sender, senderName, clientId, text, ts, null);
+        }
+    }
+
+    /**
+     * {@code createdBy}: null for a room the server made; {@code members}: its first members and their
+     * roles; {@code directKey}: for a direct room, its two user ids sorted, space-separated, else null.
+     */
+    record NewRoom(RoomId id, String name, String topic, UserId createdBy, long ts, RoomKind kind, String directKey,
+                   List<RoomMember> members) {
+        /** A public room with no one in a role. */
+        public NewRoom(RoomId id, String name, String topic, UserId createdBy, long ts) {
+            this(id, name, topic, createdBy, ts, RoomKind.PUBLIC, null, List.of());
+        }
+    }
+
+    /** A room as stored; a member or banned person without an account (a guest of old) is named by their id. */
+    record StoredRoom(RoomId id, String name, String topic, long lastSeq, RoomKind kind, List<RoomMember> members,
+                      List<UserRef> banned) {
+        public StoredRoom(RoomId id, String name, String topic, long lastSeq) {
+            this(id, name, topic, lastSeq, RoomKind.PUBLIC, List.of(), List.of());
+        }
+    }
+
+    /** An enabled account, as others may see it; {@code admin}: a server admin. */
+    record Person(UserId id, String username, String name, boolean admin) {}
+
+    sealed interface AppendOutcome {
+        /** {@code duplicate}: the same sender already stored this client id; {@code message} is the original. */
+        record Stored(ChatMessage message, boolean duplicate) implements AppendOutcome {}
+
+        /** Nothing was stored. */
+        record Failed(Exception cause) implements AppendOutcome {}
+    }
+
+    final class NameTakenException extends RuntimeException {
+        public NameTakenException(String name) {
+            super("a room named " + name + " exists", null, false, false);
+        }
+    }
+
+    /** The person is banned from the room: they were not made a member. */
+    final class BannedException extends RuntimeException {
+        public BannedException(UserId user) {
+            super(user + " is banned from this room", null, false, false);
+        }
+    }
+
+    /** The write queue is full: the store is behind; nothing was stored. */
+    final class OverloadedException extends RuntimeException {
+        public OverloadedException(int queued) {
+            super("store write queue full (" + queued + ")", null, false, false);
+        }
+    }
+}
