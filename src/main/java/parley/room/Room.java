@@ -258,6 +258,8 @@ final class Room {
             hand(member, new Delivery.CallEntered(id, you, call.participants(), ref));
             return null;
         }
+        // Checked against this node's roster: with a bus that delivers later, joins racing on two nodes may
+        // both pass, and the call holds one more than its capacity until someone leaves.
         if (call.full()) {
             throw new RoomException(Refusal.CALL_FULL, "the call in " + name + " is full (" + call.capacity() + " people)");
         }
@@ -266,14 +268,15 @@ final class Room {
 
     /**
      * Puts the member in the call; its connection, if seated here, is told its place; then the whole room
-     * is told who is in the call.
+     * is told who is in the call. (A join that raced another of the same session is answered the same way
+     * and changes nothing.)
      */
     synchronized void callJoined(Fact.CallJoined joined) {
-        Participant you = call.add(joined.member());
-        if (you == null) return;
-        Seat seat = seats.get(you.member().sessionId());
-        if (seat != null) hand(seat.member, new Delivery.CallEntered(id, you, call.participants(), joined.ref()));
-        callChanged();
+        SessionId session = joined.member().sessionId();
+        boolean added = call.add(joined.member()) != null;
+        Seat seat = seats.get(session);
+        if (seat != null) hand(seat.member, new Delivery.CallEntered(id, call.get(session), call.participants(), joined.ref()));
+        if (added) callChanged();
     }
 
     /** What a participant sends now: the fact to publish, or null when nothing changed. */
