@@ -44,11 +44,11 @@ final class Call {
         return path.capacity();
     }
 
-    /** Adds the member after everyone in the call; null when it is in the call already. */
-    Participant add(MemberInfo member) {
-        if (participants.containsKey(member.sessionId())) return null;
-        Participant p = new Participant(member, nextOrder++, Participant.Media.NONE);
-        participants.put(member.sessionId(), p);
+    /** Adds the client after everyone in the call; null when it is in the call already. */
+    Participant add(ClientInfo client) {
+        if (participants.containsKey(client.sessionId())) return null;
+        Participant p = new Participant(client, nextOrder++, Participant.Media.NONE);
+        participants.put(client.sessionId(), p);
         return p;
     }
 

@@ -91,7 +91,7 @@ public interface ChatStore extends AutoCloseable {
      * roles; {@code directKey}: for a direct room, its two user ids sorted, space-separated, else null.
      */
     record NewRoom(RoomId id, String name, String topic, UserId createdBy, long ts, RoomKind kind, String directKey,
-                   List<RoomMember> members) {
+                   List<Membership> members) {
         /** A public room with no one in a role. */
         public NewRoom(RoomId id, String name, String topic, UserId createdBy, long ts) {
             this(id, name, topic, createdBy, ts, RoomKind.PUBLIC, null, List.of());
@@ -99,7 +99,7 @@ public interface ChatStore extends AutoCloseable {
     }
 
     /** A room as stored; a member or banned person without an account (a guest of old) is named by their id. */
-    record StoredRoom(RoomId id, String name, String topic, long lastSeq, RoomKind kind, List<RoomMember> members,
+    record StoredRoom(RoomId id, String name, String topic, long lastSeq, RoomKind kind, List<Membership> members,
                       List<UserRef> banned) {
         public StoredRoom(RoomId id, String name, String topic, long lastSeq) {
             this(id, name, topic, lastSeq, RoomKind.PUBLIC, List.of(), List.of());

@@ -3,7 +3,7 @@ package parley.room;
 import java.util.List;
 
 /**
- * What the hub hands to one connection ({@link Member#deliver}). Some deliveries are {@link Fact facts} as
+ * What the hub hands to one connection ({@link Client#deliver}). Some deliveries are {@link Fact facts} as
  * they came from the bus; the others are made for one connection (its view of a room, its place in a call).
  */
 public sealed interface Delivery permits Delivery.Shared, Delivery.Entered, Delivery.Reset, Delivery.CallEntered,
@@ -16,13 +16,13 @@ public sealed interface Delivery permits Delivery.Shared, Delivery.Entered, Deli
      * may cache its encoding by identity.
      */
     sealed interface Shared extends Delivery permits Fact.Posted, Fact.PresenceChanged, Fact.TypingChanged,
-            Fact.FileStored, Fact.MemberChanged, CallChanged {}
+            Fact.FileStored, Fact.MembershipChanged, CallChanged {}
 
     /**
      * To the joiner only, before any other delivery of that room: the room as it sees it, who is in it
      * now, and who is in its call (empty when there is none); {@code ref} is the caller's correlation token.
      */
-    record Entered(RoomInfo info, List<MemberInfo> members, List<Participant> call, String ref) implements Delivery {
+    record Entered(RoomInfo info, List<ClientInfo> members, List<Participant> call, String ref) implements Delivery {
         @Override
         public RoomId room() {
             return info.id();

@@ -15,7 +15,7 @@ import java.util.List;
  * in the order they were published; a node learns of a new room on the rooms channel.
  */
 public sealed interface Fact permits Fact.Posted, Fact.PresenceChanged, Fact.TypingChanged, Fact.FileStored,
-        Fact.RoomCreated, Fact.MemberChanged, Fact.RoomDeleted, Fact.CallJoined, Fact.CallLeft, Fact.MediaChanged,
+        Fact.RoomCreated, Fact.MembershipChanged, Fact.RoomDeleted, Fact.CallJoined, Fact.CallLeft, Fact.MediaChanged,
         Fact.Signal, Fact.FileSignal {
 
     /** The room the fact is about. */
@@ -30,10 +30,10 @@ public sealed interface Fact permits Fact.Posted, Fact.PresenceChanged, Fact.Typ
     }
 
     /** Someone joined or left the room; not delivered to that someone. */
-    record PresenceChanged(RoomId room, MemberInfo member, boolean joined) implements Fact, Delivery.Shared {}
+    record PresenceChanged(RoomId room, ClientInfo client, boolean joined) implements Fact, Delivery.Shared {}
 
     /** Not delivered to the typist. */
-    record TypingChanged(RoomId room, MemberInfo member, boolean active) implements Fact, Delivery.Shared {}
+    record TypingChanged(RoomId room, ClientInfo client, boolean active) implements Fact, Delivery.Shared {}
 
     /** The bytes of a file shared in the room are on the server now: it can be downloaded. */
     record FileStored(RoomId room, String fileId) implements Fact, Delivery.Shared {}
@@ -42,7 +42,7 @@ public sealed interface Fact permits Fact.Posted, Fact.PresenceChanged, Fact.Typ
      * A room was created, with its first {@code members}; every connection that may see it hears of it with
      * its own view ({@link Delivery.RoomAdded}), except {@code creator}'s, which gets the reply.
      */
-    record RoomCreated(RoomInfo info, List<RoomMember> members, SessionId creator) implements Fact {
+    record RoomCreated(RoomInfo info, List<Membership> members, SessionId creator) implements Fact {
         @Override
         public RoomId room() {
             return info.id();
@@ -54,7 +54,7 @@ public sealed interface Fact permits Fact.Posted, Fact.PresenceChanged, Fact.Typ
      * null, removed for {@code reason} ({@code kicked}, {@code banned}, {@code quit}; {@code unbanned} lifts
      * a ban). Delivered to the room's joined members but {@code actor}, whose connection gets the reply.
      */
-    record MemberChanged(RoomId room, UserRef user, Role role, String reason, UserRef by, SessionId actor)
+    record MembershipChanged(RoomId room, UserRef user, Role role, String reason, UserRef by, SessionId actor)
             implements Fact, Delivery.Shared {}
 
     /** The room was deleted by {@code by}, with everything in it; {@code actor}'s connection gets the reply. */
@@ -65,7 +65,7 @@ public sealed interface Fact permits Fact.Posted, Fact.PresenceChanged, Fact.Typ
      * its own node gives it. Its place in joining order is given where the fact is applied: every node
      * applies a room's facts in one order, so every node gives the same place.
      */
-    record CallJoined(RoomId room, MemberInfo member, String ref) implements Fact {}
+    record CallJoined(RoomId room, ClientInfo client, String ref) implements Fact {}
 
     record CallLeft(RoomId room, SessionId session) implements Fact {}
 
@@ -73,9 +73,9 @@ public sealed interface Fact permits Fact.Posted, Fact.PresenceChanged, Fact.Typ
     record MediaChanged(RoomId room, SessionId session, Participant.Media media) implements Fact {}
 
     /** Call signalling for one participant, from another; delivered where {@code to} is seated. */
-    record Signal(RoomId room, MemberInfo from, SessionId to, SignalPayload payload) implements Fact, Delivery {}
+    record Signal(RoomId room, ClientInfo from, SessionId to, SignalPayload payload) implements Fact, Delivery {}
 
     /** File transfer signalling for one member of the room, from another; delivered where {@code to} is seated. */
-    record FileSignal(RoomId room, MemberInfo from, SessionId to, String file, SignalPayload payload)
+    record FileSignal(RoomId room, ClientInfo from, SessionId to, String file, SignalPayload payload)
             implements Fact, Delivery {}
 }

@@ -38,7 +38,7 @@ public final class Hub implements AutoCloseable {
     }
 
     /** Who belongs to a room; {@code banned} only for its owners and moderators, else null. */
-    public record Members(RoomId room, List<RoomMember> members, List<UserRef> banned) {}
+    public record Members(RoomId room, List<Membership> members, List<UserRef> banned) {}
 
     /** At most this many people answer a {@link #findPeople}. */
     public static final int FOUND_MAX = 20;
@@ -67,10 +67,10 @@ public final class Hub implements AutoCloseable {
     private final ConcurrentMap<RoomId, Bus.Subscription> roomSubscriptions = new ConcurrentHashMap<>();
 
     /**
-     * {@code joined} is a copy-on-write set: a member joins a few rooms and seldom, and each of the many idle
+     * {@code joined} is a copy-on-write set: a client joins a few rooms and seldom, and each of the many idle
      * connections keeps one (80 bytes for one room, against 200 for a concurrent hash set).
      */
-    private record Connection(Member member, Set<RoomId> joined) {}
+    private record Connection(Client client, Set<RoomId> joined) {}
 
     private Hub(ChatStore store, Bus<Fact> bus, Limits limits, Clock clock) {
         this.store = store;
@@ -92,7 +92,7 @@ public final class Hub implements AutoCloseable {
         return newRoom(r.id(), r.name(), r.topic(), r.lastSeq(), r.kind(), r.members(), r.banned());
     }
 
-    private Room newRoom(RoomId id, String name, String topic, long lastSeq, RoomKind kind, List<RoomMember> members, List<UserRef> banned) {
+    private Room newRoom(RoomId id, String name, String topic, long lastSeq, RoomKind kind, List<Membership> members, List<UserRef> banned) {
         return new Room(id, name, topic, lastSeq, kind, members, banned, mediaPath, this::backfill);
     }
 
@@ -110,7 +110,7 @@ public final class Hub implements AutoCloseable {
         if (existing != null) return existing;
         roomSubscriptions.put(room.id, bus.subscribe(channel(room.id), this::onFact));
         if (room.kind == RoomKind.DIRECT) {
-            directs.put(directKey(room.members().stream().map(m -> m.user().id()).toList()), room.id);
+            directs.put(directKey(room.memberships().stream().map(m -> m.user().id()).toList()), room.id);
         }
         return room;
     }
@@ -122,30 +122,30 @@ public final class Hub implements AutoCloseable {
         return "room." + id.value();
     }
 
-    public void connect(Member member) {
-        connected.put(member.sessionId(), new Connection(member, new CopyOnWriteArraySet<>()));
+    public void connect(Client client) {
+        connected.put(client.sessionId(), new Connection(client, new CopyOnWriteArraySet<>()));
     }
 
-    /** Leaves every room the member joined, telling the others. */
-    public void disconnect(Member member) {
-        Connection c = connected.get(member.sessionId());
-        // A session that was parked and resumed belongs to its new member now.
-        if (c == null || c.member() != member || !connected.remove(member.sessionId(), c)) return;
-        for (RoomId id : c.joined()) exit(member, rooms.get(id));
+    /** Leaves every room the client joined, telling the others. */
+    public void disconnect(Client client) {
+        Connection c = connected.get(client.sessionId());
+        // A session that was parked and resumed belongs to its new client now.
+        if (c == null || c.client() != client || !connected.remove(client.sessionId(), c)) return;
+        for (RoomId id : c.joined()) exit(client, rooms.get(id));
     }
 
     /**
-     * The member's socket dropped. If it is in a call, its session is parked: it keeps its seats in its
+     * The client's socket dropped. If it is in a call, its session is parked: it keeps its seats in its
      * rooms and calls, and no one is told, until {@link #resume} gives them to a new connection or
      * {@link #expire} ends them. Returns false, changing nothing, when it is in no call.
      */
-    public boolean park(Member member) {
-        Connection c = connected.get(member.sessionId());
-        if (c == null || c.member() != member) return false;
-        boolean inCall = c.joined().stream().map(rooms::get).anyMatch(r -> r != null && r.inCall(member.sessionId()));
+    public boolean park(Client client) {
+        Connection c = connected.get(client.sessionId());
+        if (c == null || c.client() != client) return false;
+        boolean inCall = c.joined().stream().map(rooms::get).anyMatch(r -> r != null && r.inCall(client.sessionId()));
         if (!inCall) return false;
-        Parked parked = new Parked(member);
-        if (!connected.replace(member.sessionId(), c, new Connection(parked, c.joined()))) return false;
+        Parked parked = new Parked(client);
+        if (!connected.replace(client.sessionId(), c, new Connection(parked, c.joined()))) return false;
         for (RoomId id : c.joined()) {
             Room room = rooms.get(id);
             if (room != null) room.replace(parked, null);
@@ -154,45 +154,45 @@ public final class Hub implements AutoCloseable {
     }
 
     /**
-     * Gives a parked session to {@code member}, which has its session id, user and name: it is back in
+     * Gives a parked session to {@code client}, which has its session id, user and name: it is back in
      * its rooms and calls as if it had never left. {@code welcome} runs first, so that the new connection
      * hears of its session before the signals that were kept for it. Returns false when there is no such
      * parked session (it expired, or belongs to someone else); nothing has run then. The old socket may not
      * have been seen to close yet (a network failure can take minutes to show): its session is parked first.
      */
-    public boolean resume(Member member, Runnable welcome) {
-        Connection c = connected.get(member.sessionId());
-        if (c == null || !c.member().userId().equals(member.userId()) || !c.member().name().equals(member.name())) return false;
-        if (!(c.member() instanceof Parked) && (c.member() == member || !park(c.member()))) return false;
-        c = connected.get(member.sessionId());
-        if (c == null || !(c.member() instanceof Parked parked)) return false;
-        if (!connected.replace(member.sessionId(), c, new Connection(member, c.joined()))) return false;
+    public boolean resume(Client client, Runnable welcome) {
+        Connection c = connected.get(client.sessionId());
+        if (c == null || !c.client().userId().equals(client.userId()) || !c.client().name().equals(client.name())) return false;
+        if (!(c.client() instanceof Parked) && (c.client() == client || !park(c.client()))) return false;
+        c = connected.get(client.sessionId());
+        if (c == null || !(c.client() instanceof Parked parked)) return false;
+        if (!connected.replace(client.sessionId(), c, new Connection(client, c.joined()))) return false;
         welcome.run();
-        parked.takeRoomNews().forEach(member::deliver);
+        parked.takeRoomNews().forEach(client::deliver);
         for (RoomId id : c.joined()) {
             Room room = rooms.get(id);
-            if (room != null) room.replace(member, parked);
+            if (room != null) room.replace(client, parked);
         }
         return true;
     }
 
     /**
-     * Whether the member holds its session: false once another connection has resumed it (the member's
-     * socket was taken for dead, see {@link #resume}), and once the member has disconnected or parked.
+     * Whether the client holds its session: false once another connection has resumed it (the client's
+     * socket was taken for dead, see {@link #resume}), and once the client has disconnected or parked.
      */
-    public boolean holds(Member member) {
-        Connection c = connected.get(member.sessionId());
-        return c != null && c.member() == member;
+    public boolean holds(Client client) {
+        Connection c = connected.get(client.sessionId());
+        return c != null && c.client() == client;
     }
 
     /**
-     * The grace period of {@code member}'s drop is over: if its session is still parked for that drop, it
+     * The grace period of {@code client}'s drop is over: if its session is still parked for that drop, it
      * leaves everything. A session that was resumed since is left as it is, even if its new connection
      * dropped in turn: that drop has a grace period of its own.
      */
-    public void expire(Member member) {
-        Connection c = connected.get(member.sessionId());
-        if (c != null && c.member() instanceof Parked parked && parked.standsFor(member)) disconnect(parked);
+    public void expire(Client client) {
+        Connection c = connected.get(client.sessionId());
+        if (c != null && c.client() instanceof Parked parked && parked.standsFor(client)) disconnect(parked);
     }
 
     /** Every room, as no one in particular sees it (for the server and its tests). */
@@ -201,7 +201,7 @@ public final class Hub implements AutoCloseable {
     }
 
     /** The rooms {@code viewer} may see, as they see them. */
-    public List<RoomInfo> rooms(Member viewer) {
+    public List<RoomInfo> rooms(Client viewer) {
         return sorted(rooms.values().stream().filter(r -> r.visibleTo(viewer.userId())).map(r -> r.infoFor(viewer.userId(), viewer.admin())));
     }
 
@@ -213,9 +213,9 @@ public final class Hub implements AutoCloseable {
      * Creates a public or private room owned by {@code creator} (null: the server, for a public room without
      * an owner); every connection that may see it but the creator's hears of it.
      */
-    public CompletableFuture<RoomInfo> createRoom(String name, String topic, RoomKind kind, Member creator) {
+    public CompletableFuture<RoomInfo> createRoom(String name, String topic, RoomKind kind, Client creator) {
         if (kind == RoomKind.DIRECT) throw new IllegalArgumentException("direct rooms are made by direct()");
-        List<RoomMember> members = creator == null ? List.of() : List.of(new RoomMember(ref(creator), Role.OWNER));
+        List<Membership> members = creator == null ? List.of() : List.of(new Membership(ref(creator), Role.OWNER));
         if (creator != null && owned(creator.userId()) >= limits.maxRoomsPerUser()) {
             return CompletableFuture.failedFuture(new RoomException(Refusal.LIMIT_REACHED,
                     "you own " + limits.maxRoomsPerUser() + " rooms, the most one may (max-rooms-per-user): delete one first"));
@@ -235,20 +235,20 @@ public final class Hub implements AutoCloseable {
         return rooms.values().stream().filter(r -> r.kind != RoomKind.DIRECT && r.roleOf(user, false) == Role.OWNER).count();
     }
 
-    private static UserRef ref(Member m) {
+    private static UserRef ref(Client m) {
         return new UserRef(m.userId(), m.name());
     }
 
     /** Opens the direct room of {@code me} and {@code other}: the one they have, or a new one. */
-    public CompletableFuture<RoomInfo> direct(Member me, UserId other) {
+    public CompletableFuture<RoomInfo> direct(Client me, UserId other) {
         if (other.equals(me.userId())) throw new RoomException(Refusal.BAD_STATE, "a direct room is between two people: choose someone else");
         RoomId known = directs.get(directKey(List.of(me.userId(), other)));
         Room existing = known == null ? null : rooms.get(known);
         if (existing != null) return CompletableFuture.completedFuture(existing.infoFor(me.userId(), me.admin()));
         return store.person(other).thenCompose(person -> {
             if (person == null) throw noSuchUser(other);
-            List<RoomMember> members = List.of(new RoomMember(ref(me), Role.MEMBER),
-                    new RoomMember(new UserRef(other, person.name()), Role.MEMBER));
+            List<Membership> members = List.of(new Membership(ref(me), Role.MEMBER),
+                    new Membership(new UserRef(other, person.name()), Role.MEMBER));
             RoomId id = new RoomId(Ids.random("r_"));
             var room = new ChatStore.NewRoom(id, me.name() + ", " + person.name(), "", me.userId(), clock.millis(),
                     RoomKind.DIRECT, directKey(List.of(me.userId(), other)), members);
@@ -266,14 +266,14 @@ public final class Hub implements AutoCloseable {
         return store.findPeople(query, FOUND_MAX).handle(Hub::orRefusal);
     }
 
-    public Members members(Member me, RoomId id) {
+    public Members members(Client me, RoomId id) {
         Room room = visibleRoom(me, id);
         Role mine = room.roleOf(me.userId(), me.admin());
-        return new Members(id, room.members(), mine != null && mine.atLeast(Role.MODERATOR) ? room.banned() : null);
+        return new Members(id, room.memberships(), mine != null && mine.atLeast(Role.MODERATOR) ? room.banned() : null);
     }
 
     /** An owner or moderator adds someone to a private room. */
-    public CompletableFuture<Fact.MemberChanged> invite(Member me, RoomId id, UserId user) {
+    public CompletableFuture<Fact.MembershipChanged> invite(Client me, RoomId id, UserId user) {
         Room room = visibleRoom(me, id);
         if (room.kind != RoomKind.PRIVATE) {
             throw new RoomException(Refusal.BAD_STATE, room.kind == RoomKind.PUBLIC
@@ -281,19 +281,19 @@ public final class Hub implements AutoCloseable {
         }
         requireRole(room, me, Role.MODERATOR, "invite people to");
         if (room.isBanned(user)) throw new RoomException(Refusal.FORBIDDEN, "that person is banned from " + room.name + ": unban them first");
-        RoomMember already = room.member(user);
+        Membership already = room.membership(user);
         if (already != null) {
-            return CompletableFuture.completedFuture(new Fact.MemberChanged(id, already.user(), already.role(), null, ref(me), me.sessionId()));
+            return CompletableFuture.completedFuture(new Fact.MembershipChanged(id, already.user(), already.role(), null, ref(me), me.sessionId()));
         }
         return store.person(user).thenCompose(person -> {
             if (person == null) throw noSuchUser(user);
-            return change(new Fact.MemberChanged(id, new UserRef(user, person.name()), Role.MEMBER, null, ref(me), me.sessionId()),
+            return change(new Fact.MembershipChanged(id, new UserRef(user, person.name()), Role.MEMBER, null, ref(me), me.sessionId()),
                     store.setMember(id, user, Role.MEMBER, me.userId(), clock.millis()));
         }).handle(Hub::orRefusal);
     }
 
     /** An owner gives someone a role in the room. */
-    public CompletableFuture<Fact.MemberChanged> setRole(Member me, RoomId id, UserId user, Role role) {
+    public CompletableFuture<Fact.MembershipChanged> setRole(Client me, RoomId id, UserId user, Role role) {
         Room room = visibleRoom(me, id);
         if (room.kind == RoomKind.DIRECT) throw notInDirect();
         requireRole(room, me, Role.OWNER, "change roles in");
@@ -303,7 +303,7 @@ public final class Hub implements AutoCloseable {
             throw new RoomException(Refusal.BAD_STATE, "you are the last owner of " + room.name + ": make someone else owner first");
         }
         Role stored = room.kind == RoomKind.PUBLIC && role == Role.MEMBER ? null : role;
-        return known(room, user).thenCompose(who -> change(new Fact.MemberChanged(id, who, role, null, ref(me), me.sessionId()),
+        return known(room, user).thenCompose(who -> change(new Fact.MembershipChanged(id, who, role, null, ref(me), me.sessionId()),
                 store.setMember(id, user, stored, me.userId(), clock.millis()))).handle(Hub::orRefusal);
     }
 
@@ -311,7 +311,7 @@ public final class Hub implements AutoCloseable {
      * An owner or moderator removes someone from the room: from a private room for good (until invited again),
      * from a public one for now; with {@code ban}, they may not come back until unbanned.
      */
-    public CompletableFuture<Fact.MemberChanged> remove(Member me, RoomId id, UserId user, boolean ban) {
+    public CompletableFuture<Fact.MembershipChanged> remove(Client me, RoomId id, UserId user, boolean ban) {
         Room room = visibleRoom(me, id);
         if (room.kind == RoomKind.DIRECT) throw notInDirect();
         if (user.equals(me.userId())) throw new RoomException(Refusal.BAD_STATE, "to go, leave the room (or quit a private one)");
@@ -329,23 +329,23 @@ public final class Hub implements AutoCloseable {
                 throw new RoomException(Refusal.FORBIDDEN, "a moderator cannot remove an owner or another moderator");
             }
             return known(room, user);
-        }).thenCompose(who -> change(new Fact.MemberChanged(id, who, null, reason, ref(me), me.sessionId()),
+        }).thenCompose(who -> change(new Fact.MembershipChanged(id, who, null, reason, ref(me), me.sessionId()),
                 ban ? store.ban(id, user, me.userId(), now) : store.setMember(id, user, null, null, now)))
                 .handle(Hub::orRefusal);
     }
 
-    public CompletableFuture<Fact.MemberChanged> unban(Member me, RoomId id, UserId user) {
+    public CompletableFuture<Fact.MembershipChanged> unban(Client me, RoomId id, UserId user) {
         Room room = visibleRoom(me, id);
         if (room.kind == RoomKind.DIRECT) throw notInDirect();
         requireRole(room, me, Role.MODERATOR, "unban people from");
         UserRef who = room.banOf(user);
         if (who == null) throw new RoomException(Refusal.NO_SUCH_USER, "no one with id " + user.value() + " is banned from " + room.name);
-        return change(new Fact.MemberChanged(id, who, null, "unbanned", ref(me), me.sessionId()), store.unban(id, user))
+        return change(new Fact.MembershipChanged(id, who, null, "unbanned", ref(me), me.sessionId()), store.unban(id, user))
                 .handle(Hub::orRefusal);
     }
 
-    /** The member gives up their membership of a private room. */
-    public CompletableFuture<Fact.MemberChanged> quit(Member me, RoomId id) {
+    /** The client gives up their membership of a private room. */
+    public CompletableFuture<Fact.MembershipChanged> quit(Client me, RoomId id) {
         Room room = visibleRoom(me, id);
         if (room.kind != RoomKind.PRIVATE) {
             throw new RoomException(Refusal.BAD_STATE, room.kind == RoomKind.PUBLIC ? "leave a public room with leave" : "a direct room cannot be quit");
@@ -353,12 +353,12 @@ public final class Hub implements AutoCloseable {
         if (room.roleOf(me.userId(), false) == Role.OWNER && room.owners() <= 1) {
             throw new RoomException(Refusal.BAD_STATE, "you are the last owner of " + room.name + ": make someone else owner, or delete the room");
         }
-        return change(new Fact.MemberChanged(id, ref(me), null, "quit", ref(me), me.sessionId()),
+        return change(new Fact.MembershipChanged(id, ref(me), null, "quit", ref(me), me.sessionId()),
                 store.setMember(id, me.userId(), null, null, clock.millis())).handle(Hub::orRefusal);
     }
 
     /** An owner deletes the room with its history and files; completes with the ids of its files. */
-    public CompletableFuture<List<String>> deleteRoom(Member me, RoomId id) {
+    public CompletableFuture<List<String>> deleteRoom(Client me, RoomId id) {
         Room room = visibleRoom(me, id);
         if (room.kind == RoomKind.DIRECT) throw notInDirect();
         requireRole(room, me, Role.OWNER, "delete");
@@ -368,7 +368,7 @@ public final class Hub implements AutoCloseable {
         }).handle(Hub::orRefusal);
     }
 
-    private static void requireRole(Room room, Member me, Role needed, String what) {
+    private static void requireRole(Room room, Client me, Role needed, String what) {
         Role mine = room.roleOf(me.userId(), me.admin());
         if (mine == null || !mine.atLeast(needed)) {
             throw new RoomException(Refusal.FORBIDDEN, "only " + (needed == Role.OWNER ? "owners " : "owners and moderators ") + what + " " + room.name);
@@ -377,9 +377,9 @@ public final class Hub implements AutoCloseable {
 
     /** The person as the room knows them (a member, or someone joined), else as their account says. */
     private CompletableFuture<UserRef> known(Room room, UserId user) {
-        RoomMember m = room.member(user);
-        UserRef member = m != null ? m.user() : room.seatedOf(user).stream().findFirst().map(Hub::ref).orElse(null);
-        if (member != null) return CompletableFuture.completedFuture(member);
+        Membership m = room.membership(user);
+        UserRef client = m != null ? m.user() : room.seatedOf(user).stream().findFirst().map(Hub::ref).orElse(null);
+        if (client != null) return CompletableFuture.completedFuture(client);
         return store.person(user).thenApply(p -> {
             if (p == null) throw noSuchUser(user);
             return new UserRef(user, p.name());
@@ -387,7 +387,7 @@ public final class Hub implements AutoCloseable {
     }
 
     /** Once {@code stored} is durable, tells every node. */
-    private CompletableFuture<Fact.MemberChanged> change(Fact.MemberChanged event, CompletableFuture<Void> stored) {
+    private CompletableFuture<Fact.MembershipChanged> change(Fact.MembershipChanged event, CompletableFuture<Void> stored) {
         return stored.thenApply(v -> {
             publish(event);
             return event;
@@ -415,7 +415,7 @@ public final class Hub implements AutoCloseable {
     private void publish(Fact fact) {
         String channel = switch (fact) {
             case Fact.RoomCreated c -> ROOMS_CHANNEL;
-            case Fact.MemberChanged c -> ROOMS_CHANNEL;
+            case Fact.MembershipChanged c -> ROOMS_CHANNEL;
             case Fact.RoomDeleted d -> ROOMS_CHANNEL;
             case Fact.Posted p -> channel(p.room());
             case Fact.PresenceChanged p -> channel(p.room());
@@ -434,11 +434,11 @@ public final class Hub implements AutoCloseable {
     private void onFact(Fact fact) {
         switch (fact) {
             case Fact.RoomCreated created -> onRoomCreated(created);
-            case Fact.MemberChanged change -> onMemberChanged(change);
+            case Fact.MembershipChanged change -> onMemberChanged(change);
             case Fact.RoomDeleted deleted -> onRoomDeleted(deleted);
             case Fact.Posted p -> room(p).ifPresent(r -> r.posted(p));
             case Fact.PresenceChanged p -> room(p).ifPresent(r -> r.presence(p));
-            case Fact.TypingChanged t -> room(t).ifPresent(r -> r.tell(t, t.member().sessionId()));
+            case Fact.TypingChanged t -> room(t).ifPresent(r -> r.tell(t, t.client().sessionId()));
             case Fact.FileStored f -> room(f).ifPresent(r -> r.tell(f, null));
             case Fact.CallJoined j -> room(j).ifPresent(r -> r.callJoined(j));
             case Fact.CallLeft l -> room(l).ifPresent(r -> r.callLeft(l));
@@ -456,7 +456,7 @@ public final class Hub implements AutoCloseable {
         RoomInfo info = created.info();
         Room room = addRoom(newRoom(info.id(), info.name(), info.topic(), info.lastSeq(), info.kind(), created.members(), List.of()));
         for (Connection c : connected.values()) {
-            Member m = c.member();
+            Client m = c.client();
             if (m.sessionId().equals(created.creator()) || !room.visibleTo(m.userId())) continue;
             m.deliver(new Delivery.RoomAdded(room.infoFor(m.userId(), m.admin())));
         }
@@ -467,7 +467,7 @@ public final class Hub implements AutoCloseable {
      * connections hear of the room; removed, their connections joined to it leave it, and hear why, as do
      * all their connections when the room is no longer theirs to see. The room's joined members are told.
      */
-    private void onMemberChanged(Fact.MemberChanged change) {
+    private void onMemberChanged(Fact.MembershipChanged change) {
         Room room = rooms.get(change.room());
         if (room == null) return;
         UserId user = change.user().id();
@@ -476,7 +476,7 @@ public final class Hub implements AutoCloseable {
         if ("unbanned".equals(change.reason())) return; // the actor's reply says it; the room is not told of bans lifted
         boolean canSee = room.visibleTo(user);
         for (Connection c : connected.values()) {
-            Member m = c.member();
+            Client m = c.client();
             if (!m.userId().equals(user)) continue;
             boolean isActor = m.sessionId().equals(change.actor());
             if (change.role() != null) {
@@ -496,7 +496,7 @@ public final class Hub implements AutoCloseable {
         Bus.Subscription subscription = roomSubscriptions.remove(room.id);
         if (subscription != null) subscription.close();
         for (Connection c : connected.values()) {
-            Member m = c.member();
+            Client m = c.client();
             boolean seated = c.joined().remove(room.id);
             if (seated) room.exit(m.sessionId());
             if ((seated || room.visibleTo(m.userId())) && !m.sessionId().equals(deleted.actor())) {
@@ -506,25 +506,25 @@ public final class Hub implements AutoCloseable {
     }
 
     /**
-     * Joins the member to the room: it gets {@link Delivery.Entered} (carrying {@code ref}) before any
+     * Joins the client to the room: it gets {@link Delivery.Entered} (carrying {@code ref}) before any
      * other delivery of the room, then, with {@code since}, every message after it (or a
      * {@link Delivery.Reset} when more than {@code catchupMax} were missed), then live ones.
      */
-    public void join(Member member, RoomId id, Long since, String ref) {
-        Room room = visibleRoom(member, id);
-        if (room.isBanned(member.userId()) && !member.admin()) {
+    public void join(Client client, RoomId id, Long since, String ref) {
+        Room room = visibleRoom(client, id);
+        if (room.isBanned(client.userId()) && !client.admin()) {
             throw new RoomException(Refusal.FORBIDDEN, "you are banned from " + room.name);
         }
-        Connection c = connection(member);
+        Connection c = connection(client);
         boolean added = c.joined().add(room.id); // the room's own id, not the one decoded from this request: one copy for all members
         Room.Entry entry;
         try {
-            entry = room.enter(member, since, ref);
+            entry = room.enter(client, since, ref);
         } catch (RoomException removedMeanwhile) {
             if (added) c.joined().remove(room.id);
             throw removedMeanwhile;
         }
-        if (entry.added()) publish(new Fact.PresenceChanged(room.id, member.info(), true));
+        if (entry.added()) publish(new Fact.PresenceChanged(room.id, client.info(), true));
         if (since == null) return;
         store.after(id, since, limits.catchupMax() + 1)
                 .thenCompose(missed -> missed.isEmpty() && since > 0 ? beyondEnd(id, since, missed) : CompletableFuture.completedFuture(missed))
@@ -549,36 +549,36 @@ public final class Hub implements AutoCloseable {
         });
     }
 
-    public void leave(Member member, RoomId id) {
-        Room room = visibleRoom(member, id);
-        Connection c = connected.get(member.sessionId());
+    public void leave(Client client, RoomId id) {
+        Room room = visibleRoom(client, id);
+        Connection c = connected.get(client.sessionId());
         if (c == null || !c.joined().remove(id)) throw notJoined(id);
-        exit(member, room);
+        exit(client, room);
     }
 
-    /** Takes the member out of the room's call, if it is in it, and out of the room. */
-    private void exit(Member member, Room room) {
+    /** Takes the client out of the room's call, if it is in it, and out of the room. */
+    private void exit(Client client, Room room) {
         if (room == null) return;
-        if (room.inCall(member.sessionId())) publish(new Fact.CallLeft(room.id, member.sessionId()));
-        if (room.exit(member.sessionId())) publish(new Fact.PresenceChanged(room.id, member.info(), false));
+        if (room.inCall(client.sessionId())) publish(new Fact.CallLeft(room.id, client.sessionId()));
+        if (room.exit(client.sessionId())) publish(new Fact.PresenceChanged(room.id, client.info(), false));
     }
 
     /**
      * Stores a message and reports on {@code done} once it is durable (or refused); then publishes it.
      * {@code done} runs on the store's completion thread, before the message is delivered to anyone.
      */
-    public void send(Member member, RoomId id, String clientId, String text, Consumer<SendResult> done) {
-        send(member, id, clientId, text, null, done);
+    public void send(Client client, RoomId id, String clientId, String text, Consumer<SendResult> done) {
+        send(client, id, clientId, text, null, done);
     }
 
     /**
-     * As {@link #send(Member, RoomId, String, String, Consumer)}, sharing a file: the message and the file's
+     * As {@link #send(Client, RoomId, String, String, Consumer)}, sharing a file: the message and the file's
      * record are stored in one commit, under a new server-made file id; its bytes come later by HTTP.
      */
-    public void send(Member member, RoomId id, String clientId, String text, NewFile file, Consumer<SendResult> done) {
+    public void send(Client client, RoomId id, String clientId, String text, NewFile file, Consumer<SendResult> done) {
         Room room;
         try {
-            room = joinedRoom(member, id);
+            room = joinedRoom(client, id);
             if (text.length() > limits.maxTextChars()) {
                 throw new RoomException(Refusal.TOO_LONG, "text is longer than " + limits.maxTextChars() + " characters");
             }
@@ -588,7 +588,7 @@ public final class Hub implements AutoCloseable {
         }
         SharedFile meta = file == null ? null
                 : new SharedFile(Ids.random("f_"), file.name(), file.size(), file.type(), file.sha256(), false);
-        var message = new ChatStore.NewMessage(id, member.userId(), member.name(), clientId, text, clock.millis(), meta);
+        var message = new ChatStore.NewMessage(id, client.userId(), client.name(), clientId, text, clock.millis(), meta);
         store.append(message, outcome -> {
             switch (outcome) {
                 case AppendOutcome.Stored stored -> {
@@ -605,8 +605,8 @@ public final class Hub implements AutoCloseable {
     /** What a sender says of a file it shares (already checked and made safe by the protocol). */
     public record NewFile(String name, long size, String type, String sha256) {}
 
-    /** Whether the user has a session in the room (on this node). */
-    public boolean isMember(RoomId id, UserId user) {
+    /** Whether the user has a connection seated in the room (on this node), whatever their membership. */
+    public boolean isSeated(RoomId id, UserId user) {
         Room room = rooms.get(id);
         return room != null && room.hasUser(user);
     }
@@ -636,8 +636,8 @@ public final class Hub implements AutoCloseable {
         return store.healthy();
     }
 
-    public CompletableFuture<Page> history(Member member, RoomId id, Long before, Integer limit) {
-        joinedRoom(member, id);
+    public CompletableFuture<Page> history(Client client, RoomId id, Long before, Integer limit) {
+        joinedRoom(client, id);
         int n = Math.min(limit == null ? limits.historyPageDefault() : limit, limits.historyPageMax());
         var page = before == null ? store.latest(id, n + 1) : store.before(id, before, n + 1);
         return page.handle((stored, error) -> {
@@ -648,39 +648,39 @@ public final class Hub implements AutoCloseable {
         });
     }
 
-    public void typing(Member member, RoomId id, boolean active) {
-        joinedRoom(member, id);
-        publish(new Fact.TypingChanged(id, member.info(), active));
+    public void typing(Client client, RoomId id, boolean active) {
+        joinedRoom(client, id);
+        publish(new Fact.TypingChanged(id, client.info(), active));
     }
 
-    /** Joins the member to the room's call; it gets {@link Delivery.CallEntered}, the room a {@link Delivery.CallChanged}. */
-    public void joinCall(Member member, RoomId id, String ref) {
-        Fact.CallJoined joined = visibleRoom(member, id).joinCall(member, ref);
+    /** Joins the client to the room's call; it gets {@link Delivery.CallEntered}, the room a {@link Delivery.CallChanged}. */
+    public void joinCall(Client client, RoomId id, String ref) {
+        Fact.CallJoined joined = visibleRoom(client, id).joinCall(client, ref);
         if (joined != null) publish(joined);
     }
 
-    public void setMedia(Member member, RoomId id, Participant.Media media) {
-        Fact.MediaChanged changed = visibleRoom(member, id).media(member.sessionId(), media);
+    public void setMedia(Client client, RoomId id, Participant.Media media) {
+        Fact.MediaChanged changed = visibleRoom(client, id).media(client.sessionId(), media);
         if (changed != null) publish(changed);
     }
 
-    public void leaveCall(Member member, RoomId id) {
-        Room room = visibleRoom(member, id);
-        if (!room.inCall(member.sessionId())) throw new RoomException(Refusal.NOT_IN_CALL, "you are not in the call in room " + id);
-        publish(new Fact.CallLeft(room.id, member.sessionId()));
+    public void leaveCall(Client client, RoomId id) {
+        Room room = visibleRoom(client, id);
+        if (!room.inCall(client.sessionId())) throw new RoomException(Refusal.NOT_IN_CALL, "you are not in the call in room " + id);
+        publish(new Fact.CallLeft(room.id, client.sessionId()));
     }
 
     /**
      * Hands WebRTC signalling from a participant of the room's call to its media path (in a mesh, to the
      * participant it names). Identity is the sender's session; nothing is stored; the payload is not read.
      */
-    public void signal(Member member, RoomId id, SessionId to, SignalPayload payload) {
-        visibleRoom(member, id).signal(member.sessionId(), to, payload);
+    public void signal(Client client, RoomId id, SessionId to, SignalPayload payload) {
+        visibleRoom(client, id).signal(client.sessionId(), to, payload);
     }
 
     /** Relays file transfer signalling between two members of one room; the payload is not read. */
-    public void fileSignal(Member member, RoomId id, SessionId to, String file, SignalPayload payload) {
-        publish(visibleRoom(member, id).fileSignal(member.sessionId(), to, file, payload));
+    public void fileSignal(Client client, RoomId id, SessionId to, String file, SignalPayload payload) {
+        publish(visibleRoom(client, id).fileSignal(client.sessionId(), to, file, payload));
     }
 
     public Limits limits() {
@@ -691,21 +691,21 @@ public final class Hub implements AutoCloseable {
      * The room, if this person may know it exists: a private room they are not a member of is refused
      * exactly as an id that was never used, so that no answer tells the two apart.
      */
-    private Room visibleRoom(Member member, RoomId id) {
+    private Room visibleRoom(Client client, RoomId id) {
         Room room = rooms.get(id);
-        if (room == null || !room.visibleTo(member.userId())) throw new RoomException(Refusal.NO_SUCH_ROOM, "no room " + id);
+        if (room == null || !room.visibleTo(client.userId())) throw new RoomException(Refusal.NO_SUCH_ROOM, "no room " + id);
         return room;
     }
 
-    private Room joinedRoom(Member member, RoomId id) {
-        Room room = visibleRoom(member, id);
-        if (!room.has(member.sessionId())) throw notJoined(id);
+    private Room joinedRoom(Client client, RoomId id) {
+        Room room = visibleRoom(client, id);
+        if (!room.has(client.sessionId())) throw notJoined(id);
         return room;
     }
 
-    private Connection connection(Member member) {
-        Connection c = connected.get(member.sessionId());
-        if (c == null) throw new IllegalStateException("member " + member.sessionId() + " is not connected");
+    private Connection connection(Client client) {
+        Connection c = connected.get(client.sessionId());
+        if (c == null) throw new IllegalStateException("client " + client.sessionId() + " is not connected");
         return c;
     }
 

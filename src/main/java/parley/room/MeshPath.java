@@ -25,9 +25,9 @@ public final class MeshPath implements MediaPath {
 
     @Override
     public void signal(RoomId room, Participant from, SessionId to, SignalPayload payload, Map<SessionId, Participant> call) {
-        if (to.equals(from.member().sessionId()) || !call.containsKey(to)) {
+        if (to.equals(from.client().sessionId()) || !call.containsKey(to)) {
             throw new RoomException(Refusal.NO_SUCH_PARTICIPANT, "no participant " + to + " in this call");
         }
-        publish.accept(new Fact.Signal(room, from.member(), to, payload));
+        publish.accept(new Fact.Signal(room, from.client(), to, payload));
     }
 }

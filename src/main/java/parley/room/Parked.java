@@ -10,23 +10,23 @@ import java.util.List;
  * it keeps, up to {@link #MAX_SIGNALS}, for the session when it comes back, and news of its rooms (a room
  * given to it, or taken away), up to {@link #MAX_ROOM_NEWS}: those change what the client may see.
  */
-final class Parked implements Member {
+final class Parked implements Client {
     /** Enough for a few renegotiations with all their candidates; beyond it ICE restarts recover. */
     static final int MAX_SIGNALS = 256;
     /** Rooms added or removed while away; beyond it a resumed client learns the rest from list_rooms. */
     static final int MAX_ROOM_NEWS = 64;
 
-    private final Member was;
+    private final Client was;
     private final List<Fact.Signal> signals = new ArrayList<>();
     private final List<Delivery> roomNews = new ArrayList<>();
 
-    Parked(Member was) {
+    Parked(Client was) {
         this.was = was;
     }
 
-    /** Whether this keeps the place of {@code member}, the connection whose drop parked the session. */
-    boolean standsFor(Member member) {
-        return was == member;
+    /** Whether this keeps the place of {@code client}, the connection whose drop parked the session. */
+    boolean standsFor(Client client) {
+        return was == client;
     }
 
     @Override

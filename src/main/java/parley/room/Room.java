@@ -36,29 +36,29 @@ final class Room {
     final RoomKind kind;
     private long lastSeq;
     /** Everyone who belongs to a private or direct room; in a public room, those with a role. */
-    private final Map<UserId, RoomMember> members = new LinkedHashMap<>();
+    private final Map<UserId, Membership> members = new LinkedHashMap<>();
     private final Map<UserId, UserRef> banned = new LinkedHashMap<>();
     /** This node's connections in the room. */
     private final Map<SessionId, Seat> seats = new LinkedHashMap<>();
     /** Everyone in the room now, on every node, in joining order: this node's seats and the presence facts of the others. */
-    private final Map<SessionId, MemberInfo> present = new LinkedHashMap<>();
+    private final Map<SessionId, ClientInfo> present = new LinkedHashMap<>();
     private final Call call;
     private final Backfill backfill;
     /** Non-null while a gap is being filled: the messages that came after it, by seq. */
     private TreeMap<Long, Fact.Posted> early;
 
     static final class Seat {
-        Member member; // replaced while its session is parked, and when it resumes
+        Client client; // replaced while its session is parked, and when it resumes
         long delivered;
         List<ChatMessage> held; // non-null while catching up
         int catchUp; // which catch-up is current: a join again with since starts a new one
 
-        Seat(Member member) {
-            this.member = member;
+        Seat(Client client) {
+            this.client = client;
         }
     }
 
-    Room(RoomId id, String name, String topic, long lastSeq, RoomKind kind, List<RoomMember> members, List<UserRef> banned,
+    Room(RoomId id, String name, String topic, long lastSeq, RoomKind kind, List<Membership> members, List<UserRef> banned,
          MediaPath path, Backfill backfill) {
         this.id = id;
         this.name = name;
@@ -80,7 +80,7 @@ final class Room {
     synchronized RoomInfo infoFor(UserId viewer, boolean admin) {
         UserRef with = null;
         if (kind == RoomKind.DIRECT) {
-            with = members.values().stream().map(RoomMember::user).filter(u -> !u.id().equals(viewer)).findFirst().orElse(null);
+            with = members.values().stream().map(Membership::user).filter(u -> !u.id().equals(viewer)).findFirst().orElse(null);
         }
         return new RoomInfo(id, with == null ? name : with.name(), topic, lastSeq, seats.size(), kind, roleOf(viewer, admin), with);
     }
@@ -92,7 +92,7 @@ final class Room {
 
     /** The person's role here; a server admin counts as an owner of a public room. Null: none. */
     synchronized Role roleOf(UserId user, boolean admin) {
-        RoomMember m = members.get(user);
+        Membership m = members.get(user);
         if (kind == RoomKind.PUBLIC && admin) return Role.OWNER;
         return m == null ? null : m.role();
     }
@@ -106,7 +106,7 @@ final class Room {
     }
 
     /** The person's membership here, or null. */
-    synchronized RoomMember member(UserId user) {
+    synchronized Membership membership(UserId user) {
         return members.get(user);
     }
 
@@ -115,7 +115,7 @@ final class Room {
         return banned.get(user);
     }
 
-    synchronized List<RoomMember> members() {
+    synchronized List<Membership> memberships() {
         return List.copyOf(members.values());
     }
 
@@ -127,8 +127,8 @@ final class Room {
         return members.values().stream().filter(m -> m.role() == Role.OWNER).count();
     }
 
-    /** Records a change of someone's place here (see {@link Fact.MemberChanged}). */
-    synchronized void apply(Fact.MemberChanged change) {
+    /** Records a change of someone's place here (see {@link Fact.MembershipChanged}). */
+    synchronized void apply(Fact.MembershipChanged change) {
         UserId user = change.user().id();
         switch (change.reason() == null ? "" : change.reason()) {
             case "banned" -> banned.put(user, change.user());
@@ -138,21 +138,21 @@ final class Room {
         if (change.role() == null) {
             if (!"unbanned".equals(change.reason())) members.remove(user);
         } else if (kind == RoomKind.PUBLIC && change.role() == Role.MEMBER) {
-            members.remove(user); // a public room lists only roles above member
+            members.remove(user); // a public room lists only roles above client
         } else {
-            members.put(user, new RoomMember(change.user(), change.role()));
+            members.put(user, new Membership(change.user(), change.role()));
         }
     }
 
     /** The members seated here (this node) for that person: one per connection joined to the room. */
-    synchronized List<Member> seatedOf(UserId user) {
-        return seats.values().stream().map(s -> s.member).filter(m -> m.userId().equals(user)).toList();
+    synchronized List<Client> seatedOf(UserId user) {
+        return seats.values().stream().map(s -> s.client).filter(m -> m.userId().equals(user)).toList();
     }
 
-    /** Hands a delivery to every seated member but {@code except}'s session (null: everyone). */
+    /** Hands a delivery to every seated client but {@code except}'s session (null: everyone). */
     synchronized void tell(Delivery.Shared delivery, SessionId except) {
         for (Seat seat : seats.values()) {
-            if (!seat.member.sessionId().equals(except)) hand(seat.member, delivery);
+            if (!seat.client.sessionId().equals(except)) hand(seat.client, delivery);
         }
     }
 
@@ -161,26 +161,26 @@ final class Room {
     }
 
     /**
-     * Seats the member (again) and delivers {@link Delivery.Entered} to it. With {@code since}, holds
+     * Seats the client (again) and delivers {@link Delivery.Entered} to it. With {@code since}, holds
      * live messages back until {@link #caughtUp}. Returns the seat, and whether it is new, to the caller.
      */
-    synchronized Entry enter(Member member, Long since, String ref) {
+    synchronized Entry enter(Client client, Long since, String ref) {
         // Checked again under the lock: a kick or ban may have been applied since the hub looked.
-        if (!visibleTo(member.userId())) throw new RoomException(Refusal.NO_SUCH_ROOM, "no room " + id);
-        if (isBanned(member.userId()) && !member.admin()) throw new RoomException(Refusal.FORBIDDEN, "you are banned from " + name);
-        Seat seat = seats.get(member.sessionId());
+        if (!visibleTo(client.userId())) throw new RoomException(Refusal.NO_SUCH_ROOM, "no room " + id);
+        if (isBanned(client.userId()) && !client.admin()) throw new RoomException(Refusal.FORBIDDEN, "you are banned from " + name);
+        Seat seat = seats.get(client.sessionId());
         boolean added = seat == null;
         if (added) {
-            seat = new Seat(member);
-            seats.put(member.sessionId(), seat);
-            present.put(member.sessionId(), member.info());
+            seat = new Seat(client);
+            seats.put(client.sessionId(), seat);
+            present.put(client.sessionId(), client.info());
         }
         if (since != null) {
             seat.delivered = since;
             seat.catchUp++;
             if (seat.held == null) seat.held = new ArrayList<>();
         }
-        hand(member, new Delivery.Entered(infoFor(member.userId(), member.admin()), List.copyOf(present.values()),
+        hand(client, new Delivery.Entered(infoFor(client.userId(), client.admin()), List.copyOf(present.values()),
                 call.participants(), ref));
         return new Entry(seat, added, seat.catchUp);
     }
@@ -190,14 +190,14 @@ final class Room {
 
     /**
      * Delivers the missed messages, then those held back meanwhile, and puts the seat back on live
-     * delivery. With {@code tooMany}, the member gets {@link Delivery.Reset} instead of the missed ones.
+     * delivery. With {@code tooMany}, the client gets {@link Delivery.Reset} instead of the missed ones.
      * The result of a catch-up that a later join replaced is ignored: the later one delivers.
      */
     synchronized void caughtUp(Entry entry, List<ChatMessage> missed, boolean tooMany) {
         Seat seat = entry.seat();
-        if (seats.get(seat.member.sessionId()) != seat || seat.held == null || seat.catchUp != entry.catchUp()) return;
+        if (seats.get(seat.client.sessionId()) != seat || seat.held == null || seat.catchUp != entry.catchUp()) return;
         if (tooMany) {
-            hand(seat.member, new Delivery.Reset(id, lastSeq));
+            hand(seat.client, new Delivery.Reset(id, lastSeq));
             seat.delivered = 0;
         } else {
             missed.forEach(m -> deliver(seat, m));
@@ -209,19 +209,19 @@ final class Room {
 
     /** Whether any session of this user is in the room on this node. */
     synchronized boolean hasUser(UserId user) {
-        return seats.values().stream().anyMatch(s -> s.member.userId().equals(user));
+        return seats.values().stream().anyMatch(s -> s.client.userId().equals(user));
     }
 
     /**
-     * Seats {@code member} in place of the member with its session id, keeping its place in the room and
+     * Seats {@code client} in place of the client with its session id, keeping its place in the room and
      * the call: no one is told. With {@code parked}, the signals it kept for this room go to the new
-     * member first.
+     * client first.
      */
-    synchronized void replace(Member member, Parked parked) {
-        Seat seat = seats.get(member.sessionId());
+    synchronized void replace(Client client, Parked parked) {
+        Seat seat = seats.get(client.sessionId());
         if (seat == null) return;
-        seat.member = member;
-        if (parked != null) parked.take(id).forEach(s -> hand(member, s));
+        seat.client = client;
+        if (parked != null) parked.take(id).forEach(s -> hand(client, s));
     }
 
     /** Removes the connection from the room (its call is left by a fact of its own); false when it was not in it. */
@@ -234,11 +234,11 @@ final class Room {
 
     synchronized void presence(Fact.PresenceChanged p) {
         if (p.joined()) {
-            present.put(p.member().sessionId(), p.member());
+            present.put(p.client().sessionId(), p.client());
         } else {
-            present.remove(p.member().sessionId());
+            present.remove(p.client().sessionId());
         }
-        tell(p, p.member().sessionId());
+        tell(p, p.client().sessionId());
     }
 
     // ---- the room's call ---------------------------------------------------------------------------
@@ -248,14 +248,14 @@ final class Room {
     }
 
     /**
-     * A seated member asks to join the call: the fact to publish, or null when it is in the call already
+     * A seated client asks to join the call: the fact to publish, or null when it is in the call already
      * (it is then told its place again, and nothing changes).
      */
-    synchronized Fact.CallJoined joinCall(Member member, String ref) {
-        if (!seats.containsKey(member.sessionId())) throw new RoomException(Refusal.NOT_JOINED, "join room " + id + " first");
-        Participant you = call.get(member.sessionId());
+    synchronized Fact.CallJoined joinCall(Client client, String ref) {
+        if (!seats.containsKey(client.sessionId())) throw new RoomException(Refusal.NOT_JOINED, "join room " + id + " first");
+        Participant you = call.get(client.sessionId());
         if (you != null) {
-            hand(member, new Delivery.CallEntered(id, you, call.participants(), ref));
+            hand(client, new Delivery.CallEntered(id, you, call.participants(), ref));
             return null;
         }
         // Checked against this node's roster: with a bus that delivers later, joins racing on two nodes may
@@ -263,19 +263,19 @@ final class Room {
         if (call.full()) {
             throw new RoomException(Refusal.CALL_FULL, "the call in " + name + " is full (" + call.capacity() + " people)");
         }
-        return new Fact.CallJoined(id, member.info(), ref);
+        return new Fact.CallJoined(id, client.info(), ref);
     }
 
     /**
-     * Puts the member in the call; its connection, if seated here, is told its place; then the whole room
+     * Puts the client in the call; its connection, if seated here, is told its place; then the whole room
      * is told who is in the call. (A join that raced another of the same session is answered the same way
      * and changes nothing.)
      */
     synchronized void callJoined(Fact.CallJoined joined) {
-        SessionId session = joined.member().sessionId();
-        boolean added = call.add(joined.member()) != null;
+        SessionId session = joined.client().sessionId();
+        boolean added = call.add(joined.client()) != null;
         Seat seat = seats.get(session);
-        if (seat != null) hand(seat.member, new Delivery.CallEntered(id, call.get(session), call.participants(), joined.ref()));
+        if (seat != null) hand(seat.client, new Delivery.CallEntered(id, call.get(session), call.participants(), joined.ref()));
         if (added) callChanged();
     }
 
@@ -302,20 +302,20 @@ final class Room {
         call.signal(sender, to, payload);
     }
 
-    /** File transfer signalling for another member in this room: the fact to publish. Anyone else is refused. */
+    /** File transfer signalling for another client present in this room: the fact to publish. Anyone else is refused. */
     synchronized Fact.FileSignal fileSignal(SessionId from, SessionId to, String file, SignalPayload payload) {
         Seat sender = seats.get(from);
         if (sender == null) throw new RoomException(Refusal.NOT_JOINED, "join room " + id + " first");
         if (!present.containsKey(to) || to.equals(from)) {
-            throw new RoomException(Refusal.NO_SUCH_PARTICIPANT, "no member " + to + " in room " + name);
+            throw new RoomException(Refusal.NO_SUCH_PARTICIPANT, "no client " + to + " in room " + name);
         }
-        return new Fact.FileSignal(id, sender.member.info(), to, file, payload);
+        return new Fact.FileSignal(id, sender.client.info(), to, file, payload);
     }
 
     /** A signal reaches its addressee if it is seated on this node (elsewhere, its own node delivers it). */
     synchronized void signalled(Delivery signal, SessionId to) {
         Seat seat = seats.get(to);
-        if (seat != null) hand(seat.member, signal);
+        if (seat != null) hand(seat.client, signal);
     }
 
     private void callChanged() {
@@ -363,7 +363,7 @@ final class Room {
             log.log(System.Logger.Level.WARNING, "room " + id + ": messages " + (lastSeq + 1) + " to " + (early.firstKey() - 1)
                     + " could not be read for a gap in delivery" + (error == null ? "" : ": " + error));
             lastSeq = early.firstKey() - 1;
-            for (Seat seat : seats.values()) hand(seat.member, new Delivery.Reset(id, lastSeq));
+            for (Seat seat : seats.values()) hand(seat.client, new Delivery.Reset(id, lastSeq));
         }
         while (!early.isEmpty() && early.firstKey() == lastSeq + 1) broadcast(early.pollFirstEntry().getValue());
         if (early.isEmpty()) {
@@ -382,7 +382,7 @@ final class Room {
                 seat.held.add(m);
             } else if (m.seq() > seat.delivered) {
                 seat.delivered = m.seq();
-                hand(seat.member, posted);
+                hand(seat.client, posted);
             }
         }
     }
@@ -390,16 +390,16 @@ final class Room {
     private void deliver(Seat seat, ChatMessage m) {
         if (m.seq() > seat.delivered) {
             seat.delivered = m.seq();
-            hand(seat.member, new Fact.Posted(m));
+            hand(seat.client, new Fact.Posted(m));
         }
     }
 
-    /** A member that throws is a bug in that member; it must not cost the other members the delivery. */
-    private void hand(Member member, Delivery delivery) {
+    /** A client that throws is a bug in that client; it must not cost the others the delivery. */
+    private void hand(Client client, Delivery delivery) {
         try {
-            member.deliver(delivery);
+            client.deliver(delivery);
         } catch (RuntimeException e) {
-            log.log(System.Logger.Level.ERROR, "member " + member.sessionId() + " failed to take " + delivery.getClass().getSimpleName(), e);
+            log.log(System.Logger.Level.ERROR, "client " + client.sessionId() + " failed to take " + delivery.getClass().getSimpleName(), e);
         }
     }
 }

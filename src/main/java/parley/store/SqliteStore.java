@@ -32,7 +32,7 @@ import parley.room.Role;
 import parley.room.RoomFile;
 import parley.room.RoomId;
 import parley.room.RoomKind;
-import parley.room.RoomMember;
+import parley.room.Membership;
 import parley.room.SharedFile;
 import parley.room.UserId;
 import parley.room.UserRef;
@@ -388,7 +388,7 @@ public final class SqliteStore implements ChatStore, AccountStore {
                 s.setLong(8, room.ts());
                 if (s.executeUpdate() == 0) throw new NameTakenException(room.name());
             }
-            for (RoomMember m : room.members()) putMember(c, room.id(), m.user().id(), m.role(), room.createdBy(), room.ts());
+            for (Membership m : room.members()) putMember(c, room.id(), m.user().id(), m.role(), room.createdBy(), room.ts());
             return new StoredRoom(room.id(), room.name(), room.topic(), 0, room.kind(), room.members(), List.of());
         });
     }
@@ -560,13 +560,13 @@ public final class SqliteStore implements ChatStore, AccountStore {
 
     /** The room with its members and bans; a person without an account (a guest of old) shows by id. */
     private static StoredRoom readRoom(Connection c, RoomId id) throws SQLException {
-        List<RoomMember> members = new ArrayList<>();
+        List<Membership> members = new ArrayList<>();
         try (PreparedStatement s = c.prepareStatement("""
                 SELECT m.user_id, coalesce(a.name, m.user_id), m.role FROM room_members m
                 LEFT JOIN accounts a ON a.id = m.user_id WHERE m.room_id = ? ORDER BY m.added_at, m.user_id""")) {
             s.setString(1, id.value());
             try (ResultSet r = s.executeQuery()) {
-                while (r.next()) members.add(new RoomMember(new UserRef(new UserId(r.getString(1)), r.getString(2)), Role.of(r.getString(3))));
+                while (r.next()) members.add(new Membership(new UserRef(new UserId(r.getString(1)), r.getString(2)), Role.of(r.getString(3))));
             }
         }
         List<UserRef> banned = new ArrayList<>();

@@ -6,7 +6,7 @@ import parley.protocol.Codec;
 import parley.protocol.ErrorCode;
 import parley.protocol.ServerMessage;
 import parley.room.ChatMessage;
-import parley.room.MemberInfo;
+import parley.room.ClientInfo;
 import parley.room.Participant;
 import parley.room.Refusal;
 import parley.room.Delivery;
@@ -63,8 +63,8 @@ final class Wire {
                 yield new ServerMessage.Message(m.room().value(), m.seq(), m.clientId(), sender(m), m.text(), m.ts(), file(m));
             }
             case Fact.PresenceChanged p -> new ServerMessage.Presence(p.room().value(),
-                    p.joined() ? "join" : "leave", view(p.member()));
-            case Fact.TypingChanged t -> new ServerMessage.Typing(t.room().value(), t.active(), view(t.member()));
+                    p.joined() ? "join" : "leave", view(p.client()));
+            case Fact.TypingChanged t -> new ServerMessage.Typing(t.room().value(), t.active(), view(t.client()));
             case Delivery.RoomAdded a -> new ServerMessage.RoomAdded(null, view(a.info()));
             case Fact.FileStored f -> new ServerMessage.FileStored(f.room().value(), f.fileId());
             case Delivery.Reset r -> new ServerMessage.Reset(r.room().value(), r.lastSeq());
@@ -75,7 +75,7 @@ final class Wire {
                     raw(g.payload(), "description"), raw(g.payload(), "candidate"));
             case Fact.FileSignal g -> new ServerMessage.FileSignal(g.room().value(), view(g.from()), g.file(),
                     raw(g.payload(), "description"), raw(g.payload(), "candidate"), raw(g.payload(), "want"), raw(g.payload(), "cancel"));
-            case Fact.MemberChanged m -> member(null, m);
+            case Fact.MembershipChanged m -> member(null, m);
             case Delivery.Removed r -> new ServerMessage.Removed(r.ref(), r.room().value(), r.reason(), person(r.by()));
         };
     }
@@ -94,7 +94,7 @@ final class Wire {
         return u == null ? null : new ServerMessage.Person(u.id().value(), u.name());
     }
 
-    static ServerMessage.Member member(String ref, Fact.MemberChanged m) {
+    static ServerMessage.Member member(String ref, Fact.MembershipChanged m) {
         return new ServerMessage.Member(ref, m.room().value(), person(m.user()), m.role() == null ? null : m.role().wire(),
                 m.reason(), person(m.by()));
     }
@@ -106,7 +106,7 @@ final class Wire {
     }
 
     static ServerMessage.ParticipantView view(Participant p) {
-        MemberInfo m = p.member();
+        ClientInfo m = p.client();
         return new ServerMessage.ParticipantView(m.sessionId().value(), m.userId().value(), m.name(), p.order(),
                 p.media().audio(), p.media().video(), p.media().screen());
     }
@@ -115,7 +115,7 @@ final class Wire {
         return participants.stream().map(Wire::view).toList();
     }
 
-    static ServerMessage.MemberView view(MemberInfo m) {
+    static ServerMessage.MemberView view(ClientInfo m) {
         return new ServerMessage.MemberView(m.sessionId().value(), m.userId().value(), m.name());
     }
 

@@ -26,7 +26,7 @@ import parley.protocol.ProtocolException;
 import parley.protocol.ServerMessage;
 import parley.room.Hub;
 import parley.room.Ids;
-import parley.room.Member;
+import parley.room.Client;
 import parley.room.Delivery;
 import parley.room.Role;
 import parley.room.RoomException;
@@ -38,14 +38,14 @@ import parley.room.SignalPayload;
 import parley.room.UserId;
 
 /**
- * One browser tab's WebSocket, adapted to a domain {@link Member}.
+ * One browser tab's WebSocket, adapted to a domain {@link parley.room.Client}.
  *
  * <p>Frames are decoded and dispatched on the socket's event loop. Everything sent to the client, from
  * whatever thread, goes through one outbound queue drained on the event loop (see {@link LoopOutbox}),
  * so the client sees frames in the order they were handed over (a reply to a join before that room's
  * messages, an ack before its message).
  */
-final class WsSession implements Member {
+final class WsSession implements Client {
     private static final Logger log = LoggerFactory.getLogger(WsSession.class);
     /** The close code a client sends when it drops a silent socket to reconnect (and resume). */
     private static final short RESUMING = 4000;
@@ -466,7 +466,7 @@ final class WsSession implements Member {
         else fail(ref, e);
     }
 
-    private void memberChanged(String ref, CompletableFuture<parley.room.Fact.MemberChanged> change) {
+    private void memberChanged(String ref, CompletableFuture<parley.room.Fact.MembershipChanged> change) {
         change.whenComplete((c, e) -> {
             if (e == null) reply(Wire.member(ref, c));
             else fail(ref, e);
@@ -484,7 +484,7 @@ final class WsSession implements Member {
     /** A download link, for a member of the file's room, once its bytes are on the server. */
     private void fileLink(ClientMessage.FileLink f) {
         RoomId room = new RoomId(f.room());
-        if (!services.hub().isMember(room, userId())) {
+        if (!services.hub().isSeated(room, userId())) {
             throw new ProtocolException(ErrorCode.NOT_JOINED, "join the room first");
         }
         services.hub().file(f.file()).whenComplete((file, e) -> context.runOnContext(v -> {

@@ -209,8 +209,8 @@ public final class FakeStore implements ChatStore {
     @Override
     public synchronized CompletableFuture<Void> setMember(RoomId roomId, UserId userId, Role role, UserId by, long ts) {
         StoredRoom r = rooms.get(roomId);
-        List<RoomMember> members = new ArrayList<>(r.members().stream().filter(m -> !m.user().id().equals(userId)).toList());
-        if (role != null) members.add(new RoomMember(ref(userId), role));
+        List<Membership> members = new ArrayList<>(r.members().stream().filter(m -> !m.user().id().equals(userId)).toList());
+        if (role != null) members.add(new Membership(ref(userId), role));
         rooms.put(roomId, new StoredRoom(r.id(), r.name(), r.topic(), r.lastSeq(), r.kind(), members, r.banned()));
         return CompletableFuture.completedFuture(null);
     }

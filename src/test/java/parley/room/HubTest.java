@@ -42,15 +42,15 @@ class HubTest {
         hub.close();
     }
 
-    private FakeMember connect(String name) {
-        FakeMember m = new FakeMember(name);
+    private FakeClient connect(String name) {
+        FakeClient m = new FakeClient(name);
         hub.connect(m);
         return m;
     }
 
     /** Has someone say {@code n} messages in {@code room} and leave: what was said before the test's members came. */
     private void said(RoomId room, int n) {
-        FakeMember past = new FakeMember("s_past" + ++pastSessions, "u_past", "Past");
+        FakeClient past = new FakeClient("s_past" + ++pastSessions, "u_past", "Past");
         hub.connect(past);
         hub.join(past, room, null, null);
         long first = store.stored(room).size() + 1;
@@ -58,14 +58,14 @@ class HubTest {
         hub.disconnect(past);
     }
 
-    private FakeMember joined(String name, RoomId... rooms) {
-        FakeMember m = connect(name);
+    private FakeClient joined(String name, RoomId... rooms) {
+        FakeClient m = connect(name);
         for (RoomId r : rooms) hub.join(m, r, null, null);
         return m;
     }
 
     /** The result of a send; complete at once unless the store holds outcomes back. */
-    private CompletableFuture<SendResult> send(Member m, RoomId room, String clientId, String text) {
+    private CompletableFuture<SendResult> send(Client m, RoomId room, String clientId, String text) {
         CompletableFuture<SendResult> result = new CompletableFuture<>();
         hub.send(m, room, clientId, text, result::complete);
         return result;
@@ -100,8 +100,8 @@ class HubTest {
 
     @Test
     void a_joiner_gets_entered_with_its_ref_before_any_other_event_of_the_room() {
-        FakeMember ada = joined("ada", general);
-        FakeMember bob = connect("bob");
+        FakeClient ada = joined("ada", general);
+        FakeClient bob = connect("bob");
 
         hub.join(bob, general, null, "ref-7");
         send(ada, general, "c1", "hello");
@@ -120,7 +120,7 @@ class HubTest {
     @Test
     void a_joiner_with_since_gets_entered_before_the_messages_it_missed() {
         said(general, 3);
-        FakeMember ada = connect("ada");
+        FakeClient ada = connect("ada");
 
         hub.join(ada, general, 1L, "j1");
 
@@ -135,7 +135,7 @@ class HubTest {
 
     @Test
     void joining_an_unknown_room_is_refused_no_such_room() {
-        FakeMember ada = connect("ada");
+        FakeClient ada = connect("ada");
 
         assertThatThrownBy(() -> hub.join(ada, new RoomId("r_nowhere"), null, null))
                 .isInstanceOfSatisfying(RoomException.class, e -> assertThat(e.refusal()).isEqualTo(Refusal.NO_SUCH_ROOM));
@@ -146,13 +146,13 @@ class HubTest {
 
     @Test
     void messages_reach_every_joined_member_once_in_seq_order_and_never_a_non_member() {
-        FakeMember ada = joined("ada", general);
-        FakeMember bob = joined("bob", general);
-        FakeMember carol = connect("carol");
-        FakeMember dan = joined("dan", random);
+        FakeClient ada = joined("ada", general);
+        FakeClient bob = joined("bob", general);
+        FakeClient carol = connect("carol");
+        FakeClient dan = joined("dan", random);
 
         for (int i = 1; i <= 6; i++) {
-            FakeMember sender = i % 2 == 0 ? ada : bob;
+            FakeClient sender = i % 2 == 0 ? ada : bob;
             assertThat(accepted(send(sender, general, "c" + i, "m" + i)).message().seq()).isEqualTo(i);
         }
 
@@ -166,8 +166,8 @@ class HubTest {
 
     @Test
     void a_member_who_left_gets_no_more_messages() {
-        FakeMember ada = joined("ada", general);
-        FakeMember bob = joined("bob", general);
+        FakeClient ada = joined("ada", general);
+        FakeClient bob = joined("bob", general);
         send(ada, general, "c1", "before");
 
         hub.leave(bob, general);
@@ -179,7 +179,7 @@ class HubTest {
 
     @Test
     void leaving_a_room_not_joined_is_refused_not_joined() {
-        FakeMember ada = connect("ada");
+        FakeClient ada = connect("ada");
 
         assertThatThrownBy(() -> hub.leave(ada, general))
                 .isInstanceOfSatisfying(RoomException.class, e -> assertThat(e.refusal()).isEqualTo(Refusal.NOT_JOINED));
@@ -187,8 +187,8 @@ class HubTest {
 
     @Test
     void a_member_who_has_not_joined_the_room_cannot_send_and_nothing_is_stored() {
-        FakeMember ada = joined("ada", general);
-        FakeMember bob = joined("bob", random);
+        FakeClient ada = joined("ada", general);
+        FakeClient bob = joined("bob", random);
 
         assertThat(refusal(send(bob, general, "c1", "let me in"))).isEqualTo(Refusal.NOT_JOINED);
 
@@ -198,7 +198,7 @@ class HubTest {
 
     @Test
     void sending_to_an_unknown_room_is_refused_no_such_room() {
-        FakeMember ada = joined("ada", general);
+        FakeClient ada = joined("ada", general);
 
         assertThat(refusal(send(ada, new RoomId("r_nowhere"), "c1", "anyone?"))).isEqualTo(Refusal.NO_SUCH_ROOM);
         assertThat(store.appendCalls()).isEmpty();
@@ -206,7 +206,7 @@ class HubTest {
 
     @Test
     void text_longer_than_max_text_chars_is_refused_too_long_and_text_of_exactly_the_limit_is_accepted() {
-        FakeMember ada = joined("ada", general);
+        FakeClient ada = joined("ada", general);
 
         assertThat(refusal(send(ada, general, "c1", "x".repeat(21)))).isEqualTo(Refusal.TOO_LONG);
         assertThat(store.appendCalls()).isEmpty();
@@ -217,8 +217,8 @@ class HubTest {
 
     @Test
     void a_duplicate_send_is_acked_with_the_original_seq_and_not_published_again() {
-        FakeMember ada = joined("ada", general);
-        FakeMember bob = joined("bob", general);
+        FakeClient ada = joined("ada", general);
+        FakeClient bob = joined("bob", general);
         Accepted first = accepted(send(ada, general, "c1", "hello"));
         send(bob, general, "c2", "hi");
 
@@ -233,8 +233,8 @@ class HubTest {
 
     @Test
     void the_sender_is_answered_before_its_message_is_delivered_to_anyone() {
-        FakeMember ada = joined("ada", general);
-        FakeMember bob = joined("bob", general);
+        FakeClient ada = joined("ada", general);
+        FakeClient bob = joined("bob", general);
         store.holdOutcomes();
 
         CompletableFuture<SendResult> result = send(ada, general, "c1", "hello");
@@ -254,8 +254,8 @@ class HubTest {
 
     @Test
     void a_store_failure_on_append_refuses_unavailable_and_publishes_nothing() {
-        FakeMember ada = joined("ada", general);
-        FakeMember bob = joined("bob", general);
+        FakeClient ada = joined("ada", general);
+        FakeClient bob = joined("bob", general);
         store.failAppends();
 
         assertThat(refusal(send(ada, general, "c1", "hello"))).isEqualTo(Refusal.UNAVAILABLE);
@@ -270,8 +270,8 @@ class HubTest {
     @Test
     void a_member_joining_with_since_gets_the_missed_messages_then_the_live_ones() {
         said(general, 3);
-        FakeMember bob = joined("bob", general);
-        FakeMember ada = connect("ada");
+        FakeClient bob = joined("bob", general);
+        FakeClient ada = connect("ada");
 
         hub.join(ada, general, 1L, null);
         send(bob, general, "c4", "live");
@@ -282,7 +282,7 @@ class HubTest {
     @Test
     void since_zero_replays_every_message() {
         said(general, 2);
-        FakeMember ada = connect("ada");
+        FakeClient ada = connect("ada");
 
         hub.join(ada, general, 0L, null);
 
@@ -292,8 +292,8 @@ class HubTest {
     @Test
     void live_messages_published_before_the_catch_up_read_completes_arrive_once_after_the_missed_ones() {
         said(general, 3);
-        FakeMember bob = joined("bob", general);
-        FakeMember ada = connect("ada");
+        FakeClient bob = joined("bob", general);
+        FakeClient ada = connect("ada");
         store.holdReads();
 
         hub.join(ada, general, 1L, null);
@@ -312,8 +312,8 @@ class HubTest {
     @Test
     void a_catch_up_read_that_includes_messages_also_published_live_delivers_each_once() {
         said(general, 2);
-        FakeMember bob = joined("bob", general);
-        FakeMember ada = connect("ada");
+        FakeClient bob = joined("bob", general);
+        FakeClient ada = connect("ada");
         store.holdReads();
 
         hub.join(ada, general, 1L, null);
@@ -329,8 +329,8 @@ class HubTest {
     @Test
     void a_message_stored_before_the_join_but_published_after_it_is_delivered_once() {
         said(general, 1);
-        FakeMember bob = joined("bob", general);
-        FakeMember ada = connect("ada");
+        FakeClient bob = joined("bob", general);
+        FakeClient ada = connect("ada");
         store.holdOutcomes();
         assertThat(send(bob, general, "c2", "not yet published")).isNotDone();
 
@@ -349,8 +349,8 @@ class HubTest {
             throws Exception {
         int total = 3_000;
         said(general, 2);
-        FakeMember bob = joined("bob", general);
-        FakeMember ada = connect("ada");
+        FakeClient bob = joined("bob", general);
+        FakeClient ada = connect("ada");
         CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
             for (int i = 3; i <= total; i++) send(bob, general, "c" + i, "live " + i);
         });
@@ -383,7 +383,7 @@ class HubTest {
      * then each message once, in order, with no gap: from {@code since + 1}, or, after a Reset (more than
      * catchupMax were missed by the time the store read), from wherever live delivery began.
      */
-    private void assertCaughtUpFrom(FakeMember member, long since) {
+    private void assertCaughtUpFrom(FakeClient member, long since) {
         List<Delivery> events = member.events(general);
         assertThat(events.getFirst()).isInstanceOf(Delivery.Entered.class);
         List<Long> got = member.seqs(general);
@@ -399,8 +399,8 @@ class HubTest {
     @Test
     void joining_again_with_an_earlier_since_while_still_catching_up_catches_up_from_the_earlier_since() {
         said(general, 5);
-        FakeMember bob = joined("bob", general);
-        FakeMember ada = connect("ada");
+        FakeClient bob = joined("bob", general);
+        FakeClient ada = connect("ada");
         store.holdReads();
 
         hub.join(ada, general, 4L, "first");
@@ -419,7 +419,7 @@ class HubTest {
     @Test
     void missing_exactly_catchup_max_messages_still_catches_up_message_by_message() {
         said(general, 6);
-        FakeMember ada = connect("ada");
+        FakeClient ada = connect("ada");
 
         hub.join(ada, general, 2L, null);
 
@@ -430,8 +430,8 @@ class HubTest {
     @Test
     void missing_more_than_catchup_max_messages_gives_reset_then_only_live_messages() {
         said(general, 10);
-        FakeMember bob = joined("bob", general);
-        FakeMember ada = connect("ada");
+        FakeClient bob = joined("bob", general);
+        FakeClient ada = connect("ada");
 
         hub.join(ada, general, 2L, null);
         send(bob, general, "c11", "live");
@@ -446,8 +446,8 @@ class HubTest {
     @Test
     void a_reset_after_a_late_catch_up_read_is_followed_by_the_messages_published_meanwhile() {
         said(general, 10);
-        FakeMember bob = joined("bob", general);
-        FakeMember ada = connect("ada");
+        FakeClient bob = joined("bob", general);
+        FakeClient ada = connect("ada");
         store.holdReads();
 
         hub.join(ada, general, 2L, null);
@@ -466,8 +466,8 @@ class HubTest {
     @Test
     void a_failed_catch_up_read_gives_reset_then_live_messages() {
         said(general, 3);
-        FakeMember bob = joined("bob", general);
-        FakeMember ada = connect("ada");
+        FakeClient bob = joined("bob", general);
+        FakeClient ada = connect("ada");
         store.holdReads();
 
         hub.join(ada, general, 1L, null);
@@ -481,7 +481,7 @@ class HubTest {
     @Test
     void a_catch_up_read_that_completes_after_the_member_left_delivers_nothing() {
         said(general, 3);
-        FakeMember ada = connect("ada");
+        FakeClient ada = connect("ada");
         store.holdReads();
 
         hub.join(ada, general, 0L, null);
@@ -495,9 +495,9 @@ class HubTest {
 
     @Test
     void typing_reaches_the_other_members_but_not_the_typist() {
-        FakeMember ada = joined("ada", general);
-        FakeMember bob = joined("bob", general);
-        FakeMember carol = joined("carol", random);
+        FakeClient ada = joined("ada", general);
+        FakeClient bob = joined("bob", general);
+        FakeClient carol = joined("carol", random);
 
         hub.typing(ada, general, true);
 
@@ -509,7 +509,7 @@ class HubTest {
 
     @Test
     void typing_in_a_room_not_joined_is_refused_not_joined() {
-        FakeMember ada = connect("ada");
+        FakeClient ada = connect("ada");
 
         assertThatThrownBy(() -> hub.typing(ada, general, true))
                 .isInstanceOfSatisfying(RoomException.class, e -> assertThat(e.refusal()).isEqualTo(Refusal.NOT_JOINED));
@@ -517,9 +517,9 @@ class HubTest {
 
     @Test
     void joining_and_leaving_are_announced_to_the_other_members_only() {
-        FakeMember ada = joined("ada", general);
-        FakeMember carol = joined("carol", random);
-        FakeMember bob = connect("bob");
+        FakeClient ada = joined("ada", general);
+        FakeClient carol = joined("carol", random);
+        FakeClient bob = connect("bob");
 
         hub.join(bob, general, null, null);
         hub.join(bob, general, null, null); // joining again is harmless and not announced again
@@ -535,9 +535,9 @@ class HubTest {
 
     @Test
     void disconnecting_leaves_every_joined_room_and_tells_the_others() {
-        FakeMember ada = joined("ada", general, random);
-        FakeMember bob = joined("bob", general);
-        FakeMember carol = joined("carol", random);
+        FakeClient ada = joined("ada", general, random);
+        FakeClient bob = joined("bob", general);
+        FakeClient carol = joined("carol", random);
         ada.forget();
 
         hub.disconnect(ada);
@@ -555,9 +555,9 @@ class HubTest {
 
     @Test
     void a_created_room_is_announced_to_every_connected_member_except_its_creator() {
-        FakeMember ada = connect("ada");
-        FakeMember bob = connect("bob");
-        FakeMember carol = joined("carol", general);
+        FakeClient ada = connect("ada");
+        FakeClient bob = connect("bob");
+        FakeClient carol = joined("carol", general);
 
         RoomInfo design = hub.createRoom("design", "mockups", RoomKind.PUBLIC, ada).join();
 
@@ -577,7 +577,7 @@ class HubTest {
 
     @Test
     void a_room_created_by_the_server_is_announced_to_everyone() {
-        FakeMember ada = connect("ada");
+        FakeClient ada = connect("ada");
 
         RoomInfo lobby = hub.createRoom("lobby", "", RoomKind.PUBLIC, null).join();
 
@@ -586,8 +586,8 @@ class HubTest {
 
     @Test
     void creating_a_room_whose_name_is_taken_ignoring_case_is_refused_name_taken_and_not_announced() {
-        FakeMember ada = connect("ada");
-        FakeMember bob = connect("bob");
+        FakeClient ada = connect("ada");
+        FakeClient bob = connect("bob");
 
         CompletableFuture<RoomInfo> created = hub.createRoom("GENERAL", "", RoomKind.PUBLIC, ada);
 
@@ -601,7 +601,7 @@ class HubTest {
     @Test
     void history_without_before_is_the_latest_page_oldest_first_with_has_more_when_older_exist() {
         said(general, 7);
-        FakeMember ada = joined("ada", general);
+        FakeClient ada = joined("ada", general);
 
         Hub.Page page = hub.history(ada, general, null, null).join();
 
@@ -613,7 +613,7 @@ class HubTest {
     @Test
     void history_before_a_seq_pages_back_and_has_more_is_false_at_the_first_message() {
         said(general, 7);
-        FakeMember ada = joined("ada", general);
+        FakeClient ada = joined("ada", general);
 
         Hub.Page middle = hub.history(ada, general, 5L, 3).join();
         Hub.Page first = hub.history(ada, general, 4L, 3).join();
@@ -630,7 +630,7 @@ class HubTest {
     @Test
     void history_of_exactly_one_page_has_no_more_and_of_an_empty_room_is_empty() {
         said(general, 3);
-        FakeMember ada = joined("ada", general, random);
+        FakeClient ada = joined("ada", general, random);
 
         Hub.Page full = hub.history(ada, general, null, 3).join();
         Hub.Page empty = hub.history(ada, random, null, null).join();
@@ -644,7 +644,7 @@ class HubTest {
     @Test
     void history_limit_is_clamped_to_history_page_max() {
         said(general, 20);
-        FakeMember ada = joined("ada", general);
+        FakeClient ada = joined("ada", general);
 
         Hub.Page page = hub.history(ada, general, null, 1_000).join();
 
@@ -656,7 +656,7 @@ class HubTest {
     @Test
     void history_of_a_room_not_joined_is_refused_not_joined_and_of_an_unknown_room_no_such_room() {
         said(general, 3);
-        FakeMember ada = joined("ada", random);
+        FakeClient ada = joined("ada", random);
 
         assertThatThrownBy(() -> hub.history(ada, general, null, null))
                 .isInstanceOfSatisfying(RoomException.class, e -> assertThat(e.refusal()).isEqualTo(Refusal.NOT_JOINED));
@@ -672,13 +672,13 @@ class HubTest {
     }
 
     private static List<SessionId> sessionsOf(List<Participant> participants) {
-        return participants.stream().map(p -> p.member().sessionId()).toList();
+        return participants.stream().map(p -> p.client().sessionId()).toList();
     }
 
     @Test
     void a_call_joiner_learns_its_place_before_the_room_hears_who_is_in_the_call() {
-        FakeMember ada = joined("ada", general);
-        FakeMember grace = joined("grace", general);
+        FakeClient ada = joined("ada", general);
+        FakeClient grace = joined("grace", general);
         ada.forget();
         grace.forget();
 
@@ -702,10 +702,10 @@ class HubTest {
 
     @Test
     void someone_in_the_room_but_not_the_call_sees_it_and_is_refused_beyond_call_max() {
-        FakeMember a = joined("a", general);
-        FakeMember b = joined("b", general);
-        FakeMember c = joined("c", general);
-        FakeMember d = joined("d", general);
+        FakeClient a = joined("a", general);
+        FakeClient b = joined("b", general);
+        FakeClient c = joined("c", general);
+        FakeClient d = joined("d", general);
         hub.joinCall(a, general, null);
         hub.joinCall(b, general, null);
         hub.joinCall(c, general, null);
@@ -714,17 +714,17 @@ class HubTest {
                 .containsExactly(a.sessionId(), b.sessionId(), c.sessionId());
         assertThatThrownBy(() -> hub.joinCall(d, general, null))
                 .isInstanceOfSatisfying(RoomException.class, e -> assertThat(e.refusal()).isEqualTo(Refusal.CALL_FULL));
-        FakeMember outsider = joined("outsider", random);
+        FakeClient outsider = joined("outsider", random);
         assertThatThrownBy(() -> hub.joinCall(outsider, general, null))
                 .isInstanceOfSatisfying(RoomException.class, e -> assertThat(e.refusal()).isEqualTo(Refusal.NOT_JOINED));
     }
 
     @Test
     void signals_go_only_to_their_target_in_the_same_call_stamped_with_the_sender() {
-        FakeMember ada = joined("ada", general);
-        FakeMember grace = joined("grace", general);
-        FakeMember bystander = joined("bystander", general);
-        FakeMember elsewhere = joined("elsewhere", random);
+        FakeClient ada = joined("ada", general);
+        FakeClient grace = joined("grace", general);
+        FakeClient bystander = joined("bystander", general);
+        FakeClient elsewhere = joined("elsewhere", random);
         hub.joinCall(ada, general, null);
         hub.joinCall(grace, general, null);
         hub.joinCall(elsewhere, random, null);
@@ -735,7 +735,7 @@ class HubTest {
         assertThat(got.from().sessionId()).isEqualTo(ada.sessionId());
         assertThat(got.payload()).isSameAs(offer);
 
-        record Attempt(Member from, RoomId room, Member to, Refusal expected) {}
+        record Attempt(Client from, RoomId room, Client to, Refusal expected) {}
         for (Attempt a : List.of(
                 new Attempt(ada, general, bystander, Refusal.NO_SUCH_PARTICIPANT),
                 new Attempt(ada, general, elsewhere, Refusal.NO_SUCH_PARTICIPANT),
@@ -746,14 +746,14 @@ class HubTest {
                     .isInstanceOfSatisfying(RoomException.class, e -> assertThat(e.refusal()).isEqualTo(a.expected()));
         }
         assertThat(grace.eventsOf(Fact.Signal.class)).hasSize(1);
-        for (FakeMember m : List.of(ada, bystander, elsewhere)) assertThat(m.eventsOf(Fact.Signal.class)).isEmpty();
+        for (FakeClient m : List.of(ada, bystander, elsewhere)) assertThat(m.eventsOf(Fact.Signal.class)).isEmpty();
     }
 
     @Test
     void a_disconnected_participant_leaves_the_call_and_the_last_one_out_ends_it() {
-        FakeMember ada = joined("ada", general);
-        FakeMember grace = joined("grace", general);
-        FakeMember watcher = joined("watcher", general);
+        FakeClient ada = joined("ada", general);
+        FakeClient grace = joined("grace", general);
+        FakeClient watcher = joined("watcher", general);
         hub.joinCall(ada, general, null);
         hub.joinCall(grace, general, null);
 
@@ -774,8 +774,8 @@ class HubTest {
 
     @Test
     void a_parked_participant_keeps_its_place_unseen_and_gets_the_signals_sent_meanwhile_when_it_resumes() {
-        FakeMember ada = joined("ada", general);
-        FakeMember grace = joined("grace", general);
+        FakeClient ada = joined("ada", general);
+        FakeClient grace = joined("grace", general);
         hub.joinCall(ada, general, null);
         hub.joinCall(grace, general, null);
         ada.forget();
@@ -786,10 +786,10 @@ class HubTest {
         assertThat(ada.events(general)).as("no one saw Grace leave").noneMatch(e -> e instanceof Delivery.CallChanged
                 || e instanceof Fact.PresenceChanged);
 
-        FakeMember stranger = new FakeMember(grace.sessionId().value(), "u_other", grace.name());
+        FakeClient stranger = new FakeClient(grace.sessionId().value(), "u_other", grace.name());
         assertThat(hub.resume(stranger, () -> {})).as("another user").isFalse();
 
-        FakeMember back = new FakeMember(grace.sessionId().value(), grace.userId().value(), grace.name());
+        FakeClient back = new FakeClient(grace.sessionId().value(), grace.userId().value(), grace.name());
         List<String> order = new ArrayList<>();
         assertThat(hub.resume(back, () -> order.add("welcome"))).isTrue();
         assertThat(order).containsExactly("welcome");
@@ -805,17 +805,17 @@ class HubTest {
     @Test
     void a_parked_participant_removed_from_a_private_room_hears_of_it_when_it_resumes_and_is_no_longer_in_it() {
         store.addPerson("u_grace", "grace");
-        FakeMember ada = connect("ada");
+        FakeClient ada = connect("ada");
         RoomInfo board = hub.createRoom("board", "", RoomKind.PRIVATE, ada).join();
         hub.invite(ada, board.id(), new UserId("u_grace")).join();
-        FakeMember grace = connect("grace");
+        FakeClient grace = connect("grace");
         hub.join(ada, board.id(), null, null);
         hub.join(grace, board.id(), null, null);
         hub.joinCall(grace, board.id(), null);
         assertThat(hub.park(grace)).isTrue();
 
         hub.remove(ada, board.id(), grace.userId(), false).join();
-        FakeMember back = new FakeMember(grace.sessionId().value(), grace.userId().value(), grace.name());
+        FakeClient back = new FakeClient(grace.sessionId().value(), grace.userId().value(), grace.name());
         assertThat(hub.resume(back, () -> {})).isTrue();
 
         assertThat(back.eventsOf(Delivery.Removed.class)).extracting(Delivery.Removed::reason).containsExactly("kicked");
@@ -827,9 +827,9 @@ class HubTest {
 
     @Test
     void a_parked_participant_that_does_not_come_back_leaves_when_its_grace_expires() {
-        FakeMember ada = joined("ada", general);
-        FakeMember grace = joined("grace", general);
-        FakeMember chatOnly = joined("chat", general);
+        FakeClient ada = joined("ada", general);
+        FakeClient grace = joined("grace", general);
+        FakeClient chatOnly = joined("chat", general);
         hub.joinCall(ada, general, null);
         hub.joinCall(grace, general, null);
 
@@ -837,19 +837,19 @@ class HubTest {
         assertThat(hub.park(grace)).isTrue();
         hub.expire(grace);
         assertThat(sessionsOf(ada.eventsOf(Delivery.CallChanged.class).getLast().participants())).containsExactly(ada.sessionId());
-        assertThat(ada.eventsOf(Fact.PresenceChanged.class).getLast().member().sessionId()).isEqualTo(grace.sessionId());
-        FakeMember late = new FakeMember(grace.sessionId().value(), grace.userId().value(), grace.name());
+        assertThat(ada.eventsOf(Fact.PresenceChanged.class).getLast().client().sessionId()).isEqualTo(grace.sessionId());
+        FakeClient late = new FakeClient(grace.sessionId().value(), grace.userId().value(), grace.name());
         assertThat(hub.resume(late, () -> {})).isFalse();
     }
 
     @Test
     void the_grace_of_a_drop_that_was_resumed_does_not_end_a_later_drop_of_the_same_session() {
-        FakeMember ada = joined("ada", general);
-        FakeMember grace = joined("grace", general);
+        FakeClient ada = joined("ada", general);
+        FakeClient grace = joined("grace", general);
         hub.joinCall(ada, general, null);
         hub.joinCall(grace, general, null);
         assertThat(hub.park(grace)).isTrue();
-        FakeMember back = new FakeMember(grace.sessionId().value(), grace.userId().value(), grace.name());
+        FakeClient back = new FakeClient(grace.sessionId().value(), grace.userId().value(), grace.name());
         assertThat(hub.resume(back, () -> {})).isTrue();
         assertThat(hub.park(back)).as("the new connection drops too").isTrue();
         ada.forget();
@@ -858,6 +858,6 @@ class HubTest {
         assertThat(ada.events(general)).as("the first drop's grace is over, the second's is not")
                 .noneMatch(e -> e instanceof Delivery.CallChanged || e instanceof Fact.PresenceChanged);
         hub.expire(back);
-        assertThat(ada.eventsOf(Fact.PresenceChanged.class).getLast().member().sessionId()).isEqualTo(grace.sessionId());
+        assertThat(ada.eventsOf(Fact.PresenceChanged.class).getLast().client().sessionId()).isEqualTo(grace.sessionId());
     }
 }

@@ -70,14 +70,14 @@ class UnreliableBusTest {
         }
     }
 
-    private FakeMember joined(String name) {
-        FakeMember m = new FakeMember(name);
+    private FakeClient joined(String name) {
+        FakeClient m = new FakeClient(name);
         hub.connect(m);
         hub.join(m, general, null, null);
         return m;
     }
 
-    private void say(FakeMember m, long from, long to) {
+    private void say(FakeClient m, long from, long to) {
         for (long seq = from; seq <= to; seq++) hub.send(m, general, "c" + seq, "message " + seq, r -> {});
     }
 
@@ -87,8 +87,8 @@ class UnreliableBusTest {
 
     @Test
     void messages_the_bus_drops_repeats_or_hands_over_late_still_reach_everyone_once_in_order() {
-        FakeMember ada = joined("ada");
-        FakeMember bob = joined("bob");
+        FakeClient ada = joined("ada");
+        FakeClient bob = joined("bob");
         bus.drop = Set.of(2L, 6L, 7L);
         bus.repeat = Set.of(3L, 8L);
         bus.holdBack = Set.of(4L);
@@ -103,8 +103,8 @@ class UnreliableBusTest {
 
     @Test
     void messages_after_a_gap_wait_for_it_to_be_filled_from_the_store() {
-        FakeMember ada = joined("ada");
-        FakeMember bob = joined("bob");
+        FakeClient ada = joined("ada");
+        FakeClient bob = joined("bob");
         store.holdReads();
         bus.drop = Set.of(2L);
 
@@ -118,8 +118,8 @@ class UnreliableBusTest {
 
     @Test
     void a_gap_the_store_cannot_fill_is_skipped_and_everyone_is_told_to_reload() {
-        FakeMember bob = joined("bob");
-        FakeMember ada = joined("ada");
+        FakeClient bob = joined("bob");
+        FakeClient ada = joined("ada");
         store.holdReads();
         bus.drop = Set.of(2L, 3L);
 
@@ -136,8 +136,8 @@ class UnreliableBusTest {
 
     @Test
     void a_gap_wider_than_a_catch_up_is_not_read_message_by_message() {
-        FakeMember bob = joined("bob");
-        FakeMember ada = joined("ada");
+        FakeClient bob = joined("bob");
+        FakeClient ada = joined("ada");
         bus.drop = Set.of(2L, 3L, 4L, 5L, 6L);
 
         say(ada, 1, 7);

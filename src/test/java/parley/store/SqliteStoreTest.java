@@ -40,7 +40,7 @@ import parley.room.ChatStore.StoredRoom;
 import parley.room.Role;
 import parley.room.RoomId;
 import parley.room.RoomKind;
-import parley.room.RoomMember;
+import parley.room.Membership;
 import parley.room.UserId;
 import parley.room.UserRef;
 
@@ -430,7 +430,7 @@ class SqliteStoreTest {
         UserId ada = new UserId("u_ada");
         UserId eve = new UserId("u_eve");
         await(store.createRoom(new NewRoom(p, "board", "", ada, 1_000, RoomKind.PRIVATE, null,
-                List.of(new RoomMember(new UserRef(ada, "Ada"), Role.OWNER)))));
+                List.of(new Membership(new UserRef(ada, "Ada"), Role.OWNER)))));
         await(store.ban(p, eve, ada, 2_000));
         assertThatThrownBy(() -> await(store.setMember(p, eve, Role.MEMBER, ada, 3_000)))
                 .hasCauseInstanceOf(ChatStore.BannedException.class);

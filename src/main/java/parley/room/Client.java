@@ -4,7 +4,7 @@ package parley.room;
  * Someone (or something) that takes part in rooms: a WebSocket session, a test fake, later a bot or
  * an SFU bridge. Its identity is fixed for its lifetime and comes from the server's session.
  */
-public interface Member {
+public interface Client {
     SessionId sessionId();
 
     UserId userId();
@@ -17,12 +17,12 @@ public interface Member {
     }
 
     /**
-     * Hands a delivery to this member. Must not block and must keep the order of calls from one thread:
+     * Hands a delivery to this client. Must not block and must keep the order of calls from one thread:
      * the hub calls it while holding a room's lock, in the room's order.
      */
     void deliver(Delivery delivery);
 
-    default MemberInfo info() {
-        return new MemberInfo(sessionId(), userId(), name());
+    default ClientInfo info() {
+        return new ClientInfo(sessionId(), userId(), name());
     }
 }

@@ -7,18 +7,18 @@ import java.util.List;
  * A member that records everything the hub delivers to it, in delivery order. Thread-safe, so a test
  * may deliver from several threads and read from its own.
  */
-final class FakeMember implements Member {
+final class FakeClient implements Client {
     private final SessionId sessionId;
     private final UserId userId;
     private final String name;
     private final List<Delivery> events = new ArrayList<>();
 
     /** A member whose session and user ids are derived from its name. */
-    FakeMember(String name) {
+    FakeClient(String name) {
         this("s_" + name, "u_" + name, name);
     }
 
-    FakeMember(String sessionId, String userId, String name) {
+    FakeClient(String sessionId, String userId, String name) {
         this.sessionId = new SessionId(sessionId);
         this.userId = new UserId(userId);
         this.name = name;

@@ -1,0 +1,3 @@
+package parley.room;
+
+public record ClientInfo(SessionId sessionId, UserId userId, String name) {}

@@ -1,3 +1,0 @@
-package parley.room;
-
-public record MemberInfo(SessionId sessionId, UserId userId, String name) {}
