@@ -202,7 +202,7 @@ final class ChatSql implements GroupCommit.BatchState {
     }
 
     static List<StoredRoom> rooms(Sql sql) throws SQLException {
-        List<RoomId> ids = sql.list("SELECT id FROM rooms ORDER BY name_key", r -> new RoomId(r.getString(1)));
+        List<RoomId> ids = sql.list("SELECT id FROM rooms ORDER BY name_key, id", r -> new RoomId(r.getString(1)));
         List<StoredRoom> out = new ArrayList<>(ids.size());
         for (RoomId id : ids) out.add(room(sql, id));
         return out;
