@@ -64,9 +64,9 @@ final class ChatSql implements GroupCommit.BatchState {
                 // A resend of a stored file message must not store its file twice.
                 if (file != null && !sql.exists("SELECT 1 FROM messages m" + BY_CLIENT_ID, m.room(), m.sender(), m.clientId())) {
                     sql.update("""
-                            INSERT INTO files (id, room_id, uploader_id, name, size, type, sha256, created_at)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-                            file.id(), m.room(), m.sender(), file.name(), file.size(), file.type(), file.sha256(), m.ts());
+                            INSERT INTO files (id, room_id, uploader_id, name, size, type, sha256)
+                            VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                            file.id(), m.room(), m.sender(), file.name(), file.size(), file.type(), file.sha256());
                 }
                 int inserted = sql.update("""
                         INSERT INTO messages (room_id, seq, sender_id, sender_name, client_id, body, created_at, file_id)

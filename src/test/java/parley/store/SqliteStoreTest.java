@@ -33,7 +33,9 @@ import parley.room.ChatStore.AppendOutcome;
 import parley.room.ChatStore.NewMessage;
 import parley.room.ChatStore.NewRoom;
 import parley.room.ChatStore.StoredRoom;
+import parley.room.RoomFile;
 import parley.room.RoomId;
+import parley.room.SharedFile;
 import parley.room.UserId;
 
 /**
@@ -352,12 +354,34 @@ class SqliteStoreTest {
         assertThat(await(store.latest(new RoomId("r_g"), 10)))
                 .containsExactly(new ChatMessage(new RoomId("r_g"), 1, "c1", new UserId("u_guest"), "Guest", "from a guest", 2));
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old);
-             PreparedStatement s = c.prepareStatement("SELECT name FROM guests WHERE id = 'u_guest'");
+             PreparedStatement s = c.prepareStatement("SELECT count(*) FROM sqlite_master WHERE name = 'guests'");
              ResultSet r = s.executeQuery()) {
             assertThat(r.next()).isTrue();
-            assertThat(r.getString(1)).as("the guests table is kept, readable").isEqualTo("Guest");
+            assertThat(r.getInt(1)).as("the guests table, read by nothing, is gone (V5)").isZero();
         }
         assertThat(created(await(newAccount("u_ada", "ada", null, false))).admin()).as("no account yet: the first is admin").isTrue();
+    }
+
+    @Test
+    void the_files_of_an_older_database_read_as_before_once_their_redundant_time_is_dropped() throws Exception {
+        store.close();
+        store = null;
+        Path old = dir.resolve("old.db");
+        org.flywaydb.core.Flyway.configure().dataSource("jdbc:sqlite:" + old, null, null).locations("classpath:db/migration")
+                .target("4").load().migrate();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO rooms (id, name, name_key, created_at, last_seq) VALUES ('r_g', 'general', 'general', 1, 1)");
+            s.execute("INSERT INTO files (id, room_id, uploader_id, name, size, type, sha256, created_at, stored_at)"
+                    + " VALUES ('f_old', 'r_g', 'u_ada', 'a.txt', 3, 'text/plain', 'ab', 2, 3)");
+            s.execute("INSERT INTO messages (room_id, seq, sender_id, sender_name, client_id, body, created_at, file_id)"
+                    + " VALUES ('r_g', 1, 'u_ada', 'Ada', 'c1', 'a file', 2, 'f_old')");
+        }
+        file = old;
+        store = openStore();
+
+        SharedFile meta = new SharedFile("f_old", "a.txt", 3, "text/plain", "ab", true);
+        assertThat(await(store.file("f_old"))).isEqualTo(new RoomFile(new RoomId("r_g"), new UserId("u_ada"), meta));
+        assertThat(await(store.latest(new RoomId("r_g"), 10)).getFirst().file()).isEqualTo(meta);
     }
 
     // ---- health ---------------------------------------------------------------------------------
