@@ -337,19 +337,11 @@ class SqliteStoreTest {
 
     @Test
     void a_database_of_guests_migrates_and_their_messages_read_as_before() throws Exception {
-        store.close();
-        store = null;
-        Path old = dir.resolve("old.db");
-        org.flywaydb.core.Flyway.configure().dataSource("jdbc:sqlite:" + old, null, null).locations("classpath:db/migration")
-                .target("2").load().migrate();
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old); Statement s = c.createStatement()) {
-            s.execute("INSERT INTO guests (id, name, token_hash, created_at) VALUES ('u_guest', 'Guest', 'h', 1)");
-            s.execute("INSERT INTO rooms (id, name, name_key, created_at, last_seq) VALUES ('r_g', 'general', 'general', 1, 1)");
-            s.execute("INSERT INTO messages (room_id, seq, sender_id, sender_name, client_id, body, created_at)"
-                    + " VALUES ('r_g', 1, 'u_guest', 'Guest', 'c1', 'from a guest', 2)");
-        }
-        file = old;
-        store = openStore();
+        Path old = reopenMigrated("2",
+                "INSERT INTO guests (id, name, token_hash, created_at) VALUES ('u_guest', 'Guest', 'h', 1)",
+                "INSERT INTO rooms (id, name, name_key, created_at, last_seq) VALUES ('r_g', 'general', 'general', 1, 1)",
+                "INSERT INTO messages (room_id, seq, sender_id, sender_name, client_id, body, created_at)"
+                        + " VALUES ('r_g', 1, 'u_guest', 'Guest', 'c1', 'from a guest', 2)");
 
         assertThat(await(store.latest(new RoomId("r_g"), 10)))
                 .containsExactly(new ChatMessage(new RoomId("r_g"), 1, "c1", new UserId("u_guest"), "Guest", "from a guest", 2));
@@ -364,24 +356,34 @@ class SqliteStoreTest {
 
     @Test
     void the_files_of_an_older_database_read_as_before_once_their_redundant_time_is_dropped() throws Exception {
-        store.close();
-        store = null;
-        Path old = dir.resolve("old.db");
-        org.flywaydb.core.Flyway.configure().dataSource("jdbc:sqlite:" + old, null, null).locations("classpath:db/migration")
-                .target("4").load().migrate();
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old); Statement s = c.createStatement()) {
-            s.execute("INSERT INTO rooms (id, name, name_key, created_at, last_seq) VALUES ('r_g', 'general', 'general', 1, 1)");
-            s.execute("INSERT INTO files (id, room_id, uploader_id, name, size, type, sha256, created_at, stored_at)"
-                    + " VALUES ('f_old', 'r_g', 'u_ada', 'a.txt', 3, 'text/plain', 'ab', 2, 3)");
-            s.execute("INSERT INTO messages (room_id, seq, sender_id, sender_name, client_id, body, created_at, file_id)"
-                    + " VALUES ('r_g', 1, 'u_ada', 'Ada', 'c1', 'a file', 2, 'f_old')");
-        }
-        file = old;
-        store = openStore();
+        reopenMigrated("4",
+                "INSERT INTO rooms (id, name, name_key, created_at, last_seq) VALUES ('r_g', 'general', 'general', 1, 1)",
+                "INSERT INTO files (id, room_id, uploader_id, name, size, type, sha256, created_at, stored_at)"
+                        + " VALUES ('f_old', 'r_g', 'u_ada', 'a.txt', 3, 'text/plain', 'ab', 2, 3)",
+                "INSERT INTO messages (room_id, seq, sender_id, sender_name, client_id, body, created_at, file_id)"
+                        + " VALUES ('r_g', 1, 'u_ada', 'Ada', 'c1', 'a file', 2, 'f_old')");
 
         SharedFile meta = new SharedFile("f_old", "a.txt", 3, "text/plain", "ab", true);
         assertThat(await(store.file("f_old"))).isEqualTo(new RoomFile(new RoomId("r_g"), new UserId("u_ada"), meta));
         assertThat(await(store.latest(new RoomId("r_g"), 10)).getFirst().file()).isEqualTo(meta);
+    }
+
+    /**
+     * Closes the store, makes a database of an older version ({@code target}) holding {@code rows}, and
+     * opens the store on it, which migrates it; returns its file.
+     */
+    private Path reopenMigrated(String target, String... rows) throws Exception {
+        store.close();
+        store = null;
+        Path old = dir.resolve("old.db");
+        org.flywaydb.core.Flyway.configure().dataSource("jdbc:sqlite:" + old, null, null).locations("classpath:db/migration")
+                .target(target).load().migrate();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old); Statement s = c.createStatement()) {
+            for (String row : rows) s.execute(row);
+        }
+        file = old;
+        store = openStore();
+        return old;
     }
 
     // ---- health ---------------------------------------------------------------------------------
