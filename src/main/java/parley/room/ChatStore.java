@@ -40,7 +40,7 @@ public interface ChatStore extends AutoCloseable {
      */
     CompletableFuture<StoredRoom> createRoom(NewRoom room);
 
-    /** Every room, with its members and bans. */
+    /** Every room, with its members and bans, by name ignoring case. */
     CompletableFuture<List<StoredRoom>> rooms();
 
     /**

@@ -19,13 +19,13 @@ import parley.room.Hub.SendResult;
 import parley.room.Hub.SendResult.Accepted;
 import parley.room.Hub.SendResult.Refused;
 
-/** The domain with a fake store and the in-process bus: no Vert.x, no SQLite. */
+/** The domain with the in-memory store and the in-process bus: no Vert.x, no SQLite. */
 class HubTest {
     private static final long NOW = 1_764_000_000_000L;
     /** maxTextChars 20, history page 3 by default and 5 at most, catch-up of at most 4 messages. */
     private static final Hub.Limits LIMITS = new Hub.Limits(20, 3, 5, 4, 3);
 
-    private final FakeStore store = new FakeStore();
+    private final MemoryStore store = new MemoryStore();
     private final LocalBus<Fact> bus = new LocalBus<>();
     private final RoomId general = store.addRoom("r_general", "general");
     private final RoomId random = store.addRoom("r_random", "random");

@@ -23,7 +23,7 @@ class UnreliableBusTest {
     /** A catch-up (and so a gap fill) of at most 4 messages. */
     private static final Hub.Limits LIMITS = new Hub.Limits(200, 3, 5, 4, 3);
 
-    private final FakeStore store = new FakeStore();
+    private final MemoryStore store = new MemoryStore();
     private final RoomId general = store.addRoom("r_general", "general");
     private final UnreliableBus bus = new UnreliableBus();
     private final Hub hub = Hub.open(store, bus, LIMITS, Clock.fixed(Instant.ofEpochMilli(1_764_000_000_000L), ZoneOffset.UTC));

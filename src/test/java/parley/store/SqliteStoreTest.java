@@ -17,11 +17,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,14 +33,16 @@ import parley.room.ChatStore.AppendOutcome;
 import parley.room.ChatStore.NewMessage;
 import parley.room.ChatStore.NewRoom;
 import parley.room.ChatStore.StoredRoom;
-import parley.room.Role;
+import parley.room.RoomFile;
 import parley.room.RoomId;
-import parley.room.RoomKind;
-import parley.room.Membership;
+import parley.room.SharedFile;
 import parley.room.UserId;
-import parley.room.UserRef;
 
-/** The real SQLite store on a file in a temporary directory. */
+/**
+ * What only the SQLite store shows, on a file in a temporary directory: a restart, writes that share a
+ * batch, migrations of old databases, health once closed, and the accounts (the chat store's contract is
+ * {@link SqliteChatStoreTest}'s).
+ */
 class SqliteStoreTest {
     private static final long WAIT_SECONDS = 10;
 
@@ -104,70 +102,38 @@ class SqliteStoreTest {
         return messages.stream().map(ChatMessage::seq).toList();
     }
 
-    private static List<Long> range(long from, long to) {
-        return LongStream.rangeClosed(from, to).boxed().toList();
-    }
-
-    // ---- sequence numbers -----------------------------------------------------------------------
+    // ---- sequence numbers (more in ChatStoreContract) --------------------------------------------
 
     @Test
-    void sequence_numbers_start_at_1_per_room_and_have_no_gaps_under_concurrent_appenders() throws Exception {
-        await(createRoom("r_a", "alpha"));
-        await(createRoom("r_b", "beta"));
-        int threads = 8;
-        int perThread = 250;
-        record Report(String room, long seq, String clientId, boolean duplicate, String thread) {}
-        List<Report> reports = new ArrayList<>();
-        List<AppendOutcome> failures = new ArrayList<>();
-        CountDownLatch reported = new CountDownLatch(threads * perThread);
-        CountDownLatch go = new CountDownLatch(1);
-        ExecutorService appenders = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<?>> running = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                String sender = "u_" + t;
-                running.add(appenders.submit(() -> {
-                    go.await();
-                    for (int i = 0; i < perThread; i++) {
-                        String room = (i % 2 == 0) ? "r_a" : "r_b";
-                        store.append(new NewMessage(new RoomId(room), new UserId(sender), sender, "c" + i, "text " + i, 3_000), outcome -> {
-                            synchronized (reports) {
-                                if (outcome instanceof AppendOutcome.Stored s) {
-                                    reports.add(new Report(s.message().room().value(), s.message().seq(), s.message().clientId(),
-                                            s.duplicate(), Thread.currentThread().getName()));
-                                } else {
-                                    failures.add(outcome);
-                                }
-                            }
-                            reported.countDown();
-                        });
+    void outcomes_are_reported_on_the_store_s_one_completion_thread() throws Exception {
+        await(createRoom("r_general", "General"));
+        List<String> threads = new ArrayList<>();
+        CountDownLatch reported = new CountDownLatch(20);
+        Thread other = Thread.ofPlatform().start(() -> {
+            for (int i = 0; i < 10; i++) {
+                store.append(new NewMessage(new RoomId("r_general"), new UserId("u_bob"), "Bob", "b" + i, "hi", 2_000), outcome -> {
+                    synchronized (threads) {
+                        threads.add(Thread.currentThread().getName());
                     }
-                    return null;
-                }));
+                    reported.countDown();
+                });
             }
-            go.countDown();
-            for (Future<?> f : running) f.get(WAIT_SECONDS, TimeUnit.SECONDS);
-            assertThat(reported.await(30, TimeUnit.SECONDS)).as("every append reported").isTrue();
-        } finally {
-            appenders.shutdownNow();
+        });
+        for (int i = 0; i < 10; i++) {
+            append("r_general", "u_ada", "a" + i, "hello").thenRun(() -> {
+                synchronized (threads) {
+                    threads.add(Thread.currentThread().getName());
+                }
+                reported.countDown();
+            });
         }
+        other.join();
 
-        int perRoom = threads * perThread / 2;
-        synchronized (reports) {
-            assertThat(failures).isEmpty();
-            assertThat(reports).noneMatch(Report::duplicate);
-            assertThat(reports.stream().map(Report::thread).distinct().toList())
-                    .as("outcomes are reported on one thread").hasSize(1)
+        assertThat(reported.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+        synchronized (threads) {
+            assertThat(threads.stream().distinct().toList()).hasSize(1)
                     .allSatisfy(name -> assertThat(name).startsWith("parley-store-done"));
-            for (String room : List.of("r_a", "r_b")) {
-                assertThat(reports.stream().filter(r -> r.room().equals(room)).map(Report::seq).toList())
-                        .as("%s reported in commit order, 1 to %d", room, perRoom)
-                        .isEqualTo(range(1, perRoom));
-            }
         }
-        assertThat(seqsAfter("r_a", 0)).isEqualTo(range(1, perRoom));
-        assertThat(seqsAfter("r_b", 0)).isEqualTo(range(1, perRoom));
-        assertThat(await(store.rooms())).extracting(StoredRoom::lastSeq).containsExactly((long) perRoom, (long) perRoom);
     }
 
     @Test
@@ -191,21 +157,6 @@ class SqliteStoreTest {
     // ---- idempotent appends ---------------------------------------------------------------------
 
     @Test
-    void the_same_client_id_from_the_same_sender_in_a_later_batch_gives_the_original_seq_as_a_duplicate() throws Exception {
-        await(createRoom("r_general", "General"));
-        AppendOutcome.Stored first = stored(append("r_general", "u_ada", "c1", "hello"));
-        stored(append("r_general", "u_bob", "c9", "hi"));
-
-        AppendOutcome.Stored retry = stored(append("r_general", "u_ada", "c1", "hello, retried"));
-
-        assertThat(first.duplicate()).isFalse();
-        assertThat(retry.duplicate()).isTrue();
-        assertThat(retry.message()).isEqualTo(first.message());
-        assertThat(seqsAfter("r_general", 0)).containsExactly(1L, 2L);
-        assertThat(stored(append("r_general", "u_ada", "c2", "next")).message().seq()).isEqualTo(3);
-    }
-
-    @Test
     void the_same_client_id_from_the_same_sender_twice_in_one_batch_is_stored_once() throws Exception {
         await(createRoom("r_general", "General"));
         CompletableFuture<AppendOutcome> first;
@@ -227,21 +178,6 @@ class SqliteStoreTest {
         assertThat(stored(again).message()).isEqualTo(stored(first).message());
         assertThat(stored(other).message().seq()).isEqualTo(2);
         assertThat(await(store.after(new RoomId("r_general"), 0, 100))).extracting(ChatMessage::clientId).containsExactly("c1", "c2");
-    }
-
-    @Test
-    void the_same_client_id_from_another_sender_or_in_another_room_is_a_new_message() throws Exception {
-        await(createRoom("r_general", "General"));
-        await(createRoom("r_random", "Random"));
-
-        AppendOutcome.Stored ada = stored(append("r_general", "u_ada", "c1", "from Ada"));
-        AppendOutcome.Stored bob = stored(append("r_general", "u_bob", "c1", "from Bob"));
-        AppendOutcome.Stored elsewhere = stored(append("r_random", "u_ada", "c1", "from Ada, elsewhere"));
-
-        assertThat(List.of(ada, bob, elsewhere)).noneMatch(AppendOutcome.Stored::duplicate);
-        assertThat(bob.message().seq()).isEqualTo(2);
-        assertThat(elsewhere.message().seq()).isEqualTo(1);
-        assertThat(await(store.after(new RoomId("r_general"), 0, 100))).extracting(ChatMessage::text).containsExactly("from Ada", "from Bob");
     }
 
     // ---- rooms ----------------------------------------------------------------------------------
@@ -279,41 +215,6 @@ class SqliteStoreTest {
         assertThatThrownBy(() -> await(created))
                 .isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(ChatStore.NameTakenException.class);
-    }
-
-    @Test
-    void rooms_are_listed_with_their_last_seq() throws Exception {
-        await(createRoom("r_b", "beta"));
-        await(createRoom("r_a", "Alpha"));
-        stored(append("r_b", "u_ada", "c1", "one"));
-        stored(append("r_b", "u_ada", "c2", "two"));
-
-        assertThat(await(store.rooms())).containsExactly(
-                new StoredRoom(new RoomId("r_a"), "Alpha", "about Alpha", 0),
-                new StoredRoom(new RoomId("r_b"), "beta", "about beta", 2));
-    }
-
-    // ---- reads ----------------------------------------------------------------------------------
-
-    @Test
-    void latest_before_and_after_return_pages_oldest_first() throws Exception {
-        await(createRoom("r_general", "General"));
-        await(createRoom("r_random", "Random"));
-        for (int i = 1; i <= 10; i++) stored(append("r_general", "u_ada", "g" + i, "general " + i));
-        for (int i = 1; i <= 3; i++) stored(append("r_random", "u_ada", "r" + i, "random " + i));
-
-        RoomId general = new RoomId("r_general");
-        assertThat(seqs(await(store.latest(general, 3)))).containsExactly(8L, 9L, 10L);
-        assertThat(seqs(await(store.latest(general, 50)))).isEqualTo(range(1, 10));
-        assertThat(seqs(await(store.before(general, 5, 3)))).containsExactly(2L, 3L, 4L);
-        assertThat(seqs(await(store.before(general, 3, 10)))).containsExactly(1L, 2L);
-        assertThat(await(store.before(general, 1, 10))).isEmpty();
-        assertThat(seqs(await(store.after(general, 7, 2)))).containsExactly(8L, 9L);
-        assertThat(seqs(await(store.after(general, 8, 10)))).containsExactly(9L, 10L);
-        assertThat(await(store.after(general, 10, 10))).isEmpty();
-        assertThat(await(store.latest(new RoomId("r_random"), 10))).extracting(ChatMessage::text)
-                .containsExactly("random 1", "random 2", "random 3");
-        assertThat(await(store.latest(new RoomId("r_nowhere"), 10))).isEmpty();
     }
 
     // ---- accounts -------------------------------------------------------------------------------
@@ -425,45 +326,64 @@ class SqliteStoreTest {
     }
 
     @Test
-    void a_banned_person_is_not_made_a_member_even_when_the_ban_was_committed_after_the_hub_looked() throws Exception {
-        RoomId p = new RoomId("r_p");
-        UserId ada = new UserId("u_ada");
-        UserId eve = new UserId("u_eve");
-        await(store.createRoom(new NewRoom(p, "board", "", ada, 1_000, RoomKind.PRIVATE, null,
-                List.of(new Membership(new UserRef(ada, "Ada"), Role.OWNER)))));
-        await(store.ban(p, eve, ada, 2_000));
-        assertThatThrownBy(() -> await(store.setMember(p, eve, Role.MEMBER, ada, 3_000)))
-                .hasCauseInstanceOf(ChatStore.BannedException.class);
-        StoredRoom board = await(store.rooms()).stream().filter(r -> r.id().equals(p)).findFirst().orElseThrow();
-        assertThat(board.members()).extracting(m -> m.user().id()).containsExactly(ada);
-        assertThat(board.banned()).extracting(UserRef::id).containsExactly(eve);
+    void a_disabled_account_is_no_one_rooms_may_be_given() throws Exception {
+        created(await(newAccount("u_ada", "ada", null, false)));
+        created(await(newAccount("u_adam", "adam", null, false)));
+        await(store.setDisabled("adam", true, 2_000));
+
+        assertThat(await(store.person(new UserId("u_adam")))).isNull();
+        assertThat(await(store.findPeople("ada", 10))).extracting(p -> p.id().value()).containsExactly("u_ada");
     }
 
     @Test
     void a_database_of_guests_migrates_and_their_messages_read_as_before() throws Exception {
-        store.close();
-        store = null;
-        Path old = dir.resolve("old.db");
-        org.flywaydb.core.Flyway.configure().dataSource("jdbc:sqlite:" + old, null, null).locations("classpath:db/migration")
-                .target("2").load().migrate();
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old); Statement s = c.createStatement()) {
-            s.execute("INSERT INTO guests (id, name, token_hash, created_at) VALUES ('u_guest', 'Guest', 'h', 1)");
-            s.execute("INSERT INTO rooms (id, name, name_key, created_at, last_seq) VALUES ('r_g', 'general', 'general', 1, 1)");
-            s.execute("INSERT INTO messages (room_id, seq, sender_id, sender_name, client_id, body, created_at)"
-                    + " VALUES ('r_g', 1, 'u_guest', 'Guest', 'c1', 'from a guest', 2)");
-        }
-        file = old;
-        store = openStore();
+        Path old = reopenMigrated("2",
+                "INSERT INTO guests (id, name, token_hash, created_at) VALUES ('u_guest', 'Guest', 'h', 1)",
+                "INSERT INTO rooms (id, name, name_key, created_at, last_seq) VALUES ('r_g', 'general', 'general', 1, 1)",
+                "INSERT INTO messages (room_id, seq, sender_id, sender_name, client_id, body, created_at)"
+                        + " VALUES ('r_g', 1, 'u_guest', 'Guest', 'c1', 'from a guest', 2)");
 
         assertThat(await(store.latest(new RoomId("r_g"), 10)))
                 .containsExactly(new ChatMessage(new RoomId("r_g"), 1, "c1", new UserId("u_guest"), "Guest", "from a guest", 2));
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old);
-             PreparedStatement s = c.prepareStatement("SELECT name FROM guests WHERE id = 'u_guest'");
+             PreparedStatement s = c.prepareStatement("SELECT count(*) FROM sqlite_master WHERE name = 'guests'");
              ResultSet r = s.executeQuery()) {
             assertThat(r.next()).isTrue();
-            assertThat(r.getString(1)).as("the guests table is kept, readable").isEqualTo("Guest");
+            assertThat(r.getInt(1)).as("the guests table, read by nothing, is gone (V5)").isZero();
         }
         assertThat(created(await(newAccount("u_ada", "ada", null, false))).admin()).as("no account yet: the first is admin").isTrue();
+    }
+
+    @Test
+    void the_files_of_an_older_database_read_as_before_once_their_redundant_time_is_dropped() throws Exception {
+        reopenMigrated("4",
+                "INSERT INTO rooms (id, name, name_key, created_at, last_seq) VALUES ('r_g', 'general', 'general', 1, 1)",
+                "INSERT INTO files (id, room_id, uploader_id, name, size, type, sha256, created_at, stored_at)"
+                        + " VALUES ('f_old', 'r_g', 'u_ada', 'a.txt', 3, 'text/plain', 'ab', 2, 3)",
+                "INSERT INTO messages (room_id, seq, sender_id, sender_name, client_id, body, created_at, file_id)"
+                        + " VALUES ('r_g', 1, 'u_ada', 'Ada', 'c1', 'a file', 2, 'f_old')");
+
+        SharedFile meta = new SharedFile("f_old", "a.txt", 3, "text/plain", "ab", true);
+        assertThat(await(store.file("f_old"))).isEqualTo(new RoomFile(new RoomId("r_g"), new UserId("u_ada"), meta));
+        assertThat(await(store.latest(new RoomId("r_g"), 10)).getFirst().file()).isEqualTo(meta);
+    }
+
+    /**
+     * Closes the store, makes a database of an older version ({@code target}) holding {@code rows}, and
+     * opens the store on it, which migrates it; returns its file.
+     */
+    private Path reopenMigrated(String target, String... rows) throws Exception {
+        store.close();
+        store = null;
+        Path old = dir.resolve("old.db");
+        org.flywaydb.core.Flyway.configure().dataSource("jdbc:sqlite:" + old, null, null).locations("classpath:db/migration")
+                .target(target).load().migrate();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old); Statement s = c.createStatement()) {
+            for (String row : rows) s.execute(row);
+        }
+        file = old;
+        store = openStore();
+        return old;
     }
 
     // ---- health ---------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
 import parley.bus.LocalBus;
 import parley.protocol.Codec;
 import parley.protocol.ServerMessage;
-import parley.room.FakeStore;
+import parley.room.MemoryStore;
 import parley.room.Hub;
 import parley.room.Fact;
 import parley.room.RoomId;
@@ -150,7 +150,7 @@ class WsSessionFuzzTest {
 
     /** One server and its connections, for one script. */
     private static final class Server implements AutoCloseable {
-        final FakeStore store = new FakeStore();
+        final MemoryStore store = new MemoryStore();
         final Hub hub;
         final Services services;
         final Deque<Runnable> loop = new ArrayDeque<>(); // the fake event loop's tasks

@@ -1,6 +1,9 @@
 package parley.room;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -9,7 +12,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
- * An in-memory {@link ChatStore} whose timing the test controls.
+ * An in-memory {@link ChatStore} whose timing the test controls. It keeps the port's contract
+ * ({@code ChatStoreContract} checks it, as it checks the SQL store); its outcomes are reported under its
+ * lock rather than on a thread of its own, which keeps them one at a time and in commit order.
  *
  * <p>Appends are committed (numbered and readable) when {@link #append} is called. Their outcome is
  * reported at once, on the calling thread and under the store's lock, so outcomes are reported in commit
@@ -22,7 +27,7 @@ import java.util.function.Consumer;
  * the test completes each {@link PendingRead} by hand, with what was stored when the read was asked for or
  * with what is stored now.
  */
-public final class FakeStore implements ChatStore {
+public final class MemoryStore implements ChatStore {
 
     /** A catch-up read the test completes by hand. */
     final class PendingRead {
@@ -58,6 +63,9 @@ public final class FakeStore implements ChatStore {
 
     private final Map<RoomId, StoredRoom> rooms = new LinkedHashMap<>();
     private final Map<RoomId, List<ChatMessage>> messages = new LinkedHashMap<>();
+    private final Map<String, RoomId> directs = new HashMap<>();
+    private final Map<UserId, Person> people = new LinkedHashMap<>();
+    private final Map<String, RoomFile> files = new HashMap<>();
     private final List<NewMessage> appendCalls = new ArrayList<>();
     private final List<Runnable> heldOutcomes = new ArrayList<>();
     private final List<PendingRead> pendingReads = new ArrayList<>();
@@ -72,6 +80,15 @@ public final class FakeStore implements ChatStore {
         rooms.put(room, new StoredRoom(room, name, "about " + name, 0));
         messages.put(room, new ArrayList<>());
         return room;
+    }
+
+    /** An account others may find and invite. */
+    public synchronized void addPerson(String userId, String name) {
+        addPerson(new UserId(userId), name.toLowerCase(Locale.ROOT), name, false);
+    }
+
+    public synchronized void addPerson(UserId id, String username, String name, boolean admin) {
+        people.put(id, new Person(id, username, name, admin));
     }
 
     synchronized void holdOutcomes() {
@@ -128,12 +145,17 @@ public final class FakeStore implements ChatStore {
             onDurable.accept(new AppendOutcome.Failed(new IllegalStateException("disk full")));
             return;
         }
-        ChatMessage original = messages.get(m.room()).stream()
+        List<ChatMessage> list = messages.get(m.room());
+        if (list == null) {
+            onDurable.accept(new AppendOutcome.Failed(new IllegalStateException("no such room: " + m.room())));
+            return;
+        }
+        ChatMessage original = list.stream()
                 .filter(s -> s.senderId().equals(m.sender()) && s.clientId().equals(m.clientId()))
                 .findFirst().orElse(null);
         AppendOutcome outcome = original != null
-                ? new AppendOutcome.Stored(original, true)
-                : new AppendOutcome.Stored(commit(m), false);
+                ? new AppendOutcome.Stored(withFile(original), true)
+                : new AppendOutcome.Stored(commit(m, list), false);
         if (appendMode == AppendMode.HOLD_OUTCOMES) {
             heldOutcomes.add(() -> onDurable.accept(outcome));
         } else {
@@ -141,8 +163,7 @@ public final class FakeStore implements ChatStore {
         }
     }
 
-    private ChatMessage commit(NewMessage m) {
-        List<ChatMessage> list = messages.get(m.room());
+    private ChatMessage commit(NewMessage m, List<ChatMessage> list) {
         ChatMessage s = new ChatMessage(m.room(), list.size() + 1, m.clientId(), m.sender(), m.senderName(),
                 m.text(), m.ts(), m.file());
         list.add(s);
@@ -150,6 +171,17 @@ public final class FakeStore implements ChatStore {
         StoredRoom r = rooms.get(m.room());
         rooms.put(r.id(), new StoredRoom(r.id(), r.name(), r.topic(), s.seq(), r.kind(), r.members(), r.banned()));
         return s;
+    }
+
+    /** The message with its file as it is now (its bytes may have come since). */
+    private ChatMessage withFile(ChatMessage m) {
+        if (m.file() == null) return m;
+        return new ChatMessage(m.room(), m.seq(), m.clientId(), m.senderId(), m.senderName(), m.text(), m.ts(),
+                files.get(m.file().id()).meta());
+    }
+
+    private List<ChatMessage> messagesOf(RoomId room) {
+        return messages.getOrDefault(room, List.of()).stream().map(this::withFile).toList();
     }
 
     @Override
@@ -160,7 +192,7 @@ public final class FakeStore implements ChatStore {
     @Override
     public synchronized CompletableFuture<List<ChatMessage>> before(RoomId roomId, long beforeSeq, int limit) {
         pageLimits.add(limit);
-        List<ChatMessage> older = messages.get(roomId).stream().filter(s -> s.seq() < beforeSeq).toList();
+        List<ChatMessage> older = messagesOf(roomId).stream().filter(s -> s.seq() < beforeSeq).toList();
         return CompletableFuture.completedFuture(List.copyOf(older.subList(Math.max(0, older.size() - limit), older.size())));
     }
 
@@ -173,7 +205,7 @@ public final class FakeStore implements ChatStore {
     }
 
     private synchronized List<ChatMessage> read(RoomId roomId, long afterSeq, int limit) {
-        return messages.get(roomId).stream().filter(s -> s.seq() > afterSeq).limit(limit).toList();
+        return messagesOf(roomId).stream().filter(s -> s.seq() > afterSeq).limit(limit).toList();
     }
 
     @Override
@@ -193,24 +225,26 @@ public final class FakeStore implements ChatStore {
         return CompletableFuture.completedFuture(stored);
     }
 
+    /** By name ignoring case, as the SQL store lists them. */
     @Override
     public synchronized CompletableFuture<List<StoredRoom>> rooms() {
-        return CompletableFuture.completedFuture(List.copyOf(rooms.values()));
+        return CompletableFuture.completedFuture(rooms.values().stream()
+                .sorted(Comparator.comparing((StoredRoom r) -> r.name().toLowerCase(Locale.ROOT)).thenComparing(r -> r.id().value()))
+                .toList());
     }
 
-    private final Map<String, RoomId> directs = new java.util.HashMap<>();
-    private final Map<UserId, Person> people = new java.util.LinkedHashMap<>();
-
-    /** An account others may find and invite. */
-    public synchronized void addPerson(String userId, String name) {
-        people.put(new UserId(userId), new Person(new UserId(userId), name.toLowerCase(Locale.ROOT), name, false));
-    }
-
+    /** A member keeps their place when their role changes; a new one comes last. */
     @Override
     public synchronized CompletableFuture<Void> setMember(RoomId roomId, UserId userId, Role role, UserId by, long ts) {
         StoredRoom r = rooms.get(roomId);
-        List<Membership> members = new ArrayList<>(r.members().stream().filter(m -> !m.user().id().equals(userId)).toList());
-        if (role != null) members.add(new Membership(ref(userId), role));
+        if (role != null && r.banned().stream().anyMatch(b -> b.id().equals(userId))) {
+            return CompletableFuture.failedFuture(new BannedException(userId));
+        }
+        List<Membership> members = new ArrayList<>(r.members());
+        int at = members.stream().map(m -> m.user().id()).toList().indexOf(userId);
+        if (role == null && at >= 0) members.remove(at);
+        else if (role != null && at >= 0) members.set(at, new Membership(members.get(at).user(), role));
+        else if (role != null) members.add(new Membership(ref(userId), role));
         rooms.put(roomId, new StoredRoom(r.id(), r.name(), r.topic(), r.lastSeq(), r.kind(), members, r.banned()));
         return CompletableFuture.completedFuture(null);
     }
@@ -219,6 +253,7 @@ public final class FakeStore implements ChatStore {
     public synchronized CompletableFuture<Void> ban(RoomId roomId, UserId userId, UserId by, long ts) {
         setMember(roomId, userId, null, by, ts);
         StoredRoom r = rooms.get(roomId);
+        if (r.banned().stream().anyMatch(b -> b.id().equals(userId))) return CompletableFuture.completedFuture(null);
         List<UserRef> banned = new ArrayList<>(r.banned());
         banned.add(ref(userId));
         rooms.put(roomId, new StoredRoom(r.id(), r.name(), r.topic(), r.lastSeq(), r.kind(), r.members(), banned));
@@ -242,6 +277,7 @@ public final class FakeStore implements ChatStore {
     public synchronized CompletableFuture<List<String>> deleteRoom(RoomId roomId) {
         rooms.remove(roomId);
         messages.remove(roomId);
+        directs.values().remove(roomId);
         List<String> gone = files.values().stream().filter(f -> f.room().equals(roomId)).map(f -> f.meta().id()).toList();
         gone.forEach(files::remove);
         return CompletableFuture.completedFuture(gone);
@@ -256,12 +292,12 @@ public final class FakeStore implements ChatStore {
     public synchronized CompletableFuture<List<Person>> findPeople(String query, int limit) {
         String q = query.toLowerCase(Locale.ROOT);
         return CompletableFuture.completedFuture(people.values().stream()
-                .filter(p -> p.username().startsWith(q) || java.util.Arrays.stream(p.name().toLowerCase(Locale.ROOT).split(" ")).anyMatch(w -> w.startsWith(q)))
+                .filter(p -> p.username().toLowerCase(Locale.ROOT).startsWith(q)
+                        || Arrays.stream(p.name().toLowerCase(Locale.ROOT).split(" ")).anyMatch(w -> w.startsWith(q)))
+                .sorted(Comparator.comparing((Person p) -> p.name().toLowerCase(Locale.ROOT))
+                        .thenComparing(p -> p.username().toLowerCase(Locale.ROOT)))
                 .limit(limit).toList());
     }
-
-
-    private final Map<String, RoomFile> files = new java.util.HashMap<>();
 
     @Override
     public synchronized CompletableFuture<RoomFile> file(String fileId) {

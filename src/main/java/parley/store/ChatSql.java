@@ -1,0 +1,252 @@
+package parley.store;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import parley.room.ChatMessage;
+import parley.room.ChatStore.AppendOutcome;
+import parley.room.ChatStore.BannedException;
+import parley.room.ChatStore.NameTakenException;
+import parley.room.ChatStore.NewMessage;
+import parley.room.ChatStore.NewRoom;
+import parley.room.ChatStore.Person;
+import parley.room.ChatStore.StoredRoom;
+import parley.room.Role;
+import parley.room.RoomFile;
+import parley.room.RoomId;
+import parley.room.RoomKind;
+import parley.room.Membership;
+import parley.room.SharedFile;
+import parley.room.UserId;
+import parley.room.UserRef;
+
+/**
+ * The SQL of {@link parley.room.ChatStore}: rooms, messages, files, members and bans, and the people rooms
+ * may be given. Writes run on the group commit's writer, reads on its readers ({@link SqlStore} says which
+ * is which). Each room's highest seq is cached for the writer and written to {@code rooms.last_seq} once
+ * per batch, in the same transaction as the messages.
+ */
+final class ChatSql implements GroupCommit.BatchState {
+
+    private static final String SELECT_MESSAGE = """
+            SELECT m.room_id, m.seq, m.sender_id, m.sender_name, m.client_id, m.body, m.created_at,
+                   f.id, f.name, f.size, f.type, f.sha256, f.stored_at
+            FROM messages m LEFT JOIN files f ON f.id = m.file_id""";
+    private static final String BY_CLIENT_ID = " WHERE m.room_id = ? AND m.sender_id = ? AND m.client_id = ?";
+    private static final String SELECT_PERSON = "SELECT id, username, name, role = 'admin' FROM accounts WHERE disabled_at IS NULL";
+
+    private final Map<RoomId, Long> lastSeq = new HashMap<>(); // writer thread only
+    private final Set<RoomId> touched = new HashSet<>(); // rooms written in this batch
+
+    // ---- writes ---------------------------------------------------------------------------------
+
+    /** The write that appends {@code m}; its outcome goes to {@code onDurable} (see ChatStore#append). */
+    GroupCommit.Write append(NewMessage m, Consumer<AppendOutcome> onDurable) {
+        return new GroupCommit.Write() {
+            AppendOutcome outcome;
+
+            @Override
+            public void apply(Sql sql) throws SQLException {
+                Long current = currentSeq(sql, m.room());
+                if (current == null) {
+                    outcome = new AppendOutcome.Failed(new SQLException("no such room: " + m.room()));
+                    return;
+                }
+                long next = current + 1;
+                SharedFile file = m.file();
+                // A resend of a stored file message must not store its file twice.
+                if (file != null && !sql.exists("SELECT 1 FROM messages m" + BY_CLIENT_ID, m.room(), m.sender(), m.clientId())) {
+                    sql.update("""
+                            INSERT INTO files (id, room_id, uploader_id, name, size, type, sha256)
+                            VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                            file.id(), m.room(), m.sender(), file.name(), file.size(), file.type(), file.sha256());
+                }
+                int inserted = sql.update("""
+                        INSERT INTO messages (room_id, seq, sender_id, sender_name, client_id, body, created_at, file_id)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (room_id, sender_id, client_id) DO NOTHING""",
+                        m.room(), next, m.sender(), m.senderName(), m.clientId(), m.text(), m.ts(), file == null ? null : file.id());
+                if (inserted == 1) {
+                    lastSeq.put(m.room(), next);
+                    touched.add(m.room());
+                    outcome = new AppendOutcome.Stored(new ChatMessage(m.room(), next, m.clientId(), m.sender(),
+                            m.senderName(), m.text(), m.ts(), file), false);
+                } else {
+                    ChatMessage original = sql.one(SELECT_MESSAGE + BY_CLIENT_ID, ChatSql::message, m.room(), m.sender(), m.clientId());
+                    outcome = new AppendOutcome.Stored(original, true);
+                }
+            }
+
+            @Override
+            public void done() {
+                onDurable.accept(outcome);
+            }
+
+            @Override
+            public void failed(Exception e) {
+                onDurable.accept(new AppendOutcome.Failed(e));
+            }
+        };
+    }
+
+    /** The room's highest seq, or null when there is no such room. */
+    private Long currentSeq(Sql sql, RoomId room) throws SQLException {
+        Long cached = lastSeq.get(room);
+        if (cached != null) return cached;
+        Long stored = sql.one("SELECT last_seq FROM rooms WHERE id = ?", r -> r.getLong(1), room);
+        if (stored != null) lastSeq.put(room, stored);
+        return stored;
+    }
+
+    /** Keeps rooms.last_seq in step with the messages, in the same transaction. */
+    @Override
+    public void beforeCommit(Sql sql) throws SQLException {
+        for (RoomId room : touched) sql.update("UPDATE rooms SET last_seq = ? WHERE id = ?", lastSeq.get(room), room);
+        touched.clear();
+    }
+
+    @Override
+    public void rolledBack() {
+        lastSeq.clear();
+        touched.clear();
+    }
+
+    StoredRoom createRoom(Sql sql, NewRoom room) throws SQLException {
+        if (room.directKey() != null) {
+            RoomId existing = sql.one("SELECT id FROM rooms WHERE direct_key = ?", r -> new RoomId(r.getString(1)), room.directKey());
+            if (existing != null) return room(sql, existing);
+        }
+        int inserted = sql.update("""
+                INSERT INTO rooms (id, name, name_key, kind, direct_key, topic, created_by, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name_key) WHERE kind = 'public' DO NOTHING""",
+                room.id(), room.name(), room.name().toLowerCase(Locale.ROOT), room.kind().wire(), room.directKey(), room.topic(),
+                room.createdBy(), room.ts());
+        if (inserted == 0) throw new NameTakenException(room.name());
+        for (Membership m : room.members()) putMember(sql, room.id(), m.user().id(), m.role(), room.createdBy(), room.ts());
+        return new StoredRoom(room.id(), room.name(), room.topic(), 0, room.kind(), room.members(), List.of());
+    }
+
+    static Void setMember(Sql sql, RoomId room, UserId user, Role role, UserId by, long ts) throws SQLException {
+        if (role == null) {
+            sql.update("DELETE FROM room_members WHERE room_id = ? AND user_id = ?", room, user);
+        } else {
+            putMember(sql, room, user, role, by, ts);
+        }
+        return null;
+    }
+
+    private static void putMember(Sql sql, RoomId room, UserId user, Role role, UserId by, long ts) throws SQLException {
+        // Checked here, in the one writer, as well as by the hub: a ban committed just before wins.
+        int put = sql.update("""
+                INSERT INTO room_members (room_id, user_id, role, added_by, added_at) SELECT ?, ?, ?, ?, ?
+                WHERE NOT EXISTS (SELECT 1 FROM room_bans WHERE room_id = ? AND user_id = ?)
+                ON CONFLICT (room_id, user_id) DO UPDATE SET role = excluded.role""",
+                room, user, role.wire(), by, ts, room, user);
+        if (put == 0) throw new BannedException(user);
+    }
+
+    static Void ban(Sql sql, RoomId room, UserId user, UserId by, long ts) throws SQLException {
+        sql.update("DELETE FROM room_members WHERE room_id = ? AND user_id = ?", room, user);
+        sql.update("INSERT INTO room_bans (room_id, user_id, banned_by, banned_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                room, user, by, ts);
+        return null;
+    }
+
+    static Void unban(Sql sql, RoomId room, UserId user) throws SQLException {
+        sql.update("DELETE FROM room_bans WHERE room_id = ? AND user_id = ?", room, user);
+        return null;
+    }
+
+    List<String> deleteRoom(Sql sql, RoomId room) throws SQLException {
+        List<String> files = sql.list("SELECT id FROM files WHERE room_id = ?", r -> r.getString(1), room);
+        // Children first: the foreign keys are enforced.
+        for (String table : List.of("messages", "files", "room_members", "room_bans")) {
+            sql.update("DELETE FROM " + table + " WHERE room_id = ?", room);
+        }
+        sql.update("DELETE FROM rooms WHERE id = ?", room);
+        lastSeq.remove(room);
+        touched.remove(room); // messages appended to it earlier in this batch went with it
+        return files;
+    }
+
+    static boolean fileStored(Sql sql, String fileId, long ts) throws SQLException {
+        return sql.update("UPDATE files SET stored_at = ? WHERE id = ? AND stored_at IS NULL", ts, fileId) == 1;
+    }
+
+    // ---- reads ----------------------------------------------------------------------------------
+
+    /** The {@code limit} messages just before {@code beforeSeq}, oldest first. */
+    static List<ChatMessage> before(Sql sql, RoomId room, long beforeSeq, int limit) throws SQLException {
+        return sql.list(SELECT_MESSAGE + " WHERE m.room_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?",
+                ChatSql::message, room, beforeSeq, limit).reversed();
+    }
+
+    static List<ChatMessage> after(Sql sql, RoomId room, long afterSeq, int limit) throws SQLException {
+        return sql.list(SELECT_MESSAGE + " WHERE m.room_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?",
+                ChatSql::message, room, afterSeq, limit);
+    }
+
+    private static ChatMessage message(ResultSet r) throws SQLException {
+        SharedFile file = r.getString(8) == null ? null
+                : new SharedFile(r.getString(8), r.getString(9), r.getLong(10), r.getString(11), r.getString(12),
+                        r.getObject(13) != null);
+        return new ChatMessage(new RoomId(r.getString(1)), r.getLong(2), r.getString(5), new UserId(r.getString(3)),
+                r.getString(4), r.getString(6), r.getLong(7), file);
+    }
+
+    static List<StoredRoom> rooms(Sql sql) throws SQLException {
+        List<RoomId> ids = sql.list("SELECT id FROM rooms ORDER BY name_key, id", r -> new RoomId(r.getString(1)));
+        List<StoredRoom> out = new ArrayList<>(ids.size());
+        for (RoomId id : ids) out.add(room(sql, id));
+        return out;
+    }
+
+    /** The room with its members and bans; a person without an account (a guest of old) shows by id. */
+    private static StoredRoom room(Sql sql, RoomId id) throws SQLException {
+        List<Membership> members = sql.list("""
+                SELECT m.user_id, coalesce(a.name, m.user_id), m.role FROM room_members m
+                LEFT JOIN accounts a ON a.id = m.user_id WHERE m.room_id = ? ORDER BY m.added_at, m.user_id""",
+                r -> new Membership(new UserRef(new UserId(r.getString(1)), r.getString(2)), Role.of(r.getString(3))), id);
+        List<UserRef> banned = sql.list("""
+                SELECT b.user_id, coalesce(a.name, b.user_id) FROM room_bans b
+                LEFT JOIN accounts a ON a.id = b.user_id WHERE b.room_id = ? ORDER BY b.banned_at, b.user_id""",
+                r -> new UserRef(new UserId(r.getString(1)), r.getString(2)), id);
+        StoredRoom room = sql.one("SELECT name, topic, last_seq, kind FROM rooms WHERE id = ?",
+                r -> new StoredRoom(id, r.getString(1), r.getString(2), r.getLong(3), RoomKind.of(r.getString(4)), members, banned), id);
+        if (room == null) throw new SQLException("no room " + id);
+        return room;
+    }
+
+    static Person person(Sql sql, UserId user) throws SQLException {
+        return sql.one(SELECT_PERSON + " AND id = ?", ChatSql::asPerson, user);
+    }
+
+    static List<Person> findPeople(Sql sql, String query, int limit) throws SQLException {
+        String q = query.toLowerCase(Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+        return sql.list(SELECT_PERSON + """
+                 AND (username_key LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\')
+                ORDER BY lower(name), username_key LIMIT ?""", ChatSql::asPerson, q + "%", q + "%", "% " + q + "%", limit);
+    }
+
+    private static Person asPerson(ResultSet r) throws SQLException {
+        return new Person(new UserId(r.getString(1)), r.getString(2), r.getString(3), r.getBoolean(4));
+    }
+
+    static RoomFile file(Sql sql, String fileId) throws SQLException {
+        return sql.one("SELECT room_id, uploader_id, name, size, type, sha256, stored_at FROM files WHERE id = ?",
+                r -> new RoomFile(new RoomId(r.getString(1)), new UserId(r.getString(2)), new SharedFile(fileId, r.getString(3),
+                        r.getLong(4), r.getString(5), r.getString(6), r.getObject(7) != null)), fileId);
+    }
+
+    /** Whether the rooms can be read. */
+    static boolean readable(Sql sql) throws SQLException {
+        return sql.exists("SELECT count(*) FROM rooms");
+    }
+}

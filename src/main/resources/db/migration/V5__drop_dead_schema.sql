@@ -1,0 +1,21 @@
+-- Schema that is written and never read goes, where it tells no one anything; what an admin may need
+-- later to find out who did what, and when, stays even though the server does not read it.
+--
+-- Dropped:
+--   guests            read by nothing since V3: a guest had no password, so none became an account.
+--                     Their messages keep sender_id and sender_name, and read as before; their names
+--                     live on in those messages.
+--   files.created_at  always the created_at of the message that shares the file: both are written in
+--                     one commit with the same time, and a file has no other message. Not indexed, not
+--                     in a key or a constraint, so SQLite (3.35 and later) drops it in place.
+--
+-- Kept, though written and never read by the server (audit: who and when):
+--   rooms.created_by, rooms.created_at          who made a room, when (V4 made creators owners from them)
+--   room_members.added_by                       who gave someone their place in a room
+--   room_bans.banned_by                         who banned whom (banned_at is read: bans are listed by it)
+--   invitations.created_by, invitations.created_at  which admin invited, when (used_by says who came in)
+--   sessions.created_at                         when a browser signed in: with last_used_at, what an
+--                                               admin looks at when an account may have been taken over
+-- Every other column is read (accounts.created_at into the account record).
+DROP TABLE guests;
+ALTER TABLE files DROP COLUMN created_at;
