@@ -10,12 +10,15 @@ import java.util.function.Consumer;
  * than {@code RoomStore}: most of what goes through it is messages, and it also reads the people a room
  * may be given (an account, as rooms see it).
  *
- * <p>Contract of {@link #append}: the outcome is reported only after the message is durably committed
- * (or the commit failed). Stored outcomes are reported on one store thread, in commit order, which is
- * also sequence order within a room; so a caller that publishes from the callback publishes every
- * room's messages in sequence order. Sequence numbers are per room, start at 1 and have no gaps. A
- * refusal that stored nothing (queue full, store closed) may be reported at once on the
- * caller's thread; it carries no sequence number, so it cannot disturb that order.
+ * <p>Contract of {@link #append}, the ordering every node's delivery rests on: the outcome is reported
+ * only after the message is durably committed (or the commit failed). Stored outcomes are reported one at
+ * a time, in commit order, which is also sequence order within a room (the SQLite store reports them on
+ * its one completion thread; the in-memory one under its lock); so a caller that publishes from the
+ * callback, as the hub does, publishes every room's messages in sequence order, and the store is what
+ * serialises a room. Sequence numbers are per room, start at 1 and have no gaps, so a reader that sees a
+ * seq skip ahead knows it missed messages, and can read them with {@link #after}. A refusal that stored
+ * nothing (queue full, store closed) may be reported at once on the caller's thread; it carries no
+ * sequence number, so it cannot disturb that order.
  *
  * <p>The futures of the other methods complete on store threads; callers must not block them. A write
  * refused because the store is behind fails with {@link OverloadedException}, having changed nothing.
