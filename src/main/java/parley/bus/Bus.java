@@ -6,14 +6,17 @@ import java.util.function.Consumer;
  * How a fact published for a room reaches every node, this one included.
  *
  * <p>Ordering contract. Who publishes keeps order: a room's messages are published by one thread, the
- * store's completion thread, in commit order, which is seq order; so for one channel an implementation
- * must hand events from one publishing thread to each subscriber in the order they were published, and
- * one subscriber's handler is never run for two events of a channel at once. Nothing is promised across
- * channels, or between two publishing threads (two nodes) beyond what the channel's own order gives.
+ * store's completion thread, in commit order, which is seq order; a room's other facts are published under
+ * the room's lock. So for one channel an implementation must hand events from one publishing thread to each
+ * subscriber in the order they were published. Nothing is promised across channels, or between two
+ * publishing threads (two nodes) beyond what the channel's own order gives; handlers may run on several
+ * threads at once ({@link LocalBus} runs them on each publisher's thread), so a subscriber serialises
+ * itself (the hub's rooms take their lock). {@code publish} must not block: it is called under that lock.
  *
  * <p>What a subscriber may not assume: that nothing is lost or repeated. A bus between processes can drop
  * an event (a reconnecting subscriber) or hand one over twice; so subscribers check what they can. The
- * hub's rooms number their messages and fill a gap from the store (see {@code parley.room.Room}); presence,
+ * hub's rooms number their messages and fill a gap from the store when a later message shows it (a lost
+ * last message shows when the next one comes, or at the client's next catch-up); presence,
  * typing and signals are not stored, and a lost one is as if it had never been sent (clients recover: a
  * typing mark times out, presence is re-read on join, a call renegotiates).
  *

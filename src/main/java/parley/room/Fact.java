@@ -11,8 +11,10 @@ import java.util.List;
  * as they are (a message, presence, typing...) are also {@link Delivery deliveries}: one instance goes to
  * every seat, so an encoder may encode it once.
  *
- * <p>Every fact but {@link RoomCreated} travels on its room's channel, so a room's facts reach each node
- * in the order they were published; a node learns of a new room on the rooms channel.
+ * <p>{@link RoomCreated}, {@link MembershipChanged} and {@link RoomDeleted}, which change who may see a room,
+ * travel on the rooms channel (a node hears of a new room there before it knows the room's own channel);
+ * every other fact on its room's channel, so a room's messages, presence, call and signals reach each node
+ * in the order they were published.
  */
 public sealed interface Fact permits Fact.Posted, Fact.PresenceChanged, Fact.TypingChanged, Fact.FileStored,
         Fact.RoomCreated, Fact.MembershipChanged, Fact.RoomDeleted, Fact.CallJoined, Fact.CallLeft, Fact.MediaChanged,

@@ -93,7 +93,7 @@ public final class Hub implements AutoCloseable {
     }
 
     private Room newRoom(RoomId id, String name, String topic, long lastSeq, RoomKind kind, List<Membership> members, List<UserRef> banned) {
-        return new Room(id, name, topic, lastSeq, kind, members, banned, mediaPath, this::backfill);
+        return new Room(id, name, topic, lastSeq, kind, members, banned, mediaPath, this::backfill, this::publish);
     }
 
     /** Fills a gap in a room's delivery from the store; a gap wider than a catch-up is not read (the seats reload). */
@@ -378,8 +378,8 @@ public final class Hub implements AutoCloseable {
     /** The person as the room knows them (a member, or someone joined), else as their account says. */
     private CompletableFuture<UserRef> known(Room room, UserId user) {
         Membership m = room.membership(user);
-        UserRef client = m != null ? m.user() : room.seatedOf(user).stream().findFirst().map(Hub::ref).orElse(null);
-        if (client != null) return CompletableFuture.completedFuture(client);
+        UserRef known = m != null ? m.user() : room.seatedOf(user).stream().findFirst().map(Hub::ref).orElse(null);
+        if (known != null) return CompletableFuture.completedFuture(known);
         return store.person(user).thenApply(p -> {
             if (p == null) throw noSuchUser(user);
             return new UserRef(user, p.name());
@@ -498,7 +498,7 @@ public final class Hub implements AutoCloseable {
         for (Connection c : connected.values()) {
             Client m = c.client();
             boolean seated = c.joined().remove(room.id);
-            if (seated) room.exit(m.sessionId());
+            if (seated) room.deleted(m.sessionId());
             if ((seated || room.visibleTo(m.userId())) && !m.sessionId().equals(deleted.actor())) {
                 m.deliver(new Delivery.Removed(room.id, "deleted", deleted.by(), null));
             }
@@ -524,7 +524,6 @@ public final class Hub implements AutoCloseable {
             if (added) c.joined().remove(room.id);
             throw removedMeanwhile;
         }
-        if (entry.added()) publish(new Fact.PresenceChanged(room.id, client.info(), true));
         if (since == null) return;
         store.after(id, since, limits.catchupMax() + 1)
                 .thenCompose(missed -> missed.isEmpty() && since > 0 ? beyondEnd(id, since, missed) : CompletableFuture.completedFuture(missed))
@@ -558,9 +557,7 @@ public final class Hub implements AutoCloseable {
 
     /** Takes the client out of the room's call, if it is in it, and out of the room. */
     private void exit(Client client, Room room) {
-        if (room == null) return;
-        if (room.inCall(client.sessionId())) publish(new Fact.CallLeft(room.id, client.sessionId()));
-        if (room.exit(client.sessionId())) publish(new Fact.PresenceChanged(room.id, client.info(), false));
+        if (room != null) room.exit(client);
     }
 
     /**
@@ -655,19 +652,15 @@ public final class Hub implements AutoCloseable {
 
     /** Joins the client to the room's call; it gets {@link Delivery.CallEntered}, the room a {@link Delivery.CallChanged}. */
     public void joinCall(Client client, RoomId id, String ref) {
-        Fact.CallJoined joined = visibleRoom(client, id).joinCall(client, ref);
-        if (joined != null) publish(joined);
+        visibleRoom(client, id).joinCall(client, ref);
     }
 
     public void setMedia(Client client, RoomId id, Participant.Media media) {
-        Fact.MediaChanged changed = visibleRoom(client, id).media(client.sessionId(), media);
-        if (changed != null) publish(changed);
+        visibleRoom(client, id).media(client.sessionId(), media);
     }
 
     public void leaveCall(Client client, RoomId id) {
-        Room room = visibleRoom(client, id);
-        if (!room.inCall(client.sessionId())) throw new RoomException(Refusal.NOT_IN_CALL, "you are not in the call in room " + id);
-        publish(new Fact.CallLeft(room.id, client.sessionId()));
+        visibleRoom(client, id).leaveCall(client.sessionId());
     }
 
     /**
@@ -680,7 +673,7 @@ public final class Hub implements AutoCloseable {
 
     /** Relays file transfer signalling between two members of one room; the payload is not read. */
     public void fileSignal(Client client, RoomId id, SessionId to, String file, SignalPayload payload) {
-        publish(visibleRoom(client, id).fileSignal(client.sessionId(), to, file, payload));
+        visibleRoom(client, id).fileSignal(client.sessionId(), to, file, payload);
     }
 
     public Limits limits() {

@@ -6,12 +6,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * One room as this node knows it: who belongs to it, who is in it now (on any node), this node's
  * connections seated in it, its call, and the order in which those connections see its messages.
  *
- * <p>Every method holds the room's lock, so deliveries reach each seat in one order. For each seat the
+ * <p>Every method holds the room's lock, so deliveries reach each seat in one order; the facts a request
+ * makes are published under it too, so the room's channel carries them in the order the room decided
+ * them (with the in-process bus they are applied before the lock is let go: a check and its effect are
+ * one step). Nothing here reads the store under the lock. For each seat the
  * room remembers the highest seq delivered, so a message is delivered at most once and never after a
  * later one. A seat that joins with {@code since} is "catching up": live messages are held back until
  * the missed ones, read from the store, have been delivered.
@@ -44,6 +48,8 @@ final class Room {
     private final Map<SessionId, ClientInfo> present = new LinkedHashMap<>();
     private final Call call;
     private final Backfill backfill;
+    /** Puts a fact on the bus; must not block. */
+    private final Consumer<Fact> publish;
     /** Non-null while a gap is being filled: the messages that came after it, by seq. */
     private TreeMap<Long, Fact.Posted> early;
 
@@ -59,7 +65,7 @@ final class Room {
     }
 
     Room(RoomId id, String name, String topic, long lastSeq, RoomKind kind, List<Membership> members, List<UserRef> banned,
-         MediaPath path, Backfill backfill) {
+         MediaPath path, Backfill backfill, Consumer<Fact> publish) {
         this.id = id;
         this.name = name;
         this.topic = topic;
@@ -67,6 +73,7 @@ final class Room {
         this.lastSeq = lastSeq;
         this.call = new Call(id, path);
         this.backfill = backfill;
+        this.publish = publish;
         members.forEach(m -> this.members.put(m.user().id(), m));
         banned.forEach(b -> this.banned.put(b.id(), b));
     }
@@ -138,7 +145,7 @@ final class Room {
         if (change.role() == null) {
             if (!"unbanned".equals(change.reason())) members.remove(user);
         } else if (kind == RoomKind.PUBLIC && change.role() == Role.MEMBER) {
-            members.remove(user); // a public room lists only roles above client
+            members.remove(user); // a public room lists only roles above member
         } else {
             members.put(user, new Membership(change.user(), change.role()));
         }
@@ -182,6 +189,7 @@ final class Room {
         }
         hand(client, new Delivery.Entered(infoFor(client.userId(), client.admin()), List.copyOf(present.values()),
                 call.participants(), ref));
+        if (added) publish.accept(new Fact.PresenceChanged(id, client.info(), true));
         return new Entry(seat, added, seat.catchUp);
     }
 
@@ -224,21 +232,41 @@ final class Room {
         if (parked != null) parked.take(id).forEach(s -> hand(client, s));
     }
 
-    /** Removes the connection from the room (its call is left by a fact of its own); false when it was not in it. */
-    synchronized boolean exit(SessionId session) {
+    /**
+     * Takes the client out of the room's call, if it is in it (everyone seated, itself too, hears who is in
+     * the call now), then out of the room (the others hear it left). False when it was not seated here.
+     */
+    synchronized boolean exit(Client client) {
+        SessionId session = client.sessionId();
+        if (call.has(session)) publish.accept(new Fact.CallLeft(id, session));
+        if (seats.remove(session) == null) return false;
         present.remove(session);
-        return seats.remove(session) != null;
+        publish.accept(new Fact.PresenceChanged(id, client.info(), false));
+        return true;
+    }
+
+    /**
+     * The room was deleted: the client leaves it without a word on the bus (no one listens to the room's
+     * channel any more); those still seated hear that it left the call, as on any exit.
+     */
+    synchronized void deleted(SessionId session) {
+        if (call.remove(session)) callChanged();
+        seats.remove(session);
+        present.remove(session);
     }
 
     // ---- presence, typing, files: facts told to the seats ------------------------------------------
 
+    /** Someone came or went, on this node or another; one who went is out of the call too (if a fact said otherwise, it came late). */
     synchronized void presence(Fact.PresenceChanged p) {
+        SessionId session = p.client().sessionId();
         if (p.joined()) {
-            present.put(p.client().sessionId(), p.client());
+            present.put(session, p.client());
         } else {
-            present.remove(p.client().sessionId());
+            present.remove(session);
+            if (call.remove(session)) callChanged();
         }
-        tell(p, p.client().sessionId());
+        tell(p, session);
     }
 
     // ---- the room's call ---------------------------------------------------------------------------
@@ -248,22 +276,22 @@ final class Room {
     }
 
     /**
-     * A seated client asks to join the call: the fact to publish, or null when it is in the call already
-     * (it is then told its place again, and nothing changes).
+     * A seated client asks to join the call. Already in it, it is told its place again, and nothing changes.
      */
-    synchronized Fact.CallJoined joinCall(Client client, String ref) {
+    synchronized void joinCall(Client client, String ref) {
         if (!seats.containsKey(client.sessionId())) throw new RoomException(Refusal.NOT_JOINED, "join room " + id + " first");
         Participant you = call.get(client.sessionId());
         if (you != null) {
             hand(client, new Delivery.CallEntered(id, you, call.participants(), ref));
-            return null;
+            return;
         }
-        // Checked against this node's roster: with a bus that delivers later, joins racing on two nodes may
-        // both pass, and the call holds one more than its capacity until someone leaves.
+        // Checked against this node's roster. On one node the fact is applied before the lock is let go, so
+        // the check holds; with a bus that delivers later, joins racing on two nodes may both pass, and the
+        // call holds one more than its capacity until someone leaves.
         if (call.full()) {
             throw new RoomException(Refusal.CALL_FULL, "the call in " + name + " is full (" + call.capacity() + " people)");
         }
-        return new Fact.CallJoined(id, client.info(), ref);
+        publish.accept(new Fact.CallJoined(id, client.info(), ref));
     }
 
     /**
@@ -273,17 +301,23 @@ final class Room {
      */
     synchronized void callJoined(Fact.CallJoined joined) {
         SessionId session = joined.client().sessionId();
+        if (!present.containsKey(session)) return; // it left the room before the fact came
         boolean added = call.add(joined.client()) != null;
         Seat seat = seats.get(session);
         if (seat != null) hand(seat.client, new Delivery.CallEntered(id, call.get(session), call.participants(), joined.ref()));
         if (added) callChanged();
     }
 
-    /** What a participant sends now: the fact to publish, or null when nothing changed. */
-    synchronized Fact.MediaChanged media(SessionId session, Participant.Media media) {
+    /** What a participant sends now; the room hears of a change. */
+    synchronized void media(SessionId session, Participant.Media media) {
         Participant p = call.get(session);
         if (p == null) throw new RoomException(Refusal.NOT_IN_CALL, "join the call in " + name + " first");
-        return p.media().equals(media) ? null : new Fact.MediaChanged(id, session, media);
+        if (!p.media().equals(media)) publish.accept(new Fact.MediaChanged(id, session, media));
+    }
+
+    synchronized void leaveCall(SessionId session) {
+        if (!call.has(session)) throw new RoomException(Refusal.NOT_IN_CALL, "you are not in the call in room " + id);
+        publish.accept(new Fact.CallLeft(id, session));
     }
 
     synchronized void mediaChanged(Fact.MediaChanged changed) {
@@ -302,14 +336,14 @@ final class Room {
         call.signal(sender, to, payload);
     }
 
-    /** File transfer signalling for another client present in this room: the fact to publish. Anyone else is refused. */
-    synchronized Fact.FileSignal fileSignal(SessionId from, SessionId to, String file, SignalPayload payload) {
+    /** Relays file transfer signalling to another client present in this room; anyone else is refused. */
+    synchronized void fileSignal(SessionId from, SessionId to, String file, SignalPayload payload) {
         Seat sender = seats.get(from);
         if (sender == null) throw new RoomException(Refusal.NOT_JOINED, "join room " + id + " first");
         if (!present.containsKey(to) || to.equals(from)) {
-            throw new RoomException(Refusal.NO_SUCH_PARTICIPANT, "no client " + to + " in room " + name);
+            throw new RoomException(Refusal.NO_SUCH_PARTICIPANT, "no member " + to + " in room " + name);
         }
-        return new Fact.FileSignal(id, sender.client.info(), to, file, payload);
+        publish.accept(new Fact.FileSignal(id, sender.client.info(), to, file, payload));
     }
 
     /** A signal reaches its addressee if it is seated on this node (elsewhere, its own node delivers it). */
@@ -325,52 +359,73 @@ final class Room {
     // ---- messages ----------------------------------------------------------------------------------
 
     /** A stored message, from the bus: delivered in seq order, once, after any gap before it is filled. */
-    synchronized void posted(Fact.Posted posted) {
-        long seq = posted.message().seq();
-        if (seq <= lastSeq) return;
-        if (early == null && seq == lastSeq + 1) {
-            broadcast(posted);
-            return;
+    void posted(Fact.Posted posted) {
+        Gap gap;
+        synchronized (this) {
+            long seq = posted.message().seq();
+            if (seq <= lastSeq) return;
+            if (early == null && seq == lastSeq + 1) {
+                broadcast(posted);
+                return;
+            }
+            boolean filling = early != null;
+            if (!filling) early = new TreeMap<>();
+            early.put(seq, posted);
+            if (filling) return;
+            gap = gap();
         }
-        boolean filling = early != null;
-        if (!filling) early = new TreeMap<>();
-        early.put(seq, posted);
-        if (!filling) fillGap();
+        fill(gap);
     }
 
-    /** Reads the messages between the last one delivered and the first one held. */
-    private void fillGap() {
-        long after = lastSeq;
-        int count = (int) Math.min(Integer.MAX_VALUE, early.firstKey() - after - 1);
-        backfill.after(id, after, count, (found, error) -> filled(after, found, error));
+    /** The messages between the last one delivered and the first one held. */
+    private record Gap(long after, int count) {}
+
+    private Gap gap() {
+        return new Gap(lastSeq, (int) Math.min(Integer.MAX_VALUE, early.firstKey() - lastSeq - 1));
+    }
+
+    /** Reads a gap from the store, never under the room's lock (the store may be reporting to this room). */
+    private void fill(Gap gap) {
+        try {
+            backfill.after(id, gap.after(), gap.count(), (found, error) -> filled(gap, found, error));
+        } catch (RuntimeException e) {
+            filled(gap, null, e);
+        }
     }
 
     /**
      * Delivers what the store gave for a gap, and the held messages that follow it without another gap. A
-     * gap the store cannot fill (a read failed, or gave nothing) is skipped: every seat is told to reload
-     * ({@link Delivery.Reset}) rather than wait for messages that will not come.
+     * gap the store cannot fill (a read failed, or gave nothing) is skipped: every live seat is told to
+     * reload ({@link Delivery.Reset}) rather than wait for messages that will not come; a seat catching up
+     * reads the gap in its own catch-up.
      */
-    private synchronized void filled(long after, List<ChatMessage> found, Throwable error) {
-        if (early == null || after != lastSeq) return; // a fill already done
-        boolean progress = false;
-        if (error == null && found != null) {
-            for (ChatMessage m : found) {
-                if (m.seq() > lastSeq && !early.containsKey(m.seq())) early.put(m.seq(), new Fact.Posted(m));
+    private void filled(Gap gap, List<ChatMessage> found, Throwable error) {
+        Gap next;
+        synchronized (this) {
+            if (early == null || gap.after() != lastSeq) return; // a fill already done
+            boolean progress = false;
+            if (error == null && found != null) {
+                for (ChatMessage m : found) {
+                    if (m.seq() > lastSeq && !early.containsKey(m.seq())) early.put(m.seq(), new Fact.Posted(m));
+                }
+                progress = early.firstKey() == lastSeq + 1;
             }
-            progress = early.firstKey() == lastSeq + 1;
+            if (!progress) {
+                log.log(System.Logger.Level.WARNING, "room " + id + ": messages " + (lastSeq + 1) + " to " + (early.firstKey() - 1)
+                        + " could not be read for a gap in delivery" + (error == null ? "" : ": " + error));
+                lastSeq = early.firstKey() - 1;
+                for (Seat seat : seats.values()) {
+                    if (seat.held == null) hand(seat.client, new Delivery.Reset(id, lastSeq));
+                }
+            }
+            while (!early.isEmpty() && early.firstKey() == lastSeq + 1) broadcast(early.pollFirstEntry().getValue());
+            if (early.isEmpty()) {
+                early = null;
+                return;
+            }
+            next = gap();
         }
-        if (!progress) {
-            log.log(System.Logger.Level.WARNING, "room " + id + ": messages " + (lastSeq + 1) + " to " + (early.firstKey() - 1)
-                    + " could not be read for a gap in delivery" + (error == null ? "" : ": " + error));
-            lastSeq = early.firstKey() - 1;
-            for (Seat seat : seats.values()) hand(seat.client, new Delivery.Reset(id, lastSeq));
-        }
-        while (!early.isEmpty() && early.firstKey() == lastSeq + 1) broadcast(early.pollFirstEntry().getValue());
-        if (early.isEmpty()) {
-            early = null;
-        } else {
-            fillGap();
-        }
+        fill(next);
     }
 
     /** The next message in the room's order, to every seat: held for those catching up, once for the others. */

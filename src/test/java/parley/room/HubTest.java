@@ -750,6 +750,57 @@ class HubTest {
     }
 
     @Test
+    void clients_racing_for_the_last_places_in_a_call_never_make_it_larger_than_call_max() throws Exception {
+        int tries = 30;
+        for (int t = 0; t < tries; t++) {
+            RoomInfo room = hub.createRoom("race" + t, "", RoomKind.PUBLIC, null).join();
+            List<FakeClient> racers = new ArrayList<>();
+            for (int i = 0; i < 8; i++) racers.add(joined("racer" + t + "_" + i, room.id()));
+            var start = new java.util.concurrent.CountDownLatch(1);
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(racers.size());
+            try {
+                List<java.util.concurrent.Future<?>> joins = new ArrayList<>();
+                for (FakeClient r : racers) {
+                    joins.add(pool.submit(() -> {
+                        start.await();
+                        try {
+                            hub.joinCall(r, room.id(), null);
+                        } catch (RoomException full) {
+                            assertThat(full.refusal()).isEqualTo(Refusal.CALL_FULL);
+                        }
+                        return null;
+                    }));
+                }
+                start.countDown();
+                for (var j : joins) j.get();
+            } finally {
+                pool.shutdown();
+            }
+            List<Participant> call = racers.getFirst().eventsOf(Delivery.CallChanged.class).getLast().participants();
+            assertThat(call).as("try %d", t).hasSize(LIMITS.callMax());
+            assertThat(racers.stream().filter(r -> !r.eventsOf(Delivery.CallEntered.class).isEmpty())).hasSize(LIMITS.callMax());
+        }
+    }
+
+    @Test
+    void participants_left_in_the_call_of_a_deleted_room_hear_who_is_in_it_before_the_room_goes() {
+        FakeClient ada = connect("ada");
+        RoomInfo board = hub.createRoom("board", "", RoomKind.PUBLIC, ada).join();
+        FakeClient bob = joined("bob", board.id());
+        hub.join(ada, board.id(), null, null);
+        hub.joinCall(bob, board.id(), null);
+        hub.joinCall(ada, board.id(), null);
+        bob.forget();
+
+        hub.deleteRoom(ada, board.id()).join();
+
+        // Each connection leaves in turn, as on any exit: Bob hears the call shrink, then that the room is gone.
+        List<Delivery> got = bob.events(board.id());
+        assertThat(got.getLast()).isInstanceOfSatisfying(Delivery.Removed.class, r -> assertThat(r.reason()).isEqualTo("deleted"));
+        assertThat(got.subList(0, got.size() - 1)).isNotEmpty().allMatch(d -> d instanceof Delivery.CallChanged);
+    }
+
+    @Test
     void a_disconnected_participant_leaves_the_call_and_the_last_one_out_ends_it() {
         FakeClient ada = joined("ada", general);
         FakeClient grace = joined("grace", general);

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,8 @@ import parley.bus.LocalBus;
 
 /**
  * Delivery does not trust the bus: a bus between processes may lose a message, repeat it, or hand it over
- * late. Whatever this one does to the room's messages, each member gets every message once, in seq order.
+ * late. Whatever this one does to the room's messages, each member gets every message once, in seq order;
+ * and a call fact that comes late does not put back in the call someone who has left.
  */
 class UnreliableBusTest {
     /** A catch-up (and so a gap fill) of at most 4 messages. */
@@ -39,13 +41,15 @@ class UnreliableBusTest {
         Set<Long> drop = Set.of();
         Set<Long> repeat = Set.of();
         Set<Long> holdBack = Set.of();
+        /** Other facts to hold back, such as a call join. */
+        Predicate<Fact> holdBackAlso = f -> false;
         private final List<Runnable> heldBack = new ArrayList<>();
 
         @Override
         public void publish(String channel, Fact fact) {
             long seq = fact instanceof Fact.Posted p ? p.message().seq() : -1;
             if (drop.contains(seq)) return;
-            if (holdBack.contains(seq)) {
+            if (holdBack.contains(seq) || holdBackAlso.test(fact)) {
                 heldBack.add(() -> bus.publish(channel, fact));
                 return;
             }
@@ -145,5 +149,40 @@ class UnreliableBusTest {
         assertThat(store.pendingReads()).isEmpty();
         assertThat(bob.eventsOf(Delivery.Reset.class)).containsExactly(new Delivery.Reset(general, 6));
         assertThat(bob.seqs(general)).containsExactly(1L, 7L);
+    }
+
+    @Test
+    void a_seat_catching_up_when_a_gap_is_found_gets_every_message_once_in_order_and_no_reset() {
+        FakeClient ada = joined("ada");
+        say(ada, 1, 2);
+        FakeClient bob = new FakeClient("bob");
+        hub.connect(bob);
+        store.holdReads();
+        hub.join(bob, general, 1L, null); // its catch-up read waits
+        bus.drop = Set.of(4L);
+
+        say(ada, 3, 5);
+        assertThat(store.pendingReads()).as("bob's catch-up and the gap's fill").hasSize(2);
+        store.pendingReads().forEach(MemoryStore.PendingRead::completeWithCurrent);
+
+        assertThat(bob.seqs(general)).containsExactlyElementsOf(seqs(2, 5));
+        assertThat(ada.seqs(general)).containsExactlyElementsOf(seqs(1, 5));
+        assertThat(bob.eventsOf(Delivery.Reset.class)).isEmpty();
+    }
+
+    @Test
+    void a_call_join_that_comes_after_its_client_left_the_room_puts_no_one_in_the_call() {
+        FakeClient watcher = joined("watcher");
+        FakeClient ada = joined("ada");
+        bus.holdBackAlso = f -> f instanceof Fact.CallJoined;
+
+        hub.joinCall(ada, general, "j1");
+        hub.leave(ada, general);
+        bus.release();
+
+        assertThat(ada.eventsOf(Delivery.CallEntered.class)).isEmpty();
+        assertThat(watcher.eventsOf(Delivery.CallChanged.class)).isEmpty();
+        FakeClient bob = joined("bob");
+        assertThat(bob.eventsOf(Delivery.Entered.class).getFirst().call()).isEmpty();
     }
 }
