@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import parley.testing.RawWebSocket;
@@ -144,6 +148,72 @@ class AccountsTest {
             assertThat(body(r).get("message").asText()).isEqualTo("wrong username or password");
             assertThat(TestAccounts.sessionCookie(r)).isNull();
         }
+    }
+
+    /** Runs {@code count} requests at the same moment, each on its own thread; their answers in order. */
+    private static List<HttpResponse<String>> atOnce(int count, IntFunction<HttpResponse<String>> request) throws Exception {
+        CountDownLatch start = new CountDownLatch(1);
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<HttpResponse<String>>> answers = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                int n = i;
+                answers.add(threads.submit(() -> {
+                    start.await();
+                    return request.apply(n);
+                }));
+            }
+            start.countDown();
+            List<HttpResponse<String>> out = new ArrayList<>();
+            for (Future<HttpResponse<String>> a : answers) out.add(a.get());
+            return out;
+        }
+    }
+
+    /**
+     * Exactly {@code limit} answers are a checked wrong password (401: a 401 comes only after the hash
+     * was checked), all the others 429 with Retry-After. Exactly: at 1 failure per 180 s or slower, no
+     * attempt is earned back while the test runs.
+     */
+    private static void assertChecked(List<HttpResponse<String>> answers, int limit) {
+        int checked = 0;
+        for (HttpResponse<String> r : answers) {
+            if (r.statusCode() == 401) {
+                assertThat(body(r).get("error").asText()).isEqualTo("bad_credentials");
+                checked++;
+            } else {
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(429);
+                assertThat(body(r).get("error").asText()).isEqualTo("too_many_attempts");
+                assertThat(Long.parseLong(r.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 15 * 60L);
+            }
+        }
+        assertThat(checked).as("passwords checked of " + answers.size() + " sent at once").isEqualTo(limit);
+    }
+
+    @Test
+    void wrong_passwords_sent_all_at_once_to_one_account_get_only_as_many_checks_as_its_limit() throws Exception {
+        server = TestServer.start("--signin-failures-per-account", "3");
+        signUp("ada");
+        assertChecked(atOnce(40, i -> post("/api/signin", null, "username", "ada", "password", "guess number " + i)), 3);
+        assertThat(post("/api/signin", null, "username", "ada", "password", PASSWORD).statusCode())
+                .as("the right password, while throttled").isEqualTo(429);
+    }
+
+    @Test
+    void wrong_passwords_sent_all_at_once_from_one_address_to_several_accounts_get_only_as_many_checks_as_its_limit() throws Exception {
+        server = TestServer.start("--signin-failures-per-account", "3", "--signin-failures-per-address", "5");
+        for (String name : List.of("ada", "grace", "alan", "edsger")) signUp(name);
+        assertChecked(atOnce(40, i -> post("/api/signin", null, "username", List.of("ada", "grace", "alan", "edsger").get(i % 4),
+                "password", "guess number " + i)), 5);
+    }
+
+    @Test
+    void a_wrong_current_password_sent_all_at_once_gets_only_as_many_checks_as_the_limit() throws Exception {
+        server = TestServer.start("--signin-failures-per-account", "3");
+        String cookie = signUp("ada");
+        List<HttpResponse<String>> answers = atOnce(20, i -> post("/api/password", cookie, "current", "guess number " + i,
+                "password", "a new passphrase"));
+        assertThat(answers).filteredOn(r -> r.statusCode() == 400).as("checked").hasSize(3);
+        assertThat(answers).filteredOn(r -> r.statusCode() == 429).as("refused unchecked").hasSize(17);
     }
 
     @Test
