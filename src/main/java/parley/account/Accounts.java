@@ -152,8 +152,8 @@ public final class Accounts implements AutoCloseable {
 
     /**
      * Checks the password and opens a session. Refused with {@link Kind#TOO_MANY_ATTEMPTS} before any
-     * hashing when the account or the address failed too often lately; a wrong password and an unknown
-     * username fail alike ({@link Kind#BAD_CREDENTIALS}), after the same work.
+     * hashing when the account or the address failed too often lately; a wrong password, an unknown
+     * username and a disabled account fail alike ({@link Kind#BAD_CREDENTIALS}), after the same work.
      */
     public CompletableFuture<SignedIn> signIn(String username, String password, String address) {
         return refusing(() -> doSignIn(username, password, address));
@@ -164,12 +164,19 @@ public final class Accounts implements AutoCloseable {
         String p = Credentials.givenPassword("password", password);
         return attempt(key, address, () -> store.accountByUsername(key).thenCompose(account ->
                 hash(() -> passwords.verify(p, account != null ? account.passwordHash() : decoy.join()) && account != null
-                        ? account : null)), account -> account == null
+                        ? account : null)), Accounts::refused
         ).thenCompose(account -> {
-            if (account == null) throw AccountException.of(Kind.BAD_CREDENTIALS, "wrong username or password");
-            if (account.disabled()) throw AccountException.of(Kind.DISABLED, "this account is disabled");
+            if (refused(account)) throw AccountException.of(Kind.BAD_CREDENTIALS, "wrong username or password");
             return newSession(account);
         });
+    }
+
+    /**
+     * No account, a wrong password, or a disabled account: all three answer alike and count as a failed
+     * attempt, so that a disabled account does not tell whoever guesses that the password was right.
+     */
+    private static boolean refused(Account passwordChecked) {
+        return passwordChecked == null || passwordChecked.disabled();
     }
 
     /**

@@ -349,11 +349,31 @@ class AccountsTest {
         assertClosedBySessionEnd(graceTab);
         assertUpgradeRefused(grace, 401);
         HttpResponse<String> refused = post("/api/signin", null, "username", "grace", "password", PASSWORD);
-        assertThat(refused.statusCode()).isEqualTo(403);
-        assertThat(body(refused).get("error").asText()).isEqualTo("disabled");
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(TestAccounts.sessionCookie(refused)).isNull();
 
         assertThat(post("/api/users/enable", admin, "username", "grace").statusCode()).isEqualTo(200);
         socket(signIn("grace", PASSWORD)).sync();
+    }
+
+    @Test
+    void a_disabled_account_answers_its_right_password_exactly_as_a_wrong_one_and_counts_it_as_a_failure() {
+        server = TestServer.start("--signin-failures-per-account", "3");
+        String admin = signUp("root");
+        signUp("grace");
+        assertThat(post("/api/users/disable", admin, "username", "grace").statusCode()).isEqualTo(200);
+
+        HttpResponse<String> right = post("/api/signin", null, "username", "grace", "password", PASSWORD);
+        HttpResponse<String> wrong = post("/api/signin", null, "username", "grace", "password", "not her password");
+        assertThat(right.statusCode()).isEqualTo(wrong.statusCode()).isEqualTo(401);
+        assertThat(right.body()).isEqualTo(wrong.body());
+        assertThat(right.headers().map()).isEqualTo(wrong.headers().map());
+        assertThat(body(right).get("error").asText()).isEqualTo("bad_credentials");
+
+        assertThat(post("/api/signin", null, "username", "grace", "password", PASSWORD).statusCode())
+                .as("the third attempt, of three allowed").isEqualTo(401);
+        HttpResponse<String> throttled = post("/api/signin", null, "username", "grace", "password", PASSWORD);
+        assertThat(throttled.statusCode()).as("the right password counted as a failure").isEqualTo(429);
     }
 
     @Test
