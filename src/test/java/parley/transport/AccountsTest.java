@@ -245,6 +245,44 @@ class AccountsTest {
     }
 
     @Test
+    void a_display_name_that_could_pass_for_another_or_is_not_well_formed_is_refused_naming_the_field() {
+        server = TestServer.start();
+        record Case(String name, String field, String message) {}
+        int n = 0;
+        for (Case c : List.of(
+                new Case("Ada\\u202e", "name", "a name must not contain bidirectional controls (U+202E)"),
+                new Case("\\u2067Ada\\u2069", "name", "a name must not contain bidirectional controls (U+2067)"),
+                new Case("\\u200b\\u200d \\ufeff", "name", "a name must have a visible character"),
+                new Case("Ada\\ud800", "name", "a name must be well-formed Unicode"),
+                new Case("Ada\\u0000", "name", "a name must not contain control characters (U+0000)"))) {
+            String body = "{\"username\":\"mallory" + n++ + "\",\"password\":\"" + PASSWORD + "\",\"name\":\"" + c.name() + "\"}";
+            HttpResponse<String> r = TestAccounts.post(server.port(), "/api/signup", body, null);
+            assertThat(r.statusCode()).as(body).isEqualTo(400);
+            assertThat(body(r).get("error").asText()).isEqualTo("invalid");
+            assertThat(body(r).get("field").asText()).isEqualTo(c.field());
+            assertThat(body(r).get("message").asText()).startsWith(c.message());
+        }
+        HttpResponse<String> password = TestAccounts.post(server.port(), "/api/signup",
+                "{\"username\":\"mallory\",\"password\":\"" + PASSWORD + "\\udc00\"}", null);
+        assertThat(password.statusCode()).as("a new password with a lone surrogate").isEqualTo(400);
+        assertThat(body(password).get("field").asText()).isEqualTo("password");
+    }
+
+    @Test
+    void right_to_left_and_emoji_display_names_are_kept_as_written() {
+        server = TestServer.start();
+        String arabic = "\u0623\u062D\u0645\u062F \uD83D\uDC69\u200D\uD83D\uDCBB";
+        String hebrew = "\u05E9\u05E8\u05D4";
+        String persian = "\u0645\u06CC\u200C\u0646\u0627";
+        for (String name : List.of(arabic, hebrew, persian)) {
+            HttpResponse<String> up = post("/api/signup", null, "username", "u" + Math.abs(name.hashCode()), "password", PASSWORD, "name", name);
+            assertThat(up.statusCode()).as(up.body()).isEqualTo(201);
+            assertThat(body(up).get("name").asText()).isEqualTo(name);
+            assertThat(socket(TestAccounts.sessionCookie(up)).received("welcome").getFirst().get("name").asText()).isEqualTo(name);
+        }
+    }
+
+    @Test
     void the_first_account_is_the_admin_and_only_an_admin_may_invite() {
         server = TestServer.start();
         assertThat(body(TestAccounts.get(server.port(), "/api/session", null)).get("firstAccount").asBoolean()).isTrue();
