@@ -197,7 +197,13 @@ public final class Accounts implements AutoCloseable {
             perAccount.giveBack(accountKey);
             throw AccountException.tooMany(wait);
         }
-        return check.get().whenComplete((result, e) -> {
+        CompletableFuture<T> checked;
+        try {
+            checked = check.get();
+        } catch (RuntimeException e) { // a store that refuses at once (closing): given back like any failure
+            checked = CompletableFuture.failedFuture(e);
+        }
+        return checked.whenComplete((result, e) -> {
             if (e != null || !wrong.test(result)) {
                 perAccount.giveBack(accountKey);
                 perAddress.giveBack(address);
