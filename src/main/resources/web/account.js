@@ -73,9 +73,9 @@ export const account = {
 export function explain(err) {
   if (!(err instanceof ApiError)) return 'Parley cannot be reached. Check your connection and try again.';
   switch (err.code) {
-    case 'bad_credentials': return 'Wrong username or password.';
+    // A disabled account is answered so too (docs/security.md), so say that it may be the reason.
+    case 'bad_credentials': return 'Wrong username or password, or the account is disabled: an admin can tell you.';
     case 'too_many_attempts': return `Too many failed attempts. Try again in ${Math.max(1, Math.ceil(err.retryAfter / 60))} minute(s).`;
-    case 'disabled': return 'This account is disabled. Ask an admin.';
     case 'taken': return 'This username is taken. Pick another one.';
     case 'invitation_required': return err.message.includes('not valid')
       ? 'This invitation link is used up or expired. Ask for a new one.'

@@ -9,12 +9,10 @@ public final class AccountException extends RuntimeException {
     public enum Kind {
         /** A field is missing or malformed ({@link #field()} names it): 400. */
         INVALID,
-        /** Unknown username or wrong password, never saying which: 401. */
+        /** Unknown username, wrong password or disabled account, never saying which: 401. */
         BAD_CREDENTIALS,
         /** No session, or not a live one: 401. */
         SIGNED_OUT,
-        /** The account is disabled: 403. */
-        DISABLED,
         /** Only an admin may: 403. */
         NOT_ADMIN,
         /** Sign-up needs an invitation, and none (or no valid one) was given: 403. */

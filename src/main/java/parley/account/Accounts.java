@@ -16,6 +16,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import parley.account.AccountException.Kind;
 import parley.room.Ids;
@@ -151,8 +152,8 @@ public final class Accounts implements AutoCloseable {
 
     /**
      * Checks the password and opens a session. Refused with {@link Kind#TOO_MANY_ATTEMPTS} before any
-     * hashing when the account or the address failed too often lately; a wrong password and an unknown
-     * username fail alike ({@link Kind#BAD_CREDENTIALS}), after the same work.
+     * hashing when the account or the address failed too often lately; a wrong password, an unknown
+     * username and a disabled account fail alike ({@link Kind#BAD_CREDENTIALS}), after the same work.
      */
     public CompletableFuture<SignedIn> signIn(String username, String password, String address) {
         return refusing(() -> doSignIn(username, password, address));
@@ -161,24 +162,53 @@ public final class Accounts implements AutoCloseable {
     private CompletableFuture<SignedIn> doSignIn(String username, String password, String address) {
         String key = Credentials.username(username).toLowerCase(Locale.ROOT);
         String p = Credentials.givenPassword("password", password);
-        throttle(key, address);
-        return store.accountByUsername(key).thenCompose(account ->
+        return attempt(key, address, () -> store.accountByUsername(key).thenCompose(account ->
                 hash(() -> passwords.verify(p, account != null ? account.passwordHash() : decoy.join()) && account != null
-                        ? account : null)
+                        ? account : null)), Accounts::refused
         ).thenCompose(account -> {
-            if (account == null) {
-                perAccount.failed(key);
-                perAddress.failed(address);
-                throw AccountException.of(Kind.BAD_CREDENTIALS, "wrong username or password");
-            }
-            if (account.disabled()) throw AccountException.of(Kind.DISABLED, "this account is disabled");
+            if (refused(account)) throw AccountException.of(Kind.BAD_CREDENTIALS, "wrong username or password");
             return newSession(account);
         });
     }
 
-    private void throttle(String accountKey, String address) {
-        long wait = Math.max(perAccount.retryAfterSeconds(accountKey), perAddress.retryAfterSeconds(address));
-        if (wait > 0) throw AccountException.tooMany(wait);
+    /**
+     * No account, a wrong password, or a disabled account: all three answer alike and count as a failed
+     * attempt, so that a disabled account does not tell whoever guesses that the password was right.
+     */
+    private static boolean refused(Account passwordChecked) {
+        return passwordChecked == null || passwordChecked.disabled();
+    }
+
+    /**
+     * Runs a password {@code check} as an attempt of the account and of the address, taken from their
+     * throttles before it starts (or refused with {@link Kind#TOO_MANY_ATTEMPTS}, unchecked), kept when
+     * the result is {@code wrong}, and given back otherwise: the password was right, or was never checked
+     * (storage failing, too busy to hash). Taken before, so that checks started at once cannot outnumber
+     * the attempts left.
+     */
+    private <T> CompletableFuture<T> attempt(String accountKey, String address, Supplier<CompletableFuture<T>> check,
+                                             Predicate<T> wrong) {
+        long wait = perAccount.take(accountKey);
+        if (wait > 0) {
+            throw AccountException.tooMany(Math.max(wait, perAddress.retryAfterSeconds(address)));
+        }
+        wait = perAddress.take(address);
+        if (wait > 0) {
+            perAccount.giveBack(accountKey);
+            throw AccountException.tooMany(wait);
+        }
+        CompletableFuture<T> checked;
+        try {
+            checked = check.get();
+        } catch (RuntimeException e) { // a store that refuses at once (closing): given back like any failure
+            checked = CompletableFuture.failedFuture(e);
+        }
+        return checked.whenComplete((result, e) -> {
+            if (e != null || !wrong.test(result)) {
+                perAccount.giveBack(accountKey);
+                perAddress.giveBack(address);
+            }
+        });
     }
 
     private CompletableFuture<SignedIn> newSession(Account account) {
@@ -220,16 +250,11 @@ public final class Accounts implements AutoCloseable {
         String given = Credentials.givenPassword("current", current);
         String p = Credentials.password("password", next);
         String key = session.user().username().toLowerCase(Locale.ROOT);
-        throttle(key, address);
-        return store.accountByUsername(key).thenCompose(account -> {
+        return attempt(key, address, () -> store.accountByUsername(key).thenCompose(account -> {
             if (account == null || account.disabled()) throw AccountException.of(Kind.SIGNED_OUT, "sign in again");
             return hash(() -> passwords.verify(given, account.passwordHash()) ? passwords.hash(p) : null);
-        }).thenCompose(hash -> {
-            if (hash == null) {
-                perAccount.failed(key);
-                perAddress.failed(address);
-                throw AccountException.invalid("current", "the current password is not right");
-            }
+        }), hash -> hash == null).thenCompose(hash -> {
+            if (hash == null) throw AccountException.invalid("current", "the current password is not right");
             return store.changePassword(session.user().id(), hash, session.tokenHash());
         });
     }

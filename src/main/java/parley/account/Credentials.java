@@ -2,6 +2,7 @@ package parley.account;
 
 import java.text.Normalizer;
 import java.util.regex.Pattern;
+import parley.room.Text;
 
 /**
  * The rules for what people type: usernames, display names, passwords, invitation codes. Each check
@@ -29,13 +30,17 @@ public final class Credentials {
         return v;
     }
 
-    /** What others see: 1 to 64 characters after trimming, no control characters; absent means the username. */
+    /**
+     * What others see: 1 to 64 characters after trimming, a name as {@link Text#name} says (no control
+     * or bidirectional control characters, something visible); absent or empty means the username.
+     */
     public static String displayName(String value, String username) {
         if (value == null) return username;
         String v = value.strip();
         if (v.isEmpty()) return username;
         if (v.length() > NAME_MAX) throw AccountException.invalid("name", "a name is at most " + NAME_MAX + " characters");
-        if (v.chars().anyMatch(Character::isISOControl)) throw AccountException.invalid("name", "a name has no control characters");
+        String problem = Text.name(v);
+        if (problem != null) throw AccountException.invalid("name", "a name " + problem);
         return v;
     }
 
@@ -47,6 +52,10 @@ public final class Credentials {
     public static String password(String field, String value) {
         if (value == null || value.isEmpty()) throw AccountException.invalid(field, field + " is required");
         if (value.length() > 4 * PASSWORD_MAX) throw tooLong(field);
+        if (Text.hasLoneSurrogate(value)) {
+            // It would be hashed as UTF-8 with "?" in its place: another password than the one given.
+            throw AccountException.invalid(field, "a password must be well-formed Unicode, without a lone surrogate");
+        }
         String v = Normalizer.normalize(value, Normalizer.Form.NFKC);
         int length = v.codePointCount(0, v.length());
         if (length > PASSWORD_MAX) throw tooLong(field);

@@ -6,10 +6,15 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * Failed attempts per key (an account, an address), as token buckets: each key may fail {@code allowed}
- * times at once, and earns one more attempt every {@code window / allowed}; so over any long stretch at
- * most {@code allowed} failures per {@code window} get through. Keys whose bucket is full again are
- * forgotten, so memory follows the keys that failed recently. Thread-safe.
+ * Attempts per key (an account, an address), as token buckets: each key may spend {@code allowed}
+ * attempts at once, and earns one more every {@code window / allowed}; so over any long stretch at most
+ * {@code allowed} attempts per {@code window} are spent. Keys whose bucket is full again are forgotten,
+ * so memory follows the keys tried recently. Thread-safe.
+ *
+ * <p>An attempt is {@linkplain #take taken} before the work it guards (checking a password) and
+ * {@linkplain #giveBack given back} when that work finds nothing wrong: taking is what makes requests
+ * sent at once wait for each other, since a check of the bucket followed later by a count lets all of
+ * them through before the first is counted.
  */
 public final class Throttle {
     private final int allowed;
@@ -34,13 +39,33 @@ public final class Throttle {
         Bucket b = buckets.get(key);
         if (b == null) return 0;
         refill(b, nanoTime.getAsLong());
-        if (b.tokens >= 1) return 0;
-        long nanos = Math.round((1 - b.tokens) * nanosPerAttempt); // rounded: 0.1 + 0.2 must not make 31 s of 30
-        return Math.max(1, Math.ceilDiv(nanos, 1_000_000_000L));
+        return wait(b);
     }
 
-    /** Counts a failed attempt of {@code key}. */
+    /**
+     * Takes an attempt of {@code key}, when it has one: then 0. Otherwise the seconds until it earns one,
+     * and nothing is taken.
+     */
+    public synchronized long take(String key) {
+        Bucket b = bucket(key);
+        if (b.tokens < 1) return wait(b);
+        b.tokens -= 1;
+        return 0;
+    }
+
+    /** Returns an attempt {@linkplain #take taken} of {@code key} whose work found nothing wrong. */
+    public synchronized void giveBack(String key) {
+        Bucket b = buckets.get(key);
+        if (b != null) b.tokens = Math.min(allowed, b.tokens + 1); // absent: full again, and forgotten meanwhile
+    }
+
+    /** Counts a failed attempt of {@code key} that was not taken first, even when it has none left. */
     public synchronized void failed(String key) {
+        Bucket b = bucket(key);
+        b.tokens = Math.max(0, b.tokens - 1);
+    }
+
+    private Bucket bucket(String key) {
         long now = nanoTime.getAsLong();
         if (++sinceSweep >= 1024) sweep(now);
         Bucket b = buckets.computeIfAbsent(key, k -> {
@@ -50,7 +75,13 @@ public final class Throttle {
             return fresh;
         });
         refill(b, now);
-        b.tokens = Math.max(0, b.tokens - 1);
+        return b;
+    }
+
+    private long wait(Bucket b) {
+        if (b.tokens >= 1) return 0;
+        long nanos = Math.round((1 - b.tokens) * nanosPerAttempt); // rounded: 0.1 + 0.2 must not make 31 s of 30
+        return Math.max(1, Math.ceilDiv(nanos, 1_000_000_000L));
     }
 
     private void refill(Bucket b, long now) {

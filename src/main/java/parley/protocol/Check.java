@@ -1,5 +1,7 @@
 package parley.protocol;
 
+import parley.room.Text;
+
 /** Field checks shared by the message records. Each failure names the field. */
 final class Check {
     private Check() {}
@@ -28,28 +30,29 @@ final class Check {
         return value;
     }
 
-    /** A name shown to people: trimmed, not empty, no control characters. */
+    /** A name shown to people (parley.room.Text.name): trimmed, not empty, at least one visible character. */
     static String displayName(String field, String value, int max) {
         if (value == null) throw bad(field + " is required");
         String v = value.strip();
         if (v.isEmpty()) throw bad(field + " must not be empty");
         if (v.length() > max) throw bad(field + " must be at most " + max + " characters");
-        if (hasControl(v)) throw bad(field + " must not contain control characters");
-        return v;
+        return refuse(field, Text.name(v), v);
     }
 
+    /** One line of text shown to people (parley.room.Text.line), or null. */
     static String optionalText(String field, String value, int max) {
         if (value == null) return null;
         if (value.length() > max) throw bad(field + " must be at most " + max + " characters");
-        if (hasControl(value)) throw bad(field + " must not contain control characters");
-        return value;
+        return refuse(field, Text.line(value), value);
     }
 
-    /** A plain loop: this runs on every field of every message, and a stream allocates for each. */
-    private static boolean hasControl(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            if (Character.isISOControl(s.charAt(i))) return true;
-        }
-        return false;
+    /** A message's body (parley.room.Text.body): lines and tabs, no other control characters. */
+    static String body(String field, String value) {
+        return refuse(field, Text.body(value), value);
+    }
+
+    private static String refuse(String field, String problem, String value) {
+        if (problem != null) throw bad(field + " " + problem);
+        return value;
     }
 }

@@ -110,7 +110,7 @@ public sealed interface ClientMessage {
             room = Check.id("room", room);
             clientId = Check.id("clientId", clientId);
             if (text == null && file == null) throw Check.bad("text is required");
-            text = text == null ? "" : text.stripTrailing();
+            text = Check.body("text", text == null ? "" : text.stripTrailing());
             if (text.isEmpty() && file == null) throw Check.bad("text must not be empty");
         }
 
@@ -123,9 +123,10 @@ public sealed interface ClientMessage {
     int MAX_FILE_TYPE = 127;
 
     /**
-     * What a sender says of a file it shares. The name is only ever shown: any folder part is cut off
-     * and control characters (NUL among them) become "_". A type that is not a plain media type
-     * becomes application/octet-stream.
+     * What a sender says of a file it shares. The name is only ever shown, and comes from the sender's
+     * disk, so it is made safe rather than refused: any folder part is cut off and each character a name
+     * may not hold (parley.room.Text: control characters, NUL among them, lone surrogates, bidirectional
+     * controls) becomes "_". A type that is not a plain media type becomes application/octet-stream.
      */
     record FileOffer(String name, Long size, String type, String sha256) {
         private static final java.util.regex.Pattern MEDIA_TYPE =
@@ -147,14 +148,12 @@ public sealed interface ClientMessage {
 
         static String safeName(String raw) {
             String base = raw.substring(Math.max(raw.lastIndexOf('/'), raw.lastIndexOf('\\')) + 1);
-            StringBuilder out = new StringBuilder();
-            base.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? '_' : c));
-            String name = out.toString().strip();
+            String name = parley.room.Text.replaceInName(base, '_').strip();
             if (name.codePointCount(0, name.length()) > MAX_FILE_NAME) {
                 // Stripped again: the cut may leave a space at the end.
                 name = name.substring(0, name.offsetByCodePoints(0, MAX_FILE_NAME)).strip();
             }
-            return name.isEmpty() || name.equals(".") || name.equals("..") ? "file" : name;
+            return !parley.room.Text.visible(name) || name.equals(".") || name.equals("..") ? "file" : name;
         }
     }
 

@@ -259,7 +259,7 @@ final class AccountRoutes {
         int status = switch (a.kind()) {
             case INVALID -> 400;
             case BAD_CREDENTIALS, SIGNED_OUT -> 401;
-            case DISABLED, NOT_ADMIN, INVITATION_REQUIRED -> 403;
+            case NOT_ADMIN, INVITATION_REQUIRED -> 403;
             case NO_SUCH_USER -> 404;
             case TAKEN -> 409;
             case TOO_MANY_ATTEMPTS -> 429;

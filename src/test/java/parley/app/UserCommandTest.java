@@ -72,7 +72,7 @@ class UserCommandTest {
                 assertThat((System.nanoTime() - t0) / 1e9).as("seconds").isLessThan(10);
             }
             assertThat(TestAccounts.post(server.port(), "/api/signin", "{\"username\":\"linus\",\"password\":\"kernel hacker 91\"}", null)
-                    .statusCode()).isEqualTo(403);
+                    .statusCode()).as("answered as a wrong password").isEqualTo(401);
             assertThat(inProcess("", "enable", "linus", "--data-dir", dataDir).exit()).isZero();
             assertThat(inProcess("", "disable", "nobody", "--data-dir", dataDir).exit()).isEqualTo(1);
             assertThat(inProcess("", "add", "ken", "--data-dir", dataDir).exit()).as("no password on stdin").isEqualTo(2);

@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import parley.testing.RawWebSocket;
@@ -146,6 +150,72 @@ class AccountsTest {
         }
     }
 
+    /** Runs {@code count} requests at the same moment, each on its own thread; their answers in order. */
+    private static List<HttpResponse<String>> atOnce(int count, IntFunction<HttpResponse<String>> request) throws Exception {
+        CountDownLatch start = new CountDownLatch(1);
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<HttpResponse<String>>> answers = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                int n = i;
+                answers.add(threads.submit(() -> {
+                    start.await();
+                    return request.apply(n);
+                }));
+            }
+            start.countDown();
+            List<HttpResponse<String>> out = new ArrayList<>();
+            for (Future<HttpResponse<String>> a : answers) out.add(a.get());
+            return out;
+        }
+    }
+
+    /**
+     * Exactly {@code limit} answers are a checked wrong password (401: a 401 comes only after the hash
+     * was checked), all the others 429 with Retry-After. Exactly: at 1 failure per 180 s or slower, no
+     * attempt is earned back while the test runs.
+     */
+    private static void assertChecked(List<HttpResponse<String>> answers, int limit) {
+        int checked = 0;
+        for (HttpResponse<String> r : answers) {
+            if (r.statusCode() == 401) {
+                assertThat(body(r).get("error").asText()).isEqualTo("bad_credentials");
+                checked++;
+            } else {
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(429);
+                assertThat(body(r).get("error").asText()).isEqualTo("too_many_attempts");
+                assertThat(Long.parseLong(r.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 15 * 60L);
+            }
+        }
+        assertThat(checked).as("passwords checked of " + answers.size() + " sent at once").isEqualTo(limit);
+    }
+
+    @Test
+    void wrong_passwords_sent_all_at_once_to_one_account_get_only_as_many_checks_as_its_limit() throws Exception {
+        server = TestServer.start("--signin-failures-per-account", "3");
+        signUp("ada");
+        assertChecked(atOnce(40, i -> post("/api/signin", null, "username", "ada", "password", "guess number " + i)), 3);
+        assertThat(post("/api/signin", null, "username", "ada", "password", PASSWORD).statusCode())
+                .as("the right password, while throttled").isEqualTo(429);
+    }
+
+    @Test
+    void wrong_passwords_sent_all_at_once_from_one_address_to_several_accounts_get_only_as_many_checks_as_its_limit() throws Exception {
+        server = TestServer.start("--signin-failures-per-account", "3", "--signin-failures-per-address", "5");
+        for (String name : List.of("ada", "grace", "alan", "edsger")) signUp(name);
+        assertChecked(atOnce(40, i -> post("/api/signin", null, "username", List.of("ada", "grace", "alan", "edsger").get(i % 4),
+                "password", "guess number " + i)), 5);
+    }
+
+    @Test
+    void a_wrong_current_password_sent_all_at_once_gets_only_as_many_checks_as_the_limit() throws Exception {
+        server = TestServer.start("--signin-failures-per-account", "3");
+        String cookie = signUp("ada");
+        List<HttpResponse<String>> answers = atOnce(20, i -> post("/api/password", cookie, "current", "guess number " + i,
+                "password", "a new passphrase"));
+        assertThat(answers).filteredOn(r -> r.statusCode() == 400).as("checked").hasSize(3);
+        assertThat(answers).filteredOn(r -> r.statusCode() == 429).as("refused unchecked").hasSize(17);
+    }
+
     @Test
     void bad_fields_are_refused_with_400_naming_the_field_and_a_taken_username_with_409() {
         server = TestServer.start();
@@ -172,6 +242,44 @@ class AccountsTest {
         assertThat(TestAccounts.post(server.port(), "/api/signin", "[1]", null).statusCode()).as("not an object").isEqualTo(400);
         assertThat(post("/api/signin", null, "username", "ada", "password", "p".repeat(300)).statusCode())
                 .as("a sign-in password over the limit").isEqualTo(400);
+    }
+
+    @Test
+    void a_display_name_that_could_pass_for_another_or_is_not_well_formed_is_refused_naming_the_field() {
+        server = TestServer.start();
+        record Case(String name, String field, String message) {}
+        int n = 0;
+        for (Case c : List.of(
+                new Case("Ada\\u202e", "name", "a name must not contain bidirectional controls (U+202E)"),
+                new Case("\\u2067Ada\\u2069", "name", "a name must not contain bidirectional controls (U+2067)"),
+                new Case("\\u200b\\u200d \\ufeff", "name", "a name must have a visible character"),
+                new Case("Ada\\ud800", "name", "a name must be well-formed Unicode"),
+                new Case("Ada\\u0000", "name", "a name must not contain control characters (U+0000)"))) {
+            String body = "{\"username\":\"mallory" + n++ + "\",\"password\":\"" + PASSWORD + "\",\"name\":\"" + c.name() + "\"}";
+            HttpResponse<String> r = TestAccounts.post(server.port(), "/api/signup", body, null);
+            assertThat(r.statusCode()).as(body).isEqualTo(400);
+            assertThat(body(r).get("error").asText()).isEqualTo("invalid");
+            assertThat(body(r).get("field").asText()).isEqualTo(c.field());
+            assertThat(body(r).get("message").asText()).startsWith(c.message());
+        }
+        HttpResponse<String> password = TestAccounts.post(server.port(), "/api/signup",
+                "{\"username\":\"mallory\",\"password\":\"" + PASSWORD + "\\udc00\"}", null);
+        assertThat(password.statusCode()).as("a new password with a lone surrogate").isEqualTo(400);
+        assertThat(body(password).get("field").asText()).isEqualTo("password");
+    }
+
+    @Test
+    void right_to_left_and_emoji_display_names_are_kept_as_written() {
+        server = TestServer.start();
+        String arabic = "\u0623\u062D\u0645\u062F \uD83D\uDC69\u200D\uD83D\uDCBB";
+        String hebrew = "\u05E9\u05E8\u05D4";
+        String persian = "\u0645\u06CC\u200C\u0646\u0627";
+        for (String name : List.of(arabic, hebrew, persian)) {
+            HttpResponse<String> up = post("/api/signup", null, "username", "u" + Math.abs(name.hashCode()), "password", PASSWORD, "name", name);
+            assertThat(up.statusCode()).as(up.body()).isEqualTo(201);
+            assertThat(body(up).get("name").asText()).isEqualTo(name);
+            assertThat(socket(TestAccounts.sessionCookie(up)).received("welcome").getFirst().get("name").asText()).isEqualTo(name);
+        }
     }
 
     @Test
@@ -279,11 +387,31 @@ class AccountsTest {
         assertClosedBySessionEnd(graceTab);
         assertUpgradeRefused(grace, 401);
         HttpResponse<String> refused = post("/api/signin", null, "username", "grace", "password", PASSWORD);
-        assertThat(refused.statusCode()).isEqualTo(403);
-        assertThat(body(refused).get("error").asText()).isEqualTo("disabled");
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(TestAccounts.sessionCookie(refused)).isNull();
 
         assertThat(post("/api/users/enable", admin, "username", "grace").statusCode()).isEqualTo(200);
         socket(signIn("grace", PASSWORD)).sync();
+    }
+
+    @Test
+    void a_disabled_account_answers_its_right_password_exactly_as_a_wrong_one_and_counts_it_as_a_failure() {
+        server = TestServer.start("--signin-failures-per-account", "3");
+        String admin = signUp("root");
+        signUp("grace");
+        assertThat(post("/api/users/disable", admin, "username", "grace").statusCode()).isEqualTo(200);
+
+        HttpResponse<String> right = post("/api/signin", null, "username", "grace", "password", PASSWORD);
+        HttpResponse<String> wrong = post("/api/signin", null, "username", "grace", "password", "not her password");
+        assertThat(right.statusCode()).isEqualTo(wrong.statusCode()).isEqualTo(401);
+        assertThat(right.body()).isEqualTo(wrong.body());
+        assertThat(right.headers().map()).isEqualTo(wrong.headers().map());
+        assertThat(body(right).get("error").asText()).isEqualTo("bad_credentials");
+
+        assertThat(post("/api/signin", null, "username", "grace", "password", PASSWORD).statusCode())
+                .as("the third attempt, of three allowed").isEqualTo(401);
+        HttpResponse<String> throttled = post("/api/signin", null, "username", "grace", "password", PASSWORD);
+        assertThat(throttled.statusCode()).as("the right password counted as a failure").isEqualTo(429);
     }
 
     @Test

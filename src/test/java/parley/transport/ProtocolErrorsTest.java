@@ -65,6 +65,12 @@ class ProtocolErrorsTest {
                 Arguments.of("client id with spaces", "{\"type\":\"send\",\"room\":\"%ROOM%\",\"clientId\":\"a b\",\"text\":\"t\"}", "bad_message"),
                 Arguments.of("ref too long", "{\"type\":\"ping\",\"ref\":\"" + "r".repeat(65) + "\"}", "bad_message"),
                 Arguments.of("room name with a control character", "{\"type\":\"create_room\",\"name\":\"a\\u0007b\"}", "bad_message"),
+                Arguments.of("text with a lone surrogate (a JSON escape)", "{\"type\":\"send\",\"room\":\"%ROOM%\",\"clientId\":\"m1\",\"text\":\"a\\ud800b\"}", "bad_message"),
+                Arguments.of("text with a NUL", "{\"type\":\"send\",\"room\":\"%ROOM%\",\"clientId\":\"m1\",\"text\":\"a\\u0000b\"}", "bad_message"),
+                Arguments.of("a caption with a control character", "{\"type\":\"send\",\"room\":\"%ROOM%\",\"clientId\":\"m1\",\"text\":\"\\u001b[31m\",\"file\":{\"name\":\"a\",\"size\":1,\"sha256\":\"" + "0".repeat(64) + "\"}}", "bad_message"),
+                Arguments.of("room name with a right-to-left override", "{\"type\":\"create_room\",\"name\":\"gen\\u202eral\"}", "bad_message"),
+                Arguments.of("room name of zero-width characters only", "{\"type\":\"create_room\",\"name\":\"\\u200b\\u200d\\ufeff\"}", "bad_message"),
+                Arguments.of("room topic with a lone surrogate", "{\"type\":\"create_room\",\"name\":\"t\",\"topic\":\"\\udc00\"}", "bad_message"),
                 Arguments.of("room name too long", "{\"type\":\"create_room\",\"name\":\"" + "n".repeat(65) + "\"}", "bad_message"),
                 Arguments.of("text too long", "{\"type\":\"send\",\"room\":\"%ROOM%\",\"clientId\":\"m1\",\"text\":\"" + "x".repeat(4001) + "\"}", "bad_message"),
                 Arguments.of("frame over max-frame-bytes", "{\"type\":\"send\",\"room\":\"%ROOM%\",\"clientId\":\"m1\",\"text\":\"" + "é".repeat(40_000) + "\"}", "too_large"),
@@ -98,6 +104,47 @@ class ProtocolErrorsTest {
             watcher.send("history", "room", room);
             assertThat(watcher.expect("history").get("messages")).as("nothing stored").isEmpty();
             assertThat(server.get("/health").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void a_deceptive_or_malformed_name_or_text_is_refused_saying_which_field_and_why_and_nothing_is_made() {
+        try (WsClient c = server.hello("Mallory")) {
+            c.send("list_rooms");
+            JsonNode before = c.expect("rooms").get("rooms");
+            record Case(String frame, String message) {}
+            for (Case k : java.util.List.of(
+                    new Case("{\"type\":\"create_room\",\"name\":\"gen\\u202eral\"}",
+                            "name must not contain bidirectional controls (U+202E)"),
+                    new Case("{\"type\":\"create_room\",\"name\":\" \\u200b\\u2060 \"}", "name must have a visible character"),
+                    new Case("{\"type\":\"create_room\",\"name\":\"a\\ud800\"}", "name must be well-formed Unicode"),
+                    new Case("{\"type\":\"create_room\",\"name\":\"ok\",\"topic\":\"\\u0000\"}", "topic must not contain control characters (U+0000)"),
+                    new Case("{\"type\":\"send\",\"room\":\"" + room + "\",\"clientId\":\"m1\",\"text\":\"\\udfff\"}",
+                            "text must be well-formed Unicode, without a lone surrogate (U+DFFF)"))) {
+                c.sendRaw(k.frame());
+                assertThat(c.expectError("bad_message").get("message").asText()).as(k.frame()).startsWith(k.message());
+            }
+            c.send("list_rooms");
+            assertThat(c.expect("rooms").get("rooms")).as("no room made").isEqualTo(before);
+        }
+    }
+
+    @Test
+    void emoji_sequences_and_right_to_left_scripts_in_names_and_text_arrive_as_sent() {
+        String name = "\u0645\u0631\u062D\u0628\u0627 \u05E9\u05DC\u05D5\u05DD \uD83D\uDC69\u200D\uD83D\uDCBB";
+        String text = "\u0633\u0644\u0627\u0645\n\u05E9\u05DC\u05D5\u05DD\t\uD83D\uDC68\u200D\uD83D\uDC69\u200D\uD83D\uDC67 \u200F!";
+        try (WsClient c = server.hello("Rtl")) {
+            c.send("create_room", "name", name, "topic", "\u05E0\u05D5\u05E9\u05D0 \uD83D\uDCAC");
+            JsonNode added = c.expect("room_added").get("room");
+            assertThat(added.get("name").asText()).isEqualTo(name);
+            String id = added.get("id").asText();
+            c.send("join", "room", id);
+            c.expect("joined");
+            c.send("send", "room", id, "clientId", "rtl-1", "text", text);
+            c.expect("ack");
+            assertThat(c.expect("message").get("text").asText()).isEqualTo(text);
+            c.send("history", "room", id);
+            assertThat(c.expect("history").at("/messages/0/text").asText()).as("stored as sent").isEqualTo(text);
         }
     }
 
