@@ -94,8 +94,9 @@ public record Settings(
             new Definition("max-connections-per-address", "200", "WebSocket connections open at once from one IP address"),
             new Definition("trusted-proxies", "",
                     "IP addresses of reverse proxies in front of Parley, comma-separated (127.0.0.1): their X-Forwarded-For "
-                            + "says who a request is from (for the per-address limits) and X-Forwarded-Proto: https marks the "
-                            + "session cookie Secure; from anyone else these headers are ignored"),
+                            + "says who a request is from (for the per-address limits) and X-Forwarded-Proto the scheme the browser "
+                            + "used (the page's Origin must have it; https marks the session cookie Secure); from anyone else "
+                            + "these headers are ignored"),
             new Definition("max-connections-per-user", "20", "WebSocket connections open at once for one account (tabs and devices together)"),
             new Definition("max-rooms-per-user", "100", "public and private rooms one person may own (direct rooms do not count)"),
             new Definition("handshake-timeout", "10",

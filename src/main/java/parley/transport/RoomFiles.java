@@ -129,9 +129,7 @@ final class RoomFiles {
         HttpServerRequest request = ctx.request();
         request.pause(); // until we know whose upload this is
         String id = ctx.pathParam("id");
-        var authority = request.authority();
-        if (!origins.allows(request.getHeader("Origin"), authority == null ? null : authority.host(),
-                authority == null ? -1 : authority.port())) {
+        if (!origins.allows(request)) {
             refuse(ctx, 403, "this page's origin may not upload to Parley");
             return;
         }

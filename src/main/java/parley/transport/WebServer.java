@@ -79,10 +79,10 @@ public final class WebServer {
         this.hub = hub;
         this.accounts = accounts;
         Hub.Limits l = hub.limits();
-        this.origins = new Origins(options.guards().allowedOrigins());
+        this.proxies = new Proxies(options.guards().trustedProxies());
+        this.origins = new Origins(options.guards().allowedOrigins(), proxies);
         this.guard = new ConnectionGuard(vertx, options.guards().handshakeTimeout(), options.guards().maxConnectionsPerAddress());
         this.files = new RoomFiles(vertx, options.filesDir(), hub, accounts, origins, java.time.Clock.systemUTC());
-        this.proxies = new Proxies(options.guards().trustedProxies());
         this.accountRoutes = new AccountRoutes(vertx, accounts, origins, new SessionCookie(options.tls() != null, proxies), proxies, sockets);
         this.services = new Services(hub, new Codec(), new Wire(new Codec(), options.ice()), options.maxFrameBytes(),
                 options.maxQueuedBytes(), options.ice(), options.callGrace(),
@@ -191,9 +191,7 @@ public final class WebServer {
      */
     private void upgrade(HttpServerRequest request, LoopOutbox outbox) {
         guard.requested(request.connection());
-        var authority = request.authority();
-        if (!origins.allows(request.getHeader("Origin"), authority == null ? null : authority.host(),
-                authority == null ? -1 : authority.port())) {
+        if (!origins.allows(request)) {
             refuse(request, 403, "this page's origin may not open a Parley WebSocket");
             return;
         }

@@ -95,6 +95,8 @@ class HostileInputTest {
                         t -> assertRefused(t.port(), t.cookieHeader() + "Origin: null\r\n", 403)),
                 new Attack("same origin, as the browser client sends it", "Origin: http://127.0.0.1:<port>, a valid session cookie",
                         "101, a session", t -> assertAccepted(t.port(), t.cookieHeader() + "Origin: http://127.0.0.1:" + t.port() + "\r\n")),
+                new Attack("same host and port, another scheme", "Origin: https://127.0.0.1:<port> (the server speaks plain HTTP), a valid session cookie",
+                        "403, no socket", t -> assertRefused(t.port(), t.cookieHeader() + "Origin: https://127.0.0.1:" + t.port() + "\r\n", 403)),
                 new Attack("an origin in allowed-origins", "Origin: https://friend.example, a valid session cookie", "101, a session",
                         t -> assertAccepted(t.port(), t.cookieHeader() + "Origin: https://friend.example\r\n")),
                 new Attack("a socket without a session", "an upgrade with no cookie", "401, no socket",

@@ -85,6 +85,22 @@ class ProxyTest {
     }
 
     @Test
+    void behind_a_trusted_proxy_the_origin_must_have_the_scheme_the_proxy_was_reached_by() {
+        server = TestServer.start("--trusted-proxies", "127.0.0.1");
+        String cookie = server.cookie("Ada");
+        String https = "Origin: https://127.0.0.1:" + server.port() + "\r\n", http = "Origin: http://127.0.0.1:" + server.port() + "\r\n";
+        try (RawWebSocket viaTls = new RawWebSocket(server.port(), 0, RawWebSocket.cookie(cookie) + https + "X-Forwarded-Proto: https\r\n")) {
+            assertThat(viaTls.responseHead()).startsWith("HTTP/1.1 101");
+        }
+        assertThatThrownBy(() -> new RawWebSocket(server.port(), 0, RawWebSocket.cookie(cookie) + http + "X-Forwarded-Proto: https\r\n").close())
+                .as("a plain-HTTP page, the proxy reached over HTTPS")
+                .isInstanceOfSatisfying(RawWebSocket.Refused.class, r -> assertThat(r.status()).isEqualTo(403));
+        assertThatThrownBy(() -> new RawWebSocket(server.port(), 0, RawWebSocket.cookie(cookie) + https + "X-Forwarded-Proto: http\r\n").close())
+                .as("an HTTPS page, the proxy reached over plain HTTP")
+                .isInstanceOfSatisfying(RawWebSocket.Refused.class, r -> assertThat(r.status()).isEqualTo(403));
+    }
+
+    @Test
     void trusted_proxies_are_ip_addresses() {
         assertThat(Settings.parse(List.of("--trusted-proxies", "127.0.0.1, ::1"), Map.of()).trustedProxies())
                 .containsExactly("127.0.0.1", "0:0:0:0:0:0:0:1");
