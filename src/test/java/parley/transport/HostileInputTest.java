@@ -210,6 +210,14 @@ class HostileInputTest {
         assertThat(watcher.expect("history").get("messages")).as("stored by: " + attack.name()).isEmpty();
     }
 
+    @org.junit.jupiter.api.Test
+    void the_page_may_load_from_and_connect_to_its_own_origin_only() {
+        HttpResponse<String> page = server.get("/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().allValues("Content-Security-Policy")).containsExactly("default-src 'self'; connect-src 'self'; "
+                + "img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
+    }
+
     /** Each message, naming the private room, is answered exactly as when it names a room that never was. */
     private static void assertLikeNoRoom(WsClient c, String... types) {
         String never = "r_" + "q".repeat(16);
