@@ -26,6 +26,11 @@ final class Proxies {
         this.trusted = Set.copyOf(trusted);
     }
 
+    /** Whether {@code address} (as {@link java.net.InetAddress#getHostAddress} writes it) is a trusted proxy's. */
+    boolean trusts(String address) {
+        return trusted.contains(address);
+    }
+
     /** The address of the person behind the request: for per-address limits and sign-in throttling. */
     String clientAddress(HttpServerRequest request) {
         String peer = request.remoteAddress().hostAddress();

@@ -47,8 +47,12 @@ class ProxyTest {
     void without_trusted_proxies_forwarded_headers_are_ignored() {
         server = TestServer.start("--max-connections-per-address", "1");
         String cookie = server.cookie("Ada");
-        try (RawWebSocket first = upgrade(cookie, "203.0.113.7")) {
-            assertRefused429(cookie, "203.0.113.8");
+        String from = "127.0.3.1"; // an address of its own: the test's HTTP client holds a connection from 127.0.0.1
+        String headers = RawWebSocket.cookie(cookie) + "X-Forwarded-For: ";
+        try (RawWebSocket first = new RawWebSocket(from, server.port(), 0, headers + "203.0.113.7\r\n")) {
+            // Counted by its peer address as it is accepted, before any header is read: closed at once.
+            assertThatThrownBy(() -> new RawWebSocket(from, server.port(), 0, headers + "203.0.113.8\r\n").close())
+                    .isInstanceOf(java.io.UncheckedIOException.class);
         }
         HttpResponse<String> signedIn = signIn("Ada", TestAccounts.password("Ada"), "X-Forwarded-Proto", "https");
         assertThat(signedIn.headers().firstValue("Set-Cookie").orElseThrow()).doesNotContain("Secure");
