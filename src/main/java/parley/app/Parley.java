@@ -39,8 +39,9 @@ public final class Parley implements AutoCloseable {
         web = new WebServer(vertx, new WebServer.Options(s.bind(), s.port(), s.maxFrameBytes(), s.maxQueuedBytes(), s.eventLoops(),
                 new IceServers(s.stunUrls(), s.turnUrls(), s.turnSecret(), s.turnTtlSeconds(), s.iceRelayOnly(), Clock.systemUTC()),
                 java.time.Duration.ofSeconds(s.callGraceSeconds()), s.dataDir().resolve("files"), s.maxUploadBytes(),
-                new WebServer.Guards(s.allowedOrigins(), s.messagesPerSecond(), s.messageBurst(), s.maxConnectionsPerAddress(), s.maxConnectionsPerUser(),
-                        Duration.ofSeconds(s.handshakeTimeoutSeconds()), Duration.ofSeconds(s.helloTimeoutSeconds()),
+                new WebServer.Guards(s.allowedOrigins(), s.messagesPerSecond(), s.messageBurst(), s.maxConnections(),
+                        s.maxConnectionsPerAddress(), s.maxConnectionsPerUser(), Duration.ofSeconds(s.handshakeTimeoutSeconds()),
+                        Duration.ofSeconds(s.requestBodyTimeoutSeconds()), Duration.ofSeconds(s.helloTimeoutSeconds()),
                         Duration.ofSeconds(s.idleTimeoutSeconds()), s.trustedProxies()),
                 s.tls() ? new WebServer.Tls(s.tlsCert(), s.tlsKey()) : null), hub, accounts);
         try {

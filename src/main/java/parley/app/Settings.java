@@ -34,11 +34,13 @@ public record Settings(
         java.util.List<String> allowedOrigins,
         int messagesPerSecond,
         int messageBurst,
+        int maxConnections,
         int maxConnectionsPerAddress,
         java.util.List<String> trustedProxies,
         int maxConnectionsPerUser,
         int maxRoomsPerUser,
         int handshakeTimeoutSeconds,
+        int requestBodyTimeoutSeconds,
         int helloTimeoutSeconds,
         int idleTimeoutSeconds,
         Path tlsCert,
@@ -91,15 +93,24 @@ public record Settings(
                     "messages a connection may send per second, on average; beyond it they are refused with rate_limited"),
             new Definition("message-burst", "200",
                     "messages a connection may send at once above the average; a client that keeps sending after as many refusals is disconnected (1008)"),
-            new Definition("max-connections-per-address", "200", "WebSocket connections open at once from one IP address"),
+            new Definition("max-connections", "auto",
+                    "connections open at once, HTTP and WebSocket together; beyond them new ones are closed at once. auto: the "
+                            + "process's open-file limit less a quarter of it (at least 256), kept for the database and files"),
+            new Definition("max-connections-per-address", "200",
+                    "connections open at once from one IP address, HTTP and WebSocket together; beyond them new ones are closed "
+                            + "at once (behind trusted-proxies: WebSockets per browser address, beyond them the upgrade answers 429)"),
             new Definition("trusted-proxies", "",
                     "IP addresses of reverse proxies in front of Parley, comma-separated (127.0.0.1): their X-Forwarded-For "
-                            + "says who a request is from (for the per-address limits) and X-Forwarded-Proto: https marks the "
-                            + "session cookie Secure; from anyone else these headers are ignored"),
+                            + "says who a request is from (for the per-address limits) and X-Forwarded-Proto the scheme the browser "
+                            + "used (the page's Origin must have it; https marks the session cookie Secure); from anyone else "
+                            + "these headers are ignored"),
             new Definition("max-connections-per-user", "20", "WebSocket connections open at once for one account (tabs and devices together)"),
             new Definition("max-rooms-per-user", "100", "public and private rooms one person may own (direct rooms do not count)"),
             new Definition("handshake-timeout", "10",
                     "seconds a new TCP connection has to send its first HTTP request (or WebSocket upgrade) before it is closed"),
+            new Definition("request-body-timeout", "5",
+                    "seconds a request body may take to arrive after its headers before the connection is closed; "
+                            + "a file upload may take as long as it needs, but no longer than this without a byte"),
             new Definition("hello-timeout", "10", "seconds a WebSocket has to say hello before it is closed (1008)"),
             new Definition("idle-timeout", "120",
                     "seconds a connection may stay silent in both directions before it is closed (browsers ping every 15 s); 0: never"),
@@ -174,11 +185,13 @@ public record Settings(
                 origins(values),
                 integer(values, "messages-per-second", 1, 1_000_000),
                 integer(values, "message-burst", 1, 1_000_000),
+                maxConnections(values),
                 integer(values, "max-connections-per-address", 1, 1_000_000),
                 addresses(values, "trusted-proxies"),
                 integer(values, "max-connections-per-user", 1, 1_000_000),
                 integer(values, "max-rooms-per-user", 0, 1_000_000),
                 integer(values, "handshake-timeout", 1, 3600),
+                integer(values, "request-body-timeout", 1, 3600),
                 integer(values, "hello-timeout", 1, 3600),
                 integer(values, "idle-timeout", 0, 86_400),
                 tlsFile(values, "tls-cert", "tls-key"),
@@ -202,6 +215,30 @@ public record Settings(
         } catch (NumberFormatException e) {
             throw new Invalid(name + " must be a whole number, got \"" + raw + "\"");
         }
+    }
+
+    /** {@code auto}, or a number; see {@link #connectionsFor}. */
+    private static int maxConnections(Map<String, String> values) {
+        if (values.get("max-connections").trim().equals("auto")) return connectionsFor(openFileLimit());
+        return integer(values, "max-connections", 1, 10_000_000);
+    }
+
+    /**
+     * The connections a process with {@code openFiles} descriptors may hold: a quarter (at least 256) is kept
+     * for what else needs one (the database and its journal, files being sent or received, the JVM's own),
+     * so that the server goes on accepting and answering when its connections are full.
+     */
+    public static int connectionsFor(long openFiles) {
+        return (int) Math.clamp(openFiles - Math.max(256, openFiles / 4), 16, 10_000_000);
+    }
+
+    /** The process's limit on open files ({@code ulimit -n}, which the JVM raises to the hard limit at start). */
+    public static long openFileLimit() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+            return unix.getMaxFileDescriptorCount();
+        }
+        return 16_384; // not Unix: no such limit to read; a guess that is not small
     }
 
     private static boolean bool(Map<String, String> values, String name) {

@@ -171,9 +171,7 @@ final class AccountRoutes {
     private void post(RoutingContext ctx, Set<String> fields, BiConsumer<RoutingContext, Map<String, String>> then) {
         HttpServerRequest request = ctx.request();
         request.pause(); // until it is known to be worth reading
-        var authority = request.authority();
-        if (!origins.allows(request.getHeader("Origin"), authority == null ? null : authority.host(),
-                authority == null ? -1 : authority.port())) {
+        if (!origins.allows(request)) {
             refuse(ctx, 403, "forbidden_origin", "this page's origin may not use Parley's API");
             return;
         }

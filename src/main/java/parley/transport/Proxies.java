@@ -26,6 +26,11 @@ final class Proxies {
         this.trusted = Set.copyOf(trusted);
     }
 
+    /** Whether {@code address} (as {@link java.net.InetAddress#getHostAddress} writes it) is a trusted proxy's. */
+    boolean trusts(String address) {
+        return trusted.contains(address);
+    }
+
     /** The address of the person behind the request: for per-address limits and sign-in throttling. */
     String clientAddress(HttpServerRequest request) {
         String peer = request.remoteAddress().hostAddress();
@@ -44,9 +49,25 @@ final class Proxies {
      * last {@code X-Forwarded-Proto} value, the one the nearest proxy added.
      */
     boolean forwardedHttps(HttpServerRequest request) {
-        if (!trusted.contains(request.remoteAddress().hostAddress())) return false;
+        return "https".equals(forwardedProto(request));
+    }
+
+    /**
+     * The scheme the browser used, {@code http} or {@code https}: from a trusted proxy, what its
+     * {@code X-Forwarded-Proto} says; otherwise (or when a trusted proxy sends none) the connection's own.
+     */
+    String scheme(HttpServerRequest request) {
+        String forwarded = forwardedProto(request);
+        if (forwarded != null) return forwarded;
+        return request.isSSL() ? "https" : "http";
+    }
+
+    /** The nearest trusted proxy's {@code X-Forwarded-Proto}, when it is {@code http} or {@code https}; else null. */
+    private String forwardedProto(HttpServerRequest request) {
+        if (!trusted.contains(request.remoteAddress().hostAddress())) return null;
         String[] protos = String.join(",", request.headers().getAll("X-Forwarded-Proto")).split(",");
-        return protos.length > 0 && "https".equalsIgnoreCase(protos[protos.length - 1].strip());
+        String last = protos.length == 0 ? "" : protos[protos.length - 1].strip().toLowerCase(java.util.Locale.ROOT);
+        return last.equals("https") || last.equals("http") ? last : null;
     }
 
     /**

@@ -18,6 +18,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
@@ -33,7 +34,8 @@ import parley.room.RoomFile;
  * streamed to disk under a temporary server-made name, and keeps it under the file's id only if
  * its size and SHA-256 are the declared ones. {@code GET /files/<id>?exp=..&sig=..} serves it with a link
  * that {@code file_link} hands to room members: signed with a key of this process, valid for
- * {@link #LINK_TTL_MS}. No name from a client ever reaches the file system.
+ * {@link #LINK_TTL_MS}. No name from a client ever reaches the file system. An upload may take as long as
+ * its bytes keep coming; one that sends nothing for {@code stallTimeout} while the server reads is cut off.
  */
 final class RoomFiles {
     static final long LINK_TTL_MS = 5 * 60_000;
@@ -47,9 +49,10 @@ final class RoomFiles {
     private final Accounts accounts;
     private final Origins origins;
     private final Clock clock;
+    private final Duration stallTimeout;
     private final byte[] key = new byte[32];
 
-    RoomFiles(Vertx vertx, Path dir, Hub hub, Accounts accounts, Origins origins, Clock clock) {
+    RoomFiles(Vertx vertx, Path dir, Hub hub, Accounts accounts, Origins origins, Clock clock, Duration stallTimeout) {
         this.vertx = vertx;
         this.dir = dir;
         this.incoming = dir.resolve("incoming");
@@ -57,6 +60,7 @@ final class RoomFiles {
         this.accounts = accounts;
         this.origins = origins;
         this.clock = clock;
+        this.stallTimeout = stallTimeout;
         new SecureRandom().nextBytes(key);
         try {
             Files.createDirectories(incoming);
@@ -129,9 +133,7 @@ final class RoomFiles {
         HttpServerRequest request = ctx.request();
         request.pause(); // until we know whose upload this is
         String id = ctx.pathParam("id");
-        var authority = request.authority();
-        if (!origins.allows(request.getHeader("Origin"), authority == null ? null : authority.host(),
-                authority == null ? -1 : authority.port())) {
+        if (!origins.allows(request)) {
             refuse(ctx, 403, "this page's origin may not upload to Parley");
             return;
         }
@@ -187,11 +189,14 @@ final class RoomFiles {
             AsyncFile out = opened.result();
             long[] received = {0};
             boolean[] over = {false};
+            StallWatch stall = new StallWatch(request);
             request.handler(buf -> {
                 if (over[0]) return;
+                stall.bytesCame();
                 received[0] += buf.length();
                 if (received[0] > declared) {
                     over[0] = true;
+                    stall.stop();
                     out.close().onComplete(c -> delete(temp));
                     refuse(ctx, 413, "more bytes than the " + declared + " the file message declared");
                     return;
@@ -200,14 +205,20 @@ final class RoomFiles {
                 out.write(buf);
                 if (out.writeQueueFull()) {
                     request.pause();
-                    out.drainHandler(d -> request.resume());
+                    stall.waitingForDisk(true);
+                    out.drainHandler(d -> {
+                        stall.waitingForDisk(false);
+                        request.resume();
+                    });
                 }
             });
             request.exceptionHandler(err -> {
+                stall.stop();
                 if (!over[0]) out.close().onComplete(c -> delete(temp));
                 over[0] = true;
             });
             request.endHandler(end -> {
+                stall.stop();
                 if (over[0]) return;
                 out.close().onComplete(closed -> {
                     String hash = HexFormat.of().formatHex(sha.digest());
@@ -227,6 +238,49 @@ final class RoomFiles {
             });
             request.resume();
         });
+    }
+
+    /**
+     * Closes an upload's connection once no byte has come for {@code stallTimeout} while the server was
+     * reading (time spent waiting for the disk does not count). Runs on the request's event loop.
+     */
+    private final class StallWatch {
+        private final HttpServerRequest request;
+        private long lastByte = System.nanoTime();
+        private boolean waitingForDisk;
+        private boolean stopped;
+        private long timer;
+
+        StallWatch(HttpServerRequest request) {
+            this.request = request;
+            check();
+        }
+
+        void bytesCame() {
+            lastByte = System.nanoTime();
+        }
+
+        void waitingForDisk(boolean waiting) {
+            waitingForDisk = waiting;
+            lastByte = System.nanoTime();
+        }
+
+        void stop() {
+            stopped = true;
+            vertx.cancelTimer(timer);
+        }
+
+        /** Closes the connection if the upload stalled; else looks again when it would have. */
+        private void check() {
+            if (stopped) return;
+            long quiet = Duration.ofNanos(System.nanoTime() - lastByte).toMillis();
+            if (!waitingForDisk && quiet >= stallTimeout.toMillis()) {
+                stopped = true;
+                request.connection().close(); // the exception handler deletes what came
+                return;
+            }
+            timer = vertx.setTimer(waitingForDisk ? stallTimeout.toMillis() : stallTimeout.toMillis() - quiet, t -> check());
+        }
     }
 
     /** Moves the verified upload under its file id (fsync'd), then has the hub record it and tell the room. */

@@ -45,14 +45,19 @@ public final class WebServer {
     }
 
     /** See the settings of the same names in {@code Settings}. */
-    public record Guards(List<String> allowedOrigins, int messagesPerSecond, int messageBurst, int maxConnectionsPerAddress,
-                         int maxConnectionsPerUser, Duration handshakeTimeout, Duration helloTimeout, Duration idleTimeout,
-                         List<String> trustedProxies) {}
+    public record Guards(List<String> allowedOrigins, int messagesPerSecond, int messageBurst, int maxConnections,
+                         int maxConnectionsPerAddress, int maxConnectionsPerUser, Duration handshakeTimeout,
+                         Duration requestBodyTimeout, Duration helloTimeout, Duration idleTimeout, List<String> trustedProxies) {}
 
     /** PEM files: the certificate chain and its private key. */
     public record Tls(Path cert, Path key) {}
 
-    private static final String CSP = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data: blob:; "
+    /**
+     * The page connects only to its own origin: {@code 'self'} covers the same origin's ws: and wss: (CSP 3: current
+     * Chromium, since 71; Firefox, every supported ESR; Safari, since 16). Pages of {@code allowed-origins} carry their
+     * own sites' policies, not this one.
+     */
+    private static final String CSP = "default-src 'self'; connect-src 'self'; img-src 'self' data: blob:; "
             + "object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
     private final Vertx vertx;
@@ -79,10 +84,12 @@ public final class WebServer {
         this.hub = hub;
         this.accounts = accounts;
         Hub.Limits l = hub.limits();
-        this.origins = new Origins(options.guards().allowedOrigins());
-        this.guard = new ConnectionGuard(vertx, options.guards().handshakeTimeout(), options.guards().maxConnectionsPerAddress());
-        this.files = new RoomFiles(vertx, options.filesDir(), hub, accounts, origins, java.time.Clock.systemUTC());
         this.proxies = new Proxies(options.guards().trustedProxies());
+        this.origins = new Origins(options.guards().allowedOrigins(), proxies);
+        Guards g = options.guards();
+        this.guard = new ConnectionGuard(vertx, new ConnectionGuard.Limits(g.maxConnections(), g.maxConnectionsPerAddress(),
+                g.handshakeTimeout(), g.requestBodyTimeout()), proxies);
+        this.files = new RoomFiles(vertx, options.filesDir(), hub, accounts, origins, java.time.Clock.systemUTC(), g.requestBodyTimeout());
         this.accountRoutes = new AccountRoutes(vertx, accounts, origins, new SessionCookie(options.tls() != null, proxies), proxies, sockets);
         this.services = new Services(hub, new Codec(), new Wire(new Codec(), options.ice()), options.maxFrameBytes(),
                 options.maxQueuedBytes(), options.ice(), options.callGrace(),
@@ -172,7 +179,9 @@ public final class WebServer {
                 // (WsSession writes to its channel).
                 Router router = router();
                 server.requestHandler(request -> {
-                    if (request.method() == HttpMethod.GET && "/ws".equals(request.path())) upgrade(request, outbox);
+                    boolean upgrade = request.method() == HttpMethod.GET && "/ws".equals(request.path());
+                    guard.requested(request, upgrade);
+                    if (upgrade) upgrade(request, outbox);
                     else router.handle(request);
                 });
                 return server.listen().onSuccess(s -> {
@@ -190,10 +199,7 @@ public final class WebServer {
      * event loop (strict thread mode), with the request paused meanwhile so that Vert.x keeps it for us.
      */
     private void upgrade(HttpServerRequest request, LoopOutbox outbox) {
-        guard.requested(request.connection());
-        var authority = request.authority();
-        if (!origins.allows(request.getHeader("Origin"), authority == null ? null : authority.host(),
-                authority == null ? -1 : authority.port())) {
+        if (!origins.allows(request)) {
             refuse(request, 403, "this page's origin may not open a Parley WebSocket");
             return;
         }
@@ -226,6 +232,7 @@ public final class WebServer {
                 return;
             }
             request.toWebSocket().onComplete(ws -> {
+                Runnable connectionClosed = guard.upgraded(request.connection());
                 // Vert.x keeps the upgrade request's headers for the life of the socket; Parley has no use for
                 // them once checked, and a browser's (user agent, cookies, languages) weigh a kilobyte or two.
                 ws.headers().clear();
@@ -234,6 +241,7 @@ public final class WebServer {
                         new WsSession.Who(session.user().id(), session.user().name(), session.tokenHash(), session.user().admin(), session.expires()), () -> {
                             sockets.remove(socket[0]);
                             guard.socketClosed(address);
+                            connectionClosed.run();
                         });
                 sockets.add(socket[0], lookedUp);
             }, failed -> { // not an upgrade request: Vert.x has answered it
@@ -262,7 +270,6 @@ public final class WebServer {
     private Router router() {
         Router router = Router.router(vertx);
         router.route().handler(ctx -> {
-            guard.requested(ctx.request().connection());
             securityHeaders(ctx.response());
             ctx.next();
         });
@@ -271,7 +278,10 @@ public final class WebServer {
             hub.healthy().whenComplete((ok, e) -> context.runOnContext(v -> health(ctx, e == null && Boolean.TRUE.equals(ok))));
         });
         accountRoutes.mount(router);
-        router.put("/files/:id").handler(files::upload);
+        router.put("/files/:id").handler(ctx -> {
+            guard.bodyStreamed(ctx.request()); // RoomFiles bounds the time without a byte instead
+            files.upload(ctx);
+        });
         router.get("/files/:id").handler(files::download);
         router.get().handler(StaticHandler.create("web").setCachingEnabled(false).setIndexPage("index.html"));
         return router;

@@ -58,6 +58,8 @@ class SettingsTest {
         assertThat(s.messagesPerSecond()).isEqualTo(50);
         assertThat(s.messageBurst()).isEqualTo(200);
         assertThat(s.maxConnectionsPerAddress()).isEqualTo(200);
+        assertThat(s.requestBodyTimeoutSeconds()).isEqualTo(5);
+        assertThat(s.maxConnections()).as("auto").isEqualTo(Settings.connectionsFor(Settings.openFileLimit()));
         assertThat(s.handshakeTimeoutSeconds()).isEqualTo(10);
         assertThat(s.helloTimeoutSeconds()).isEqualTo(10);
         assertThat(s.idleTimeoutSeconds()).isEqualTo(120);
@@ -69,6 +71,21 @@ class SettingsTest {
         assertThat(s.signinFailuresPerAddress()).isEqualTo(50);
         assertThat(Settings.parse(List.of("--allowed-origins", "HTTPS://Chat.Example.com, http://b.example:8080"), Map.of()).allowedOrigins())
                 .containsExactly("https://chat.example.com", "http://b.example:8080");
+    }
+
+    @Test
+    void max_connections_keeps_a_quarter_of_the_open_file_limit_and_at_least_256_descriptors_for_the_rest() {
+        assertThat(Settings.connectionsFor(20_000)).isEqualTo(15_000);
+        assertThat(Settings.connectionsFor(1_024)).isEqualTo(768);
+        assertThat(Settings.connectionsFor(512)).isEqualTo(256);
+        assertThat(Settings.connectionsFor(200)).isEqualTo(16);
+        assertThat(Settings.parse(List.of("--max-connections", "5000"), Map.of()).maxConnections()).isEqualTo(5000);
+        assertThat(Settings.parse(List.of(), Map.of("PARLEY_MAX_CONNECTIONS", "auto")).maxConnections())
+                .isEqualTo(Settings.connectionsFor(Settings.openFileLimit()));
+        assertThatThrownBy(() -> Settings.parse(List.of("--max-connections", "0"), Map.of()))
+                .hasMessageContaining("max-connections must be between 1");
+        assertThatThrownBy(() -> Settings.parse(List.of("--request-body-timeout", "0"), Map.of()))
+                .hasMessageContaining("request-body-timeout must be between 1");
     }
 
     @Test

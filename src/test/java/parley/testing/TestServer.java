@@ -18,6 +18,7 @@ import parley.app.Settings;
 
 /** The real server, in this JVM, on a free port with its own data directory. */
 public final class TestServer implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private final Path dataDir;
     private final String[] settings;
     private final Parley parley;
@@ -62,9 +63,13 @@ public final class TestServer implements AutoCloseable {
         return TestAccounts.cookie(port(), name);
     }
 
+    /**
+     * A GET over one shared client: a client per call would leave a kept-alive connection behind each time,
+     * and they count towards max-connections-per-address.
+     */
     public HttpResponse<String> get(String path) {
         try {
-            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url() + path.replaceFirst("^/", ""))).build(),
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url() + path.replaceFirst("^/", ""))).build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (IOException | InterruptedException e) {
             throw new IllegalStateException(e);

@@ -47,8 +47,12 @@ class ProxyTest {
     void without_trusted_proxies_forwarded_headers_are_ignored() {
         server = TestServer.start("--max-connections-per-address", "1");
         String cookie = server.cookie("Ada");
-        try (RawWebSocket first = upgrade(cookie, "203.0.113.7")) {
-            assertRefused429(cookie, "203.0.113.8");
+        String from = "127.0.3.1"; // an address of its own: the test's HTTP client holds a connection from 127.0.0.1
+        String headers = RawWebSocket.cookie(cookie) + "X-Forwarded-For: ";
+        try (RawWebSocket first = new RawWebSocket(from, server.port(), 0, headers + "203.0.113.7\r\n")) {
+            // Counted by its peer address as it is accepted, before any header is read: closed at once.
+            assertThatThrownBy(() -> new RawWebSocket(from, server.port(), 0, headers + "203.0.113.8\r\n").close())
+                    .isInstanceOf(java.io.UncheckedIOException.class);
         }
         HttpResponse<String> signedIn = signIn("Ada", TestAccounts.password("Ada"), "X-Forwarded-Proto", "https");
         assertThat(signedIn.headers().firstValue("Set-Cookie").orElseThrow()).doesNotContain("Secure");
@@ -82,6 +86,22 @@ class ProxyTest {
         try (RawWebSocket first = upgrade(cookie, "203.0.113.7:1111")) {
             assertRefused429(cookie, "203.0.113.7:2222"); // another port of the same browser's address
         }
+    }
+
+    @Test
+    void behind_a_trusted_proxy_the_origin_must_have_the_scheme_the_proxy_was_reached_by() {
+        server = TestServer.start("--trusted-proxies", "127.0.0.1");
+        String cookie = server.cookie("Ada");
+        String https = "Origin: https://127.0.0.1:" + server.port() + "\r\n", http = "Origin: http://127.0.0.1:" + server.port() + "\r\n";
+        try (RawWebSocket viaTls = new RawWebSocket(server.port(), 0, RawWebSocket.cookie(cookie) + https + "X-Forwarded-Proto: https\r\n")) {
+            assertThat(viaTls.responseHead()).startsWith("HTTP/1.1 101");
+        }
+        assertThatThrownBy(() -> new RawWebSocket(server.port(), 0, RawWebSocket.cookie(cookie) + http + "X-Forwarded-Proto: https\r\n").close())
+                .as("a plain-HTTP page, the proxy reached over HTTPS")
+                .isInstanceOfSatisfying(RawWebSocket.Refused.class, r -> assertThat(r.status()).isEqualTo(403));
+        assertThatThrownBy(() -> new RawWebSocket(server.port(), 0, RawWebSocket.cookie(cookie) + https + "X-Forwarded-Proto: http\r\n").close())
+                .as("an HTTPS page, the proxy reached over plain HTTP")
+                .isInstanceOfSatisfying(RawWebSocket.Refused.class, r -> assertThat(r.status()).isEqualTo(403));
     }
 
     @Test

@@ -96,7 +96,7 @@ class WsSessionFuzzTest {
         new WsSession.Who(new UserId("u_ada"), "Ada", "k_ada_0", false, Long.MAX_VALUE), new WsSession.Who(new UserId("u_grace"), "Grace", "k_grace", false, Long.MAX_VALUE),
         new WsSession.Who(new UserId("u_ada"), "Ada", "k_ada_2", false, Long.MAX_VALUE), new WsSession.Who(new UserId("u_linus"), "Linus", "k_linus", false, Long.MAX_VALUE)};
     /** Only links are asked for here (no upload completes), which need neither Vert.x nor the hub. */
-    private static final RoomFiles FILES = new RoomFiles(null, tempDir(), null, null, null, CLOCK);
+    private static final RoomFiles FILES = new RoomFiles(null, tempDir(), null, null, null, CLOCK, java.time.Duration.ofSeconds(5));
 
     /** What the server logs at ERROR (or JUL SEVERE): each is a bug it caught. */
     private static final List<String> ERRORS = new CopyOnWriteArrayList<>();
@@ -146,7 +146,7 @@ class WsSessionFuzzTest {
 
     /** No rate limit, and a hello timeout that never fires: the scripts drive what they test. */
     private static final WebServer.Guards GUARDS = new WebServer.Guards(List.of(), 1_000_000, 1_000_000, 1_000_000, 1_000_000,
-            Duration.ofSeconds(10), Duration.ofHours(1), Duration.ZERO, List.of());
+            1_000_000, Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofHours(1), Duration.ZERO, List.of());
 
     /** One server and its connections, for one script. */
     private static final class Server implements AutoCloseable {
