@@ -528,11 +528,13 @@ public final class Hub implements AutoCloseable {
         store.after(id, since, limits.catchupMax() + 1)
                 .thenCompose(missed -> missed.isEmpty() && since > 0 ? beyondEnd(id, since, missed) : CompletableFuture.completedFuture(missed))
                 .whenComplete((missed, error) -> {
-                    if (error != null || missed == null || missed.size() > limits.catchupMax()) {
-                        room.caughtUp(entry, List.of(), true);
-                    } else {
-                        room.caughtUp(entry, missed, false);
+                    if (error == null && missed != null && missed.size() <= limits.catchupMax()) {
+                        room.caughtUp(entry, missed, false, 0);
+                        return;
                     }
+                    // The reset names the last seq stored: the room's own may lag behind acks already sent.
+                    store.latest(id, 1).whenComplete((last, e) ->
+                            room.caughtUp(entry, List.of(), true, last == null || last.isEmpty() ? 0 : last.getFirst().seq()));
                 });
     }
 

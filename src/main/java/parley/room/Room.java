@@ -198,14 +198,15 @@ final class Room {
 
     /**
      * Delivers the missed messages, then those held back meanwhile, and puts the seat back on live
-     * delivery. With {@code tooMany}, the client gets {@link Delivery.Reset} instead of the missed ones.
+     * delivery. With {@code tooMany}, the client gets {@link Delivery.Reset} instead of the missed ones, naming
+     * the last seq known here or stored ({@code storedLast}).
      * The result of a catch-up that a later join replaced is ignored: the later one delivers.
      */
-    synchronized void caughtUp(Entry entry, List<ChatMessage> missed, boolean tooMany) {
+    synchronized void caughtUp(Entry entry, List<ChatMessage> missed, boolean tooMany, long storedLast) {
         Seat seat = entry.seat();
         if (seats.get(seat.client.sessionId()) != seat || seat.held == null || seat.catchUp != entry.catchUp()) return;
         if (tooMany) {
-            hand(seat.client, new Delivery.Reset(id, lastSeq));
+            hand(seat.client, new Delivery.Reset(id, Math.max(lastSeq, storedLast)));
             seat.delivered = 0;
         } else {
             missed.forEach(m -> deliver(seat, m));
