@@ -93,11 +93,13 @@ class RoomsTest {
 
         assertThat(roomNames(eve)).as("Eve's list").doesNotContain("board");
         String never = "r_" + "x".repeat(24);
-        for (String[] probe : new String[][] {{"join"}, {"history"}, {"members"}, {"leave"}, {"call_join"}, {"quit"},
-                {"delete_room"}, {"invite", "user", eve.userId()}, {"kick", "user", ada.userId()}, {"set_role", "user", eve.userId(), "role", "owner"}}) {
-            Object[] more = java.util.Arrays.copyOfRange(probe, 1, probe.length, Object[].class);
-            String toPrivate = answer(eve, probe[0], board, more);
-            String toNothing = answer(eve, probe[0], never, more);
+        for (Object[] probe : new Object[][] {{"join"}, {"history"}, {"members"}, {"leave"}, {"call_join"}, {"quit"},
+                {"delete_room"}, {"invite", "user", eve.userId()}, {"kick", "user", ada.userId()}, {"set_role", "user", eve.userId(), "role", "owner"},
+                {"file_link", "file", "f_" + "x".repeat(24)}, {"send", "clientId", "probe-1", "text", "hi"}, {"typing", "active", true},
+                {"call_media", "audio", true, "video", false, "screen", false}, {"call_leave"}}) {
+            Object[] more = java.util.Arrays.copyOfRange(probe, 1, probe.length);
+            String toPrivate = answer(eve, (String) probe[0], board, more);
+            String toNothing = answer(eve, (String) probe[0], never, more);
             assertThat(toPrivate).as(probe[0] + " of a private room vs of no room").isEqualTo(toNothing).startsWith("no_such_room");
         }
         eve.send("signal", "room", board, "to", ada.sessionId(), "description", WsClient.JSON.createObjectNode().put("type", "offer").put("sdp", "v=0\r\n"));
