@@ -301,6 +301,7 @@ class ChatTest {
         server.close();
         server = TestServer.start("--catchup-max", "5");
         WsClient ada = hello("Ada");
+        assertThat(ada.received("welcome").getFirst().at("/limits/catchupMax").asInt()).as("welcome says catchup-max").isEqualTo(5);
         WsClient grace = hello("Grace");
         String room = createRoom(ada, "ops");
         join(grace, room);
