@@ -88,6 +88,7 @@ final class WsSession implements Client {
         this.ws = ws;
         this.channel = ws instanceof WebSocketInternal internal ? internal.channelHandlerContext() : null;
         this.quietPromise = channel == null ? null : new io.netty.channel.VoidChannelPromise(channel.channel(), false);
+        if (channel != null) channel.pipeline().addBefore(channel.name(), "parley-close-codes", CloseCodes.INSTANCE);
         this.who = who;
         this.context = context;
         this.outbox = outbox;
