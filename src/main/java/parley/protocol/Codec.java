@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -15,10 +16,9 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.type.LogicalType;
+import java.io.IOException;
 import java.util.stream.Collectors;
 
 /**
@@ -30,19 +30,20 @@ import java.util.stream.Collectors;
 public final class Codec {
     public static final int MAX_NESTING = 16;
 
+    private final JsonFactory factory;
     private final ObjectReader reader;
     private final ObjectReader tree;
     private final ObjectWriter writer;
     private final ObjectWriter values;
 
     public Codec() {
-        JsonFactory factory = JsonFactory.builder()
+        this.factory = JsonFactory.builder()
                 // an emoji as its 4 UTF-8 bytes, not as two 6-byte escapes of its surrogates
                 .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
                 .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
                 .build();
-        ObjectMapper mapper = new ObjectMapper(factory);
+        ObjectMapper mapper = new ObjectMapper(this.factory);
         mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         mapper.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
@@ -92,33 +93,49 @@ public final class Codec {
         }
         try {
             return reader.readValue(frame);
-        } catch (ValueInstantiationException e) {
-            if (e.getCause() instanceof ProtocolException p) throw p;
-            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "invalid message");
-        } catch (InvalidTypeIdException e) {
-            String id = e.getTypeId();
-            throw new ProtocolException(ErrorCode.UNKNOWN_TYPE,
-                    id == null ? "type is missing" : "unknown type: " + truncate(id));
-        } catch (UnrecognizedPropertyException e) {
-            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "unknown field: " + truncate(e.getPropertyName()));
-        } catch (StreamConstraintsException e) {
-            throw new ProtocolException(ErrorCode.BAD_JSON, "nesting deeper than " + MAX_NESTING);
-        } catch (JsonParseException e) {
-            throw new ProtocolException(ErrorCode.BAD_JSON, "malformed JSON: " + e.getOriginalMessage());
-        } catch (MismatchedInputException e) {
-            if (e.getPath().isEmpty()) {
-                // Shape of the whole frame: trailing tokens, or a root that is not an object.
-                throw new ProtocolException(ErrorCode.BAD_JSON, "a frame must be exactly one JSON object");
-            }
-            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "wrong type for field: " + path(e));
-        } catch (JsonMappingException e) {
-            if (e.getCause() instanceof ProtocolException p) throw p;
-            String path = path(e);
-            throw new ProtocolException(ErrorCode.BAD_MESSAGE,
-                    path.isEmpty() ? "invalid message" : "wrong type for field: " + path);
         } catch (JsonProcessingException e) {
-            throw new ProtocolException(ErrorCode.BAD_JSON, "malformed JSON");
+            // The binder stops at the first thing it cannot bind, which in a truncated or malformed frame may come
+            // before the syntax error (a string cut off reads as a field of the wrong type): so syntax is judged first.
+            ProtocolException malformed = syntaxError(frame);
+            throw malformed != null ? malformed : invalid(e);
         }
+    }
+
+    /**
+     * Why the frame is not exactly one well-formed JSON object (syntax, duplicate key, nesting, trailing
+     * tokens), or null when it is one. Only refused frames are read again this way.
+     */
+    private ProtocolException syntaxError(String frame) {
+        try (JsonParser parser = factory.createParser(frame)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return new ProtocolException(ErrorCode.BAD_JSON, "a frame must be one JSON object");
+            }
+            parser.skipChildren(); // reads every token of the object, checking its syntax
+            if (parser.currentToken() != JsonToken.END_OBJECT || parser.nextToken() != null) {
+                return new ProtocolException(ErrorCode.BAD_JSON, "a frame must be exactly one JSON object");
+            }
+            return null;
+        } catch (StreamConstraintsException e) {
+            return new ProtocolException(ErrorCode.BAD_JSON, "nesting deeper than " + MAX_NESTING);
+        } catch (JsonParseException e) {
+            return new ProtocolException(ErrorCode.BAD_JSON, "malformed JSON: " + truncate(e.getOriginalMessage()));
+        } catch (IOException e) {
+            return new ProtocolException(ErrorCode.BAD_JSON, "malformed JSON");
+        }
+    }
+
+    /** Why a well-formed JSON object is not a valid message. */
+    private static ProtocolException invalid(JsonProcessingException e) {
+        if (e.getCause() instanceof ProtocolException p) return p; // a record's own check, in its constructor
+        return switch (e) {
+            case InvalidTypeIdException t -> new ProtocolException(ErrorCode.UNKNOWN_TYPE,
+                    t.getTypeId() == null ? "type is missing" : "unknown type: " + truncate(t.getTypeId()));
+            case UnrecognizedPropertyException u -> new ProtocolException(ErrorCode.BAD_MESSAGE,
+                    "unknown field: " + truncate(u.getPropertyName()));
+            case JsonMappingException m when !path(m).isEmpty() -> new ProtocolException(ErrorCode.BAD_MESSAGE,
+                    "wrong type for field: " + path(m));
+            default -> new ProtocolException(ErrorCode.BAD_MESSAGE, "invalid message");
+        };
     }
 
     public String encode(ServerMessage message) {

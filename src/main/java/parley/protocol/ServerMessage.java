@@ -38,8 +38,12 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface ServerMessage {
 
-    /** What the client must keep within; {@code messagesPerSecond} and {@code messageBurst}: its rate limit. */
-    record Limits(int maxFrameBytes, int maxTextChars, int historyPageMax, int messagesPerSecond, int messageBurst) {}
+    /**
+     * What the client must keep within; {@code catchupMax}: the most missed messages a {@code join} with
+     * {@code since} replays (beyond it, {@code reset}); {@code messagesPerSecond} and {@code messageBurst}: its rate limit.
+     */
+    record Limits(int maxFrameBytes, int maxTextChars, int historyPageMax, int catchupMax, int messagesPerSecond,
+                  int messageBurst) {}
 
     /** {@code role}: the viewer's role (none in a public room without one); {@code with}: a direct room's other person. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -604,10 +604,15 @@ public final class Hub implements AutoCloseable {
     /** What a sender says of a file it shares (already checked and made safe by the protocol). */
     public record NewFile(String name, long size, String type, String sha256) {}
 
-    /** Whether the user has a connection seated in the room (on this node), whatever their membership. */
-    public boolean isSeated(RoomId id, UserId user) {
-        Room room = rooms.get(id);
-        return room != null && room.hasUser(user);
+    /**
+     * The file with this id among the room's files, or null when the room has none such; for a person with a
+     * connection seated in the room (on this node), any of their connections. A room they may not see is
+     * refused as one that does not exist, before anything else.
+     */
+    public CompletableFuture<RoomFile> fileIn(Client client, RoomId id, String fileId) {
+        Room room = visibleRoom(client, id);
+        if (!room.hasUser(client.userId())) throw notJoined(id);
+        return store.file(fileId).thenApply(file -> file != null && file.room().equals(room.id) ? file : null);
     }
 
     /** The file with this id, or null when there is none. */

@@ -138,8 +138,12 @@ final class RoomFiles {
             return;
         }
         String token = SessionCookie.token(request);
-        if (!FILE_ID.matcher(id).matches() || token == null) {
+        if (token == null) {
             refuse(ctx, 401, "sign in first: the upload needs your session cookie");
+            return;
+        }
+        if (!FILE_ID.matcher(id).matches()) { // not an id this server makes: no one's file, whoever asks
+            refuse(ctx, 404, "no such file of yours: send its file message first");
             return;
         }
         // Back on the request's own event loop: from another thread, runOnContext would pick another one,

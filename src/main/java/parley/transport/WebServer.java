@@ -93,7 +93,7 @@ public final class WebServer {
         this.accountRoutes = new AccountRoutes(vertx, accounts, origins, new SessionCookie(options.tls() != null, proxies), proxies, sockets);
         this.services = new Services(hub, new Codec(), new Wire(new Codec(), options.ice()), options.maxFrameBytes(),
                 options.maxQueuedBytes(), options.ice(), options.callGrace(),
-                new ServerMessage.Limits(options.maxFrameBytes(), l.maxTextChars(), l.historyPageMax(),
+                new ServerMessage.Limits(options.maxFrameBytes(), l.maxTextChars(), l.historyPageMax(), l.catchupMax(),
                         options.guards().messagesPerSecond(), options.guards().messageBurst()),
                 files, options.maxUploadBytes(), options.guards());
     }

@@ -88,6 +88,7 @@ final class WsSession implements Client {
         this.ws = ws;
         this.channel = ws instanceof WebSocketInternal internal ? internal.channelHandlerContext() : null;
         this.quietPromise = channel == null ? null : new io.netty.channel.VoidChannelPromise(channel.channel(), false);
+        if (channel != null) channel.pipeline().addBefore(channel.name(), "parley-close-codes", CloseCodes.INSTANCE);
         this.who = who;
         this.context = context;
         this.outbox = outbox;
@@ -483,14 +484,10 @@ final class WsSession implements Client {
 
     /** A download link, for a member of the file's room, once its bytes are on the server. */
     private void fileLink(ClientMessage.FileLink f) {
-        RoomId room = new RoomId(f.room());
-        if (!services.hub().isSeated(room, userId())) {
-            throw new ProtocolException(ErrorCode.NOT_JOINED, "join the room first");
-        }
-        services.hub().file(f.file()).whenComplete((file, e) -> context.runOnContext(v -> {
+        services.hub().fileIn(this, new RoomId(f.room()), f.file()).whenComplete((file, e) -> context.runOnContext(v -> {
             if (e != null) {
                 error(f.ref(), ErrorCode.UNAVAILABLE, "storage is unavailable; ask again");
-            } else if (file == null || !file.room().value().equals(f.room())) {
+            } else if (file == null) {
                 error(f.ref(), ErrorCode.NO_SUCH_FILE, "no such file in this room");
             } else if (!file.meta().stored()) {
                 error(f.ref(), ErrorCode.NOT_UPLOADED, "the file is not on the server yet: its upload has not completed");

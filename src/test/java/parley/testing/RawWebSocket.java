@@ -14,6 +14,8 @@ public final class RawWebSocket implements AutoCloseable {
     public static final int TEXT = 1;
     public static final int CONTINUATION = 0;
     public static final int CLOSE = 8;
+    public static final int PING = 9;
+    public static final int PONG = 10;
 
     public record Frame(int opcode, byte[] payload) {
         public int closeCode() {
@@ -105,24 +107,34 @@ public final class RawWebSocket implements AutoCloseable {
      * may be shorter): enough for a server that judges a frame by its header.
      */
     public void sendDeclaring(int opcode, boolean fin, long declared, byte[] payload) {
+        sendFrame(opcode, fin, declared, payload, true);
+    }
+
+    /** A frame without a mask, which RFC 6455 forbids a client to send. */
+    public void sendUnmasked(int opcode, boolean fin, byte[] payload) {
+        sendFrame(opcode, fin, payload.length, payload, false);
+    }
+
+    private void sendFrame(int opcode, boolean fin, long declared, byte[] payload, boolean masked) {
         // One write for the whole frame: a server that refuses it by its first byte may close at once, and
         // the rest of a frame written piecemeal would then meet a reset connection.
         var frame = new java.io.ByteArrayOutputStream(payload.length + 14);
         byte[] mask = new byte[4];
-        ThreadLocalRandom.current().nextBytes(mask);
+        if (masked) ThreadLocalRandom.current().nextBytes(mask);
+        int maskBit = masked ? 0x80 : 0;
         frame.write((fin ? 0x80 : 0) | opcode);
         long n = declared;
         if (n < 126) {
-            frame.write(0x80 | (int) n);
+            frame.write(maskBit | (int) n);
         } else if (n < 65536) {
-            frame.write(0x80 | 126);
+            frame.write(maskBit | 126);
             frame.write((int) (n >>> 8));
             frame.write((int) (n & 0xff));
         } else {
-            frame.write(0x80 | 127);
+            frame.write(maskBit | 127);
             for (int shift = 56; shift >= 0; shift -= 8) frame.write((int) (n >>> shift) & 0xff);
         }
-        frame.writeBytes(mask);
+        if (masked) frame.writeBytes(mask);
         for (int k = 0; k < payload.length; k++) frame.write(payload[k] ^ mask[k % 4]);
         try {
             out.write(frame.toByteArray());

@@ -70,8 +70,33 @@ class CallSignallingTest {
         return out;
     }
 
-    private static JsonNode offer(String to, String room) {
+    private static com.fasterxml.jackson.databind.node.ObjectNode offer(String to, String room) {
         return WsClient.message("signal", "room", room, "to", to, "description", Map.of("type", "offer", "sdp", SDP));
+    }
+
+    /**
+     * docs/protocol.md says which messages have no reply when they succeed: a client that waited for one would
+     * hang. Each of them here succeeds (its effect reaches the other side) and its sender hears nothing with its ref.
+     */
+    @Test
+    void typing_call_media_signal_and_file_signal_succeed_without_a_reply() {
+        Pair p = pairInCall("quiet");
+        int mark = p.ada().mark();
+        p.ada().send("typing", "room", p.room(), "active", true, "ref", "q1");
+        p.grace().expect("typing");
+        p.ada().send("call_media", "room", p.room(), "audio", true, "video", false, "screen", false, "ref", "q2");
+        p.grace().expect(m -> "call".equals(m.path("type").asText()) && m.at("/participants/0/audio").asBoolean(), "call with audio on");
+        JsonNode signal = offer(p.grace().sessionId(), p.room()).put("ref", "q3");
+        p.ada().send(signal);
+        p.grace().expect("signal");
+        p.ada().send("file_signal", "room", p.room(), "to", p.grace().sessionId(), "file", "f_x", "want", 0, "ref", "q4");
+        p.grace().expect("file_signal");
+
+        p.ada().sync();
+        List<JsonNode> since = p.ada().received().subList(mark, p.ada().received().size());
+        assertThat(since).as("what Ada got back").noneMatch(m -> m.path("ref").asText().startsWith("q"));
+        assertThat(since).extracting(m -> m.path("type").asText()).as("Ada sees the room's call change, without a ref")
+                .contains("call");
     }
 
     @Test

@@ -240,7 +240,8 @@ class ChatTest {
         join(ada, room);
         join(grace, room);
         ada.send("send", "room", room, "clientId", "same", "text", "once");
-        assertThat(ada.expect("ack").get("seq").asLong()).isEqualTo(1);
+        JsonNode first = ada.expect("ack");
+        assertThat(first.get("seq").asLong()).isEqualTo(1);
         ada.send("send", "room", room, "clientId", "other", "text", "twice");
         ada.expect("ack");
         grace.expect(m -> m.path("seq").asLong() == 2, "message 2");
@@ -250,6 +251,12 @@ class ChatTest {
         JsonNode retry = ada.expect("ack");
         assertThat(retry.get("seq").asLong()).isEqualTo(1);
         assertThat(retry.get("duplicate").asBoolean()).isTrue();
+        // The client id alone says which message it is (protocol.md): other text under it is the first message again.
+        ada.send("send", "room", room, "clientId", "same", "text", "on second thought");
+        JsonNode changed = ada.expect("ack");
+        assertThat(changed.get("duplicate").asBoolean()).isTrue();
+        assertThat(changed.get("seq").asLong()).isEqualTo(1);
+        assertThat(changed.get("ts").asLong()).as("the first send's time").isEqualTo(first.get("ts").asLong());
 
         // After a reconnect the same person (the same session, as a browser reconnects) retrying is still a duplicate.
         ada.close();
@@ -268,7 +275,9 @@ class ChatTest {
         assertThat(grace.receivedSince(mark, "message")).extracting(m -> m.get("seq").asLong()).containsExactly(3L);
 
         again.send("history", "room", room);
-        assertThat(seqs(again.expect("history"))).containsExactly(1L, 2L, 3L);
+        JsonNode history = again.expect("history");
+        assertThat(seqs(history)).containsExactly(1L, 2L, 3L);
+        assertThat(history.at("/messages/0/text").asText()).as("the text stored is the first one").isEqualTo("once");
     }
 
     @Test
@@ -301,6 +310,7 @@ class ChatTest {
         server.close();
         server = TestServer.start("--catchup-max", "5");
         WsClient ada = hello("Ada");
+        assertThat(ada.received("welcome").getFirst().at("/limits/catchupMax").asInt()).as("welcome says catchup-max").isEqualTo(5);
         WsClient grace = hello("Grace");
         String room = createRoom(ada, "ops");
         join(grace, room);

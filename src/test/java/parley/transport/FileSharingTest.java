@@ -151,6 +151,34 @@ class FileSharingTest {
         assertThat(upload(id, ada.cookie(), new byte[10], true).statusCode()).as("with Expect: 100-continue").isEqualTo(201);
     }
 
+    /** The upload table of protocol.md, row by row, for the cases the test above does not make. */
+    @Test
+    void each_refused_upload_gets_the_status_the_protocol_gives_it_and_leaves_nothing_on_disk() throws Exception {
+        server = TestServer.start();
+        WsClient ada = person("Ada");
+        String room = join(ada, newRoom(ada, "statuses"));
+        byte[] bytes = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+        String id = share(ada, room, "ten.bin", 10, "", sha256(bytes)).at("/file/id").asText();
+
+        assertThat(upload("not-a-file-id", ada.cookie(), bytes).statusCode()).as("an id the server never makes").isEqualTo(404);
+        assertThat(upload(id, ada.cookie(), new byte[5]).statusCode()).as("Content-Length of fewer bytes than declared").isEqualTo(413);
+        assertThat(uploadChunked(id, ada.cookie(), new byte[5]).statusCode()).as("a chunked body of fewer bytes").isEqualTo(400);
+        assertThat(uploadChunked(id, ada.cookie(), new byte[11]).statusCode()).as("a chunked body of more bytes").isEqualTo(413);
+        assertThat(storedFiles()).as("nothing kept").isEmpty();
+        assertThat(uploadChunked(id, ada.cookie(), bytes).statusCode()).as("chunked, the declared bytes").isEqualTo(201);
+        assertThat(upload(id, ada.cookie(), bytes).statusCode()).as("again").isEqualTo(409);
+    }
+
+    /** An upload without Content-Length: the body goes chunked. */
+    private HttpResponse<String> uploadChunked(String fileId, String cookie, byte[] body) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(server.url() + "files/" + fileId))
+                .timeout(Duration.ofSeconds(60))
+                .header("Cookie", cookie)
+                .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body)))
+                .build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
     @Test
     void names_with_folders_or_nul_are_only_shown_and_the_disk_uses_server_made_names() throws Exception {
         server = TestServer.start();

@@ -45,6 +45,7 @@ class ProtocolErrorsTest {
         return Stream.of(
                 Arguments.of("not JSON", "hello there", "bad_json"),
                 Arguments.of("truncated JSON", "{\"type\":\"send\",", "bad_json"),
+                Arguments.of("JSON cut off inside a string", "{\"type\":\"send\",\"room\":\"%ROOM%\",\"clientId\":\"c\",\"text\":\"unfinished", "bad_json"),
                 Arguments.of("a JSON array", "[1,2]", "bad_json"),
                 Arguments.of("a JSON string", "\"send\"", "bad_json"),
                 Arguments.of("trailing garbage", "{\"type\":\"ping\"} {}", "bad_json"),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -93,11 +94,13 @@ class RoomsTest {
 
         assertThat(roomNames(eve)).as("Eve's list").doesNotContain("board");
         String never = "r_" + "x".repeat(24);
-        for (String[] probe : new String[][] {{"join"}, {"history"}, {"members"}, {"leave"}, {"call_join"}, {"quit"},
-                {"delete_room"}, {"invite", "user", eve.userId()}, {"kick", "user", ada.userId()}, {"set_role", "user", eve.userId(), "role", "owner"}}) {
-            Object[] more = java.util.Arrays.copyOfRange(probe, 1, probe.length, Object[].class);
-            String toPrivate = answer(eve, probe[0], board, more);
-            String toNothing = answer(eve, probe[0], never, more);
+        for (Object[] probe : new Object[][] {{"join"}, {"history"}, {"members"}, {"leave"}, {"call_join"}, {"quit"},
+                {"delete_room"}, {"invite", "user", eve.userId()}, {"kick", "user", ada.userId()}, {"set_role", "user", eve.userId(), "role", "owner"},
+                {"file_link", "file", "f_" + "x".repeat(24)}, {"send", "clientId", "probe-1", "text", "hi"}, {"typing", "active", true},
+                {"call_media", "audio", true, "video", false, "screen", false}, {"call_leave"}}) {
+            Object[] more = java.util.Arrays.copyOfRange(probe, 1, probe.length);
+            String toPrivate = answer(eve, (String) probe[0], board, more);
+            String toNothing = answer(eve, (String) probe[0], never, more);
             assertThat(toPrivate).as(probe[0] + " of a private room vs of no room").isEqualTo(toNothing).startsWith("no_such_room");
         }
         eve.send("signal", "room", board, "to", ada.sessionId(), "description", WsClient.JSON.createObjectNode().put("type", "offer").put("sdp", "v=0\r\n"));
@@ -219,6 +222,37 @@ class RoomsTest {
         assertThat(ada.expect("removed").get("reason").asText()).isEqualTo("deleted");
         assertThat(roomNames(ada)).doesNotContain("lounge");
         assertThat(answer(ada, "join", lounge)).startsWith("no_such_room");
+    }
+
+    /** protocol.md: the room of a joined reply is the room as the list shows it to that person (kind, role, with). */
+    @Test
+    void the_room_a_join_answers_with_is_the_room_as_its_list_shows_it_role_and_all() {
+        WsClient ada = hello("Ada");
+        WsClient grace = hello("Grace");
+        String board = create(ada, "board", true);
+        String lobby = create(ada, "lobby", false);
+        invite(ada, board, grace);
+        ada.send("direct", "user", grace.userId(), "ref", "dm");
+        String dm = ada.expect(m -> "dm".equals(m.path("ref").asText()), "the direct room").at("/room/id").asText();
+
+        for (WsClient who : List.of(ada, grace)) {
+            for (String room : List.of(board, lobby, dm)) {
+                JsonNode joined = withoutOnline(join(who, room).get("room"));
+                who.send("list_rooms", "ref", "l-" + room);
+                JsonNode listed = null;
+                for (JsonNode r : who.expect(m -> ("l-" + room).equals(m.path("ref").asText()), "rooms").get("rooms")) {
+                    if (r.get("id").asText().equals(room)) listed = withoutOnline(r);
+                }
+                assertThat(joined).as("%s joining %s", who.userId(), room).isEqualTo(listed);
+            }
+        }
+        assertThat(join(grace, board).at("/room/role").asText()).isEqualTo("member");
+        assertThat(join(ada, board).at("/room/role").asText()).isEqualTo("owner");
+    }
+
+    /** A room as shown, but for how many are in it now (a join changes that). */
+    private static JsonNode withoutOnline(JsonNode room) {
+        return ((ObjectNode) room.deepCopy()).without("online");
     }
 
     @Test
