@@ -201,8 +201,10 @@ final class RoomFiles {
                 if (received[0] > declared) {
                     over[0] = true;
                     stall.stop();
-                    out.close().onComplete(c -> delete(temp));
-                    refuse(ctx, 413, "more bytes than the " + declared + " the file message declared");
+                    out.close().onComplete(c -> { // answered once nothing is left on disk
+                        delete(temp);
+                        refuse(ctx, 413, "more bytes than the " + declared + " the file message declared");
+                    });
                     return;
                 }
                 sha.update(buf.getBytes());
