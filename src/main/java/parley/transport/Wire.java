@@ -146,6 +146,7 @@ final class Wire {
             case NO_SUCH_PARTICIPANT -> ErrorCode.NO_SUCH_PARTICIPANT;
             case FORBIDDEN -> ErrorCode.FORBIDDEN;
             case NO_SUCH_USER -> ErrorCode.NO_SUCH_USER;
+            case NO_SUCH_MESSAGE -> ErrorCode.NO_SUCH_MESSAGE;
             case LIMIT_REACHED -> ErrorCode.LIMIT_REACHED;
             case BAD_STATE -> ErrorCode.BAD_STATE;
         };
