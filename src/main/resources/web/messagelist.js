@@ -100,6 +100,8 @@ export class MessageList {
       }
     };
     for (const msg of messages) {
+      // Edits, deletions and reactions are entries too (kept, so that `top` has no holes), but not shown yet.
+      if (msg.kind && msg.kind !== 'message') continue;
       noticesUpTo(msg.seq);
       seqs.add(msg.seq);
       let el = this.#bySeq.get(msg.seq);

@@ -14,7 +14,8 @@
  * @typedef {{sessionId: string, userId: string, name: string}} MemberInfo
  * @typedef {{userId: string, name: string}} Sender
  * @typedef {{id: string, name: string, size: number, type: string, sha256: string, stored: boolean}} FileInfo
- * @typedef {{seq: number, clientId?: string|null, from: Sender, text: string, ts: number, file?: FileInfo}} ChatMessage
+ * @typedef {{seq: number, clientId?: string|null, from: Sender, text: string, ts: number, file?: FileInfo,
+ *            kind?: 'message'|'edit'|'delete'|'reaction', target?: number}} ChatMessage
  * @typedef {{maxFrameBytes: number, maxTextChars: number, historyPageMax: number}} Limits
  * @typedef {{type: 'welcome', sessionId: string, userId: string, name: string, limits: Limits}} Welcome
  * @typedef {{type: 'error', code: string, message?: string, ref?: string|null}} ErrorReply

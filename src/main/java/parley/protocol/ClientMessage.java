@@ -36,6 +36,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = ClientMessage.Unban.class, name = "unban"),
     @JsonSubTypes.Type(value = ClientMessage.Quit.class, name = "quit"),
     @JsonSubTypes.Type(value = ClientMessage.DeleteRoom.class, name = "delete_room"),
+    @JsonSubTypes.Type(value = ClientMessage.Edit.class, name = "edit"),
+    @JsonSubTypes.Type(value = ClientMessage.Delete.class, name = "delete"),
+    @JsonSubTypes.Type(value = ClientMessage.React.class, name = "react"),
 })
 public sealed interface ClientMessage {
 
@@ -352,5 +355,49 @@ public sealed interface ClientMessage {
             ref = Check.ref(ref);
             room = Check.id("room", room);
         }
+    }
+
+    // ---- changes to messages (docs/protocol.md, "edit", "delete", "react") -----------------------------
+
+    /**
+     * Replaces the text of one's own message {@code target} (its seq). The text length limit is a server
+     * setting, so the hub checks it. {@code clientId} makes a retry harmless, as for {@link Send}.
+     */
+    record Edit(String ref, String room, String clientId, Long target, String text) implements ClientMessage {
+        public Edit {
+            ref = Check.ref(ref);
+            room = Check.id("room", room);
+            clientId = Check.id("clientId", clientId);
+            target = targetSeq(target);
+            if (text == null) throw Check.bad("text is required");
+            text = Check.body("text", text.stripTrailing());
+            if (text.isEmpty()) throw Check.bad("text must not be empty (to take a message away, delete it)");
+        }
+    }
+
+    record Delete(String ref, String room, String clientId, Long target) implements ClientMessage {
+        public Delete {
+            ref = Check.ref(ref);
+            room = Check.id("room", room);
+            clientId = Check.id("clientId", clientId);
+            target = targetSeq(target);
+        }
+    }
+
+    /** Toggles one's {@code emoji} on message {@code target}: adds it, or takes it away if it is there. */
+    record React(String ref, String room, String clientId, Long target, String emoji) implements ClientMessage {
+        public React {
+            ref = Check.ref(ref);
+            room = Check.id("room", room);
+            clientId = Check.id("clientId", clientId);
+            target = targetSeq(target);
+            emoji = Emoji.check("emoji", emoji);
+        }
+    }
+
+    private static Long targetSeq(Long target) {
+        if (target == null) throw Check.bad("target is required");
+        if (target < 1) throw Check.bad("target must be a message's seq, 1 or more");
+        return target;
     }
 }

@@ -20,6 +20,7 @@ public enum ErrorCode {
     RATE_LIMITED("rate_limited"),
     FORBIDDEN("forbidden"),
     NO_SUCH_USER("no_such_user"),
+    NO_SUCH_MESSAGE("no_such_message"),
     LIMIT_REACHED("limit_reached"),
     INTERNAL("internal");
 

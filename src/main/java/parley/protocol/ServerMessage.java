@@ -62,8 +62,19 @@ public sealed interface ServerMessage {
     /** {@code stored}: the bytes are on the server, so a {@code file_link} gets a download link. */
     record FileView(String id, String name, long size, String type, String sha256, boolean stored) {}
 
+    /** A deleted message's tombstone. */
+    record DeletedView(Person by, long ts) {}
+
+    /** An emoji on a message: how many reacted with it, and who, in the order they did. */
+    record ReactionView(String emoji, int count, List<Person> by) {}
+
+    /**
+     * An entry of a room's order ({@code kind}: message, edit, delete, reaction), as in {@link Message}.
+     * A change names the message it changes ({@code target}); a message carries its state of now.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record MessageView(long seq, String clientId, Sender from, String text, long ts, FileView file) {}
+    record MessageView(long seq, String clientId, Sender from, String kind, Long target, String text, String emoji,
+                       Boolean added, long ts, Long edited, DeletedView deleted, FileView file, List<ReactionView> reactions) {}
 
     record Welcome(String ref, String sessionId, String userId, String name, Limits limits)
             implements ServerMessage {}
@@ -86,9 +97,15 @@ public sealed interface ServerMessage {
     record Ack(String ref, String room, String clientId, long seq, long ts, boolean duplicate, FileView file)
             implements ServerMessage {}
 
+    /**
+     * An entry of the room's order: a message, or a change to one. {@code target}: the seq a change
+     * changes; {@code emoji} and {@code added}: a reaction's; {@code edited}, {@code deleted},
+     * {@code reactions}: a message's state (absent: never edited, not deleted, no reactions).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Message(String room, long seq, String clientId, Sender from, String text, long ts, FileView file)
-            implements ServerMessage {}
+    record Message(String room, long seq, String clientId, Sender from, String kind, Long target, String text,
+                   String emoji, Boolean added, long ts, Long edited, DeletedView deleted, FileView file,
+                   List<ReactionView> reactions) implements ServerMessage {}
 
     /** The bytes of a file shared in the room reached the server: it can be downloaded from now on. */
     record FileStored(String room, String file) implements ServerMessage {}

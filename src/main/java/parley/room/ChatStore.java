@@ -20,12 +20,38 @@ import java.util.function.Consumer;
  * nothing (queue full, store closed) may be reported at once on the caller's thread; it carries no
  * sequence number, so it cannot disturb that order.
  *
+ * <p>A change (an edit, a deletion, a reaction: {@link NewMessage#kind}) is appended the same way, as an
+ * entry of the room's order, and the store applies it to its target in the same commit, checking the
+ * target in its one writer so that no other change slips in between: a change whose target is not a
+ * message of the room, is deleted, or is not the sender's to change is {@link AppendOutcome.Refused} and
+ * stores nothing. A retried client id is found before the target is checked, so a retried change
+ * reports its original entry as a duplicate even though its target has changed since (by itself).
+ *
  * <p>The futures of the other methods complete on store threads; callers must not block them. A write
  * refused because the store is behind fails with {@link OverloadedException}, having changed nothing.
  */
 public interface ChatStore extends AutoCloseable {
 
     void append(NewMessage message, Consumer<AppendOutcome> onDurable);
+
+    /**
+     * Why a store refuses {@code change}, given its target as the store's writer finds it ({@code kind}
+     * null: no entry has that seq in the room), or null when it may be made. The rules every store keeps.
+     */
+    static RoomException refusal(NewMessage change, ChatMessage.Kind kind, boolean deleted, boolean sendersOwn) {
+        if (kind != ChatMessage.Kind.MESSAGE) {
+            return new RoomException(Refusal.NO_SUCH_MESSAGE, kind == null ? "no message " + change.target() + " in this room"
+                    : "entry " + change.target() + " is a change (" + kind.wire() + "), not a message");
+        }
+        if (deleted) return new RoomException(Refusal.BAD_STATE, "message " + change.target() + " is deleted");
+        if (change.kind() == ChatMessage.Kind.EDIT && !sendersOwn) {
+            return new RoomException(Refusal.FORBIDDEN, "you may edit only your own messages");
+        }
+        if (change.kind() == ChatMessage.Kind.DELETE && !sendersOwn && !change.moderator()) {
+            return new RoomException(Refusal.FORBIDDEN, "only the room's owners and moderators may delete others' messages");
+        }
+        return null;
+    }
 
     /** The latest {@code limit} messages, oldest first (none for an unknown room). */
     CompletableFuture<List<ChatMessage>> latest(RoomId room, int limit);
@@ -81,9 +107,18 @@ public interface ChatStore extends AutoCloseable {
     @Override
     void close();
 
-    /** {@code file}: the file this message shares (stored with it, in the same commit), or null. */
+    /**
+     * {@code file}: the file this message shares (stored with it, in the same commit), or null. A change
+     * names its {@code target}'s seq; an edit's {@code text} is the target's new text, a reaction's
+     * {@code emoji} the one it toggles; {@code moderator}: the sender may delete others' messages here.
+     */
     record NewMessage(RoomId room, UserId sender, String senderName, String clientId, String text, long ts,
-                      SharedFile file) {
+                      SharedFile file, ChatMessage.Kind kind, long target, String emoji, boolean moderator) {
+        public NewMessage(RoomId room, UserId sender, String senderName, String clientId, String text, long ts,
+                          SharedFile file) {
+            this(room, sender, senderName, clientId, text, ts, file, ChatMessage.Kind.MESSAGE, 0, null, false);
+        }
+
         public NewMessage(RoomId room, UserId sender, String senderName, String clientId, String text, long ts) {
             this(room, sender, senderName, clientId, text, ts, null);
         }
@@ -113,8 +148,19 @@ public interface ChatStore extends AutoCloseable {
     record Person(UserId id, String username, String name, boolean admin) {}
 
     sealed interface AppendOutcome {
-        /** {@code duplicate}: the same sender already stored this client id; {@code message} is the original. */
-        record Stored(ChatMessage message, boolean duplicate) implements AppendOutcome {}
+        /**
+         * {@code duplicate}: the same sender already stored this client id; {@code message} is the original.
+         * {@code removedFile}: the id of the file a deletion took from its message (its bytes are the
+         * caller's to delete), else null.
+         */
+        record Stored(ChatMessage message, boolean duplicate, String removedFile) implements AppendOutcome {
+            public Stored(ChatMessage message, boolean duplicate) {
+                this(message, duplicate, null);
+            }
+        }
+
+        /** A change that may not be made (see {@link ChatStore}): nothing was stored. */
+        record Refused(RoomException reason) implements AppendOutcome {}
 
         /** Nothing was stored. */
         record Failed(Exception cause) implements AppendOutcome {}

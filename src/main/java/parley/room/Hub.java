@@ -45,7 +45,12 @@ public final class Hub implements AutoCloseable {
 
     /** What became of a {@link #send}. */
     public sealed interface SendResult {
-        record Accepted(ChatMessage message, boolean duplicate) implements SendResult {}
+        /** {@code removedFile}: the file a deletion took from its message, whose bytes are the caller's to delete; else null. */
+        record Accepted(ChatMessage message, boolean duplicate, String removedFile) implements SendResult {
+            public Accepted(ChatMessage message, boolean duplicate) {
+                this(message, duplicate, null);
+            }
+        }
 
         record Refused(RoomException reason) implements SendResult {}
     }
@@ -587,18 +592,64 @@ public final class Hub implements AutoCloseable {
         }
         SharedFile meta = file == null ? null
                 : new SharedFile(Ids.random("f_"), file.name(), file.size(), file.type(), file.sha256(), false);
-        var message = new ChatStore.NewMessage(id, client.userId(), client.name(), clientId, text, clock.millis(), meta);
+        append(new ChatStore.NewMessage(id, client.userId(), client.name(), clientId, text, clock.millis(), meta), done);
+    }
+
+    /** Stores a message or a change; reports on {@code done} once it is durable (or refused); then publishes it. */
+    private void append(ChatStore.NewMessage message, Consumer<SendResult> done) {
         store.append(message, outcome -> {
             switch (outcome) {
                 case AppendOutcome.Stored stored -> {
                     ChatMessage m = stored.message();
-                    done.accept(new SendResult.Accepted(m, stored.duplicate()));
+                    done.accept(new SendResult.Accepted(m, stored.duplicate(), stored.removedFile()));
                     if (!stored.duplicate()) publish(new Fact.Posted(m));
                 }
+                case AppendOutcome.Refused refused -> done.accept(new SendResult.Refused(refused.reason()));
                 case AppendOutcome.Failed failed -> done.accept(new SendResult.Refused(
                         new RoomException(Refusal.UNAVAILABLE, "the message could not be stored; retry with the same clientId")));
             }
         });
+    }
+
+    /**
+     * Replaces the text of the sender's own message {@code target}: an entry of the room's order, stored
+     * and published like a message (see {@link #send}); the store refuses a target that is not a message
+     * of this room ({@link Refusal#NO_SUCH_MESSAGE}), is deleted ({@link Refusal#BAD_STATE}) or is someone
+     * else's ({@link Refusal#FORBIDDEN}).
+     */
+    public void edit(Client client, RoomId id, String clientId, long target, String text, Consumer<SendResult> done) {
+        change(client, id, clientId, ChatMessage.Kind.EDIT, target, text, null, done);
+    }
+
+    /**
+     * Deletes message {@code target}: its text, file and reactions go, a tombstone stays. One's own, or
+     * anyone's for the room's owners and moderators (a server admin in a public room). Refused as {@link #edit}.
+     */
+    public void delete(Client client, RoomId id, String clientId, long target, Consumer<SendResult> done) {
+        change(client, id, clientId, ChatMessage.Kind.DELETE, target, "", null, done);
+    }
+
+    /** Adds the sender's {@code emoji} to message {@code target}, or takes it away if it is there. Refused as {@link #edit}. */
+    public void react(Client client, RoomId id, String clientId, long target, String emoji, Consumer<SendResult> done) {
+        change(client, id, clientId, ChatMessage.Kind.REACTION, target, "", emoji, done);
+    }
+
+    private void change(Client client, RoomId id, String clientId, ChatMessage.Kind kind, long target, String text,
+                        String emoji, Consumer<SendResult> done) {
+        boolean moderator;
+        try {
+            Room room = joinedRoom(client, id);
+            if (text.length() > limits.maxTextChars()) {
+                throw new RoomException(Refusal.TOO_LONG, "text is longer than " + limits.maxTextChars() + " characters");
+            }
+            Role role = room.roleOf(client.userId(), client.admin());
+            moderator = role != null && role.atLeast(Role.MODERATOR);
+        } catch (RoomException e) {
+            done.accept(new SendResult.Refused(e));
+            return;
+        }
+        append(new ChatStore.NewMessage(id, client.userId(), client.name(), clientId, text, clock.millis(), null,
+                kind, target, emoji, moderator), done);
     }
 
     /** What a sender says of a file it shares (already checked and made safe by the protocol). */

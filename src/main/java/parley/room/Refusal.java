@@ -13,6 +13,8 @@ public enum Refusal {
     /** The person's role in the room does not allow it, or they are banned from it. */
     FORBIDDEN,
     NO_SUCH_USER,
+    /** No message with that seq in the room (none at all, or an entry that changes one). */
+    NO_SUCH_MESSAGE,
     /** A per-person limit, such as the rooms one may own. */
     LIMIT_REACHED,
     /** Not valid for this room or person now (a direct room cannot be moderated; the last owner cannot leave). */

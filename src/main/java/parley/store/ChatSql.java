@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import parley.room.ChatMessage;
+import parley.room.ChatMessage.Kind;
 import parley.room.ChatStore.AppendOutcome;
 import parley.room.ChatStore.BannedException;
 import parley.room.ChatStore.NameTakenException;
@@ -19,6 +20,7 @@ import parley.room.ChatStore.NewRoom;
 import parley.room.ChatStore.Person;
 import parley.room.ChatStore.StoredRoom;
 import parley.room.Role;
+import parley.room.RoomException;
 import parley.room.RoomFile;
 import parley.room.RoomId;
 import parley.room.RoomKind;
@@ -35,10 +37,14 @@ import parley.room.UserRef;
  */
 final class ChatSql implements GroupCommit.BatchState {
 
+    /** An entry as it reads now: an edit with its target's text of now (an edit keeps no text of its own). */
     private static final String SELECT_MESSAGE = """
-            SELECT m.room_id, m.seq, m.sender_id, m.sender_name, m.client_id, m.body, m.created_at,
-                   f.id, f.name, f.size, f.type, f.sha256, f.stored_at
-            FROM messages m LEFT JOIN files f ON f.id = m.file_id""";
+            SELECT m.room_id, m.seq, m.sender_id, m.sender_name, m.client_id,
+                   CASE WHEN m.kind = 'edit' THEN t.body ELSE m.body END, m.created_at,
+                   f.id, f.name, f.size, f.type, f.sha256, f.stored_at,
+                   m.kind, m.target_seq, m.emoji, m.added, m.edited_at, m.deleted_at, m.deleted_by, m.deleted_by_name
+            FROM messages m LEFT JOIN files f ON f.id = m.file_id
+            LEFT JOIN messages t ON m.kind = 'edit' AND t.room_id = m.room_id AND t.seq = m.target_seq""";
     private static final String BY_CLIENT_ID = " WHERE m.room_id = ? AND m.sender_id = ? AND m.client_id = ?";
     private static final String SELECT_PERSON = "SELECT id, username, name, role = 'admin' FROM accounts WHERE disabled_at IS NULL";
 
@@ -60,6 +66,10 @@ final class ChatSql implements GroupCommit.BatchState {
                     return;
                 }
                 long next = current + 1;
+                if (m.kind() != Kind.MESSAGE) {
+                    outcome = change(sql, m, next);
+                    return;
+                }
                 SharedFile file = m.file();
                 // A resend of a stored file message must not store its file twice.
                 if (file != null && !sql.exists("SELECT 1 FROM messages m" + BY_CLIENT_ID, m.room(), m.sender(), m.clientId())) {
@@ -94,6 +104,52 @@ final class ChatSql implements GroupCommit.BatchState {
                 onDurable.accept(new AppendOutcome.Failed(e));
             }
         };
+    }
+
+    /**
+     * Appends a change as entry {@code seq} and applies it to its target, or refuses it (see
+     * ChatStore): the client id is looked for first, so that a retry finds its entry whatever its
+     * target has become since.
+     */
+    private AppendOutcome change(Sql sql, NewMessage m, long seq) throws SQLException {
+        ChatMessage original = sql.one(SELECT_MESSAGE + BY_CLIENT_ID, ChatSql::message, m.room(), m.sender(), m.clientId());
+        if (original != null) return new AppendOutcome.Stored(original, true);
+        record Target(String kind, String sender, boolean deleted, String file) {}
+        Target target = sql.one("SELECT kind, sender_id, deleted_at IS NOT NULL, file_id FROM messages WHERE room_id = ? AND seq = ?",
+                r -> new Target(r.getString(1), r.getString(2), r.getBoolean(3), r.getString(4)), m.room(), m.target());
+        RoomException refusal = parley.room.ChatStore.refusal(m, target == null ? null : Kind.of(target.kind()),
+                target != null && target.deleted(), target != null && target.sender().equals(m.sender().value()));
+        if (refusal != null) return new AppendOutcome.Refused(refusal);
+        Boolean added = null;
+        switch (m.kind()) {
+            case EDIT -> sql.update("UPDATE messages SET body = ?, edited_at = ? WHERE room_id = ? AND seq = ?",
+                    m.text(), m.ts(), m.room(), m.target());
+            case DELETE -> {
+                sql.update("""
+                        UPDATE messages SET body = '', file_id = NULL, deleted_at = ?, deleted_by = ?, deleted_by_name = ?
+                        WHERE room_id = ? AND seq = ?""", m.ts(), m.sender(), m.senderName(), m.room(), m.target());
+                sql.update("DELETE FROM reactions WHERE room_id = ? AND seq = ?", m.room(), m.target());
+                if (target.file() != null) sql.update("DELETE FROM files WHERE id = ?", target.file());
+            }
+            case REACTION -> {
+                added = sql.update("DELETE FROM reactions WHERE room_id = ? AND seq = ? AND emoji = ? AND user_id = ?",
+                        m.room(), m.target(), m.emoji(), m.sender()) == 0;
+                if (added) {
+                    sql.update("INSERT INTO reactions (room_id, seq, emoji, user_id, user_name, reacted_at) VALUES (?, ?, ?, ?, ?, ?)",
+                            m.room(), m.target(), m.emoji(), m.sender(), m.senderName(), m.ts());
+                }
+            }
+            case MESSAGE -> throw new IllegalArgumentException("not a change");
+        }
+        sql.update("""
+                INSERT INTO messages (room_id, seq, sender_id, sender_name, client_id, body, created_at, kind, target_seq, emoji, added)
+                VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?)""",
+                m.room(), seq, m.sender(), m.senderName(), m.clientId(), m.ts(), m.kind().wire(), m.target(), m.emoji(), added);
+        lastSeq.put(m.room(), seq);
+        touched.add(m.room());
+        ChatMessage entry = new ChatMessage(m.room(), seq, m.clientId(), m.sender(), m.senderName(),
+                m.kind() == Kind.EDIT ? m.text() : "", m.ts(), null, m.kind(), m.target(), m.emoji(), added, null, null, List.of());
+        return new AppendOutcome.Stored(entry, false, m.kind() == Kind.DELETE ? target.file() : null);
     }
 
     /** The room's highest seq, or null when there is no such room. */
@@ -167,7 +223,7 @@ final class ChatSql implements GroupCommit.BatchState {
     List<String> deleteRoom(Sql sql, RoomId room) throws SQLException {
         List<String> files = sql.list("SELECT id FROM files WHERE room_id = ?", r -> r.getString(1), room);
         // Children first: the foreign keys are enforced.
-        for (String table : List.of("messages", "files", "room_members", "room_bans")) {
+        for (String table : List.of("reactions", "messages", "files", "room_members", "room_bans")) {
             sql.update("DELETE FROM " + table + " WHERE room_id = ?", room);
         }
         sql.update("DELETE FROM rooms WHERE id = ?", room);
@@ -184,21 +240,48 @@ final class ChatSql implements GroupCommit.BatchState {
 
     /** The {@code limit} messages just before {@code beforeSeq}, oldest first. */
     static List<ChatMessage> before(Sql sql, RoomId room, long beforeSeq, int limit) throws SQLException {
-        return sql.list(SELECT_MESSAGE + " WHERE m.room_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?",
-                ChatSql::message, room, beforeSeq, limit).reversed();
+        return withReactions(sql, room, sql.list(SELECT_MESSAGE + " WHERE m.room_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?",
+                ChatSql::message, room, beforeSeq, limit).reversed());
     }
 
     static List<ChatMessage> after(Sql sql, RoomId room, long afterSeq, int limit) throws SQLException {
-        return sql.list(SELECT_MESSAGE + " WHERE m.room_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?",
-                ChatSql::message, room, afterSeq, limit);
+        return withReactions(sql, room, sql.list(SELECT_MESSAGE + " WHERE m.room_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?",
+                ChatSql::message, room, afterSeq, limit));
     }
 
     private static ChatMessage message(ResultSet r) throws SQLException {
         SharedFile file = r.getString(8) == null ? null
                 : new SharedFile(r.getString(8), r.getString(9), r.getLong(10), r.getString(11), r.getString(12),
                         r.getObject(13) != null);
+        Object added = r.getObject(17);
+        Object edited = r.getObject(18);
+        ChatMessage.Deletion deleted = r.getObject(19) == null ? null
+                : new ChatMessage.Deletion(new UserRef(new UserId(r.getString(20)), r.getString(21)), r.getLong(19));
         return new ChatMessage(new RoomId(r.getString(1)), r.getLong(2), r.getString(5), new UserId(r.getString(3)),
-                r.getString(4), r.getString(6), r.getLong(7), file);
+                r.getString(4), r.getString(6), r.getLong(7), file, Kind.of(r.getString(14)), r.getLong(15), r.getString(16),
+                added == null ? null : r.getInt(17) == 1, edited == null ? null : r.getLong(18), deleted, List.of());
+    }
+
+    /** The page's messages with their reactions: one more query, only for a page that has reactions in its range. */
+    private static List<ChatMessage> withReactions(Sql sql, RoomId room, List<ChatMessage> page) throws SQLException {
+        if (page.isEmpty()) return page;
+        record Row(long seq, String emoji, UserRef by) {}
+        List<Row> rows = sql.list("SELECT seq, emoji, user_id, user_name FROM reactions WHERE room_id = ? AND seq BETWEEN ? AND ? ORDER BY id",
+                r -> new Row(r.getLong(1), r.getString(2), new UserRef(new UserId(r.getString(3)), r.getString(4))),
+                room, page.getFirst().seq(), page.getLast().seq());
+        if (rows.isEmpty()) return page;
+        Map<Long, Map<String, List<UserRef>>> bySeq = new HashMap<>();
+        for (Row row : rows) {
+            bySeq.computeIfAbsent(row.seq(), k -> new java.util.LinkedHashMap<>()).computeIfAbsent(row.emoji(), k -> new ArrayList<>()).add(row.by());
+        }
+        List<ChatMessage> out = new ArrayList<>(page.size());
+        for (ChatMessage m : page) {
+            Map<String, List<UserRef>> reactions = bySeq.get(m.seq());
+            out.add(reactions == null ? m : new ChatMessage(m.room(), m.seq(), m.clientId(), m.senderId(), m.senderName(),
+                    m.text(), m.ts(), m.file(), m.kind(), m.target(), m.emoji(), m.added(), m.edited(), m.deleted(),
+                    reactions.entrySet().stream().map(e -> new ChatMessage.Reaction(e.getKey(), e.getValue())).toList()));
+        }
+        return out;
     }
 
     static List<StoredRoom> rooms(Sql sql) throws SQLException {

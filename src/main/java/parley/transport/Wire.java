@@ -59,8 +59,9 @@ final class Wire {
             case Delivery.Entered e -> new ServerMessage.Joined(e.ref(), view(e.info()),
                     e.members().stream().map(Wire::view).toList(), participants(e.call()));
             case Fact.Posted p -> {
-                ChatMessage m = p.message();
-                yield new ServerMessage.Message(m.room().value(), m.seq(), m.clientId(), sender(m), m.text(), m.ts(), file(m));
+                ServerMessage.MessageView v = view(p.message());
+                yield new ServerMessage.Message(p.room().value(), v.seq(), v.clientId(), v.from(), v.kind(), v.target(),
+                        v.text(), v.emoji(), v.added(), v.ts(), v.edited(), v.deleted(), v.file(), v.reactions());
             }
             case Fact.PresenceChanged p -> new ServerMessage.Presence(p.room().value(),
                     p.joined() ? "join" : "leave", view(p.client()));
@@ -124,9 +125,22 @@ final class Wire {
     }
 
     static List<ServerMessage.MessageView> views(List<ChatMessage> messages) {
-        return messages.stream()
-                .map(m -> new ServerMessage.MessageView(m.seq(), m.clientId(), sender(m), m.text(), m.ts(), file(m)))
+        return messages.stream().map(Wire::view).toList();
+    }
+
+    /**
+     * An entry as the wire shows it: a message with its text, file and state; an edit with its text; a
+     * deletion and a reaction with no text (a reaction with its emoji).
+     */
+    static ServerMessage.MessageView view(ChatMessage m) {
+        boolean message = m.kind() == ChatMessage.Kind.MESSAGE;
+        String text = message || m.kind() == ChatMessage.Kind.EDIT ? m.text() : null;
+        var deleted = m.deleted() == null ? null : new ServerMessage.DeletedView(person(m.deleted().by()), m.deleted().ts());
+        var reactions = m.reactions().isEmpty() ? null : m.reactions().stream()
+                .map(r -> new ServerMessage.ReactionView(r.emoji(), r.by().size(), r.by().stream().map(Wire::person).toList()))
                 .toList();
+        return new ServerMessage.MessageView(m.seq(), m.clientId(), sender(m), m.kind().wire(), message ? null : m.target(),
+                text, m.emoji(), m.added(), m.ts(), m.edited(), deleted, file(m), reactions);
     }
 
     static ServerMessage.FileView file(ChatMessage m) {
@@ -146,6 +160,7 @@ final class Wire {
             case NO_SUCH_PARTICIPANT -> ErrorCode.NO_SUCH_PARTICIPANT;
             case FORBIDDEN -> ErrorCode.FORBIDDEN;
             case NO_SUCH_USER -> ErrorCode.NO_SUCH_USER;
+            case NO_SUCH_MESSAGE -> ErrorCode.NO_SUCH_MESSAGE;
             case LIMIT_REACHED -> ErrorCode.LIMIT_REACHED;
             case BAD_STATE -> ErrorCode.BAD_STATE;
         };

@@ -13,11 +13,13 @@ import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.http.WebSocketInternal;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import parley.protocol.ClientMessage;
@@ -423,13 +425,14 @@ final class WsSession implements Client {
                 hub.leave(this, new RoomId(l.room()));
                 reply(new ServerMessage.Left(l.ref(), l.room()));
             }
-            case ClientMessage.Send s -> hub.send(this, new RoomId(s.room()), s.clientId(), s.text(), newFile(s.file()), result -> {
-                switch (result) {
-                    case Hub.SendResult.Accepted a -> reply(new ServerMessage.Ack(s.ref(), s.room(), s.clientId(),
-                            a.message().seq(), a.message().ts(), a.duplicate(), Wire.file(a.message())));
-                    case Hub.SendResult.Refused r -> fail(s.ref(), r.reason());
-                }
-            });
+            case ClientMessage.Send s -> hub.send(this, new RoomId(s.room()), s.clientId(), s.text(), newFile(s.file()),
+                    acked(s.ref(), s.room(), s.clientId()));
+            case ClientMessage.Edit e -> hub.edit(this, new RoomId(e.room()), e.clientId(), e.target(), e.text(),
+                    acked(e.ref(), e.room(), e.clientId()));
+            case ClientMessage.Delete d -> hub.delete(this, new RoomId(d.room()), d.clientId(), d.target(),
+                    acked(d.ref(), d.room(), d.clientId()));
+            case ClientMessage.React r -> hub.react(this, new RoomId(r.room()), r.clientId(), r.target(), r.emoji(),
+                    acked(r.ref(), r.room(), r.clientId()));
             case ClientMessage.History h -> hub.history(this, new RoomId(h.room()), h.before(), h.limit()).whenComplete((page, e) -> {
                 if (e == null) reply(new ServerMessage.HistoryPage(h.ref(), h.room(), Wire.views(page.messages()), page.hasMore()));
                 else fail(h.ref(), e);
@@ -449,6 +452,20 @@ final class WsSession implements Client {
             case ClientMessage.IceServers i -> reply(new ServerMessage.IceServersReply(i.ref(),
                     services.ice().forUser(userId()), services.ice().policy()));
         }
+    }
+
+    /** Answers a send or a change with its ack or its refusal; a deletion's file goes from the disk. */
+    private Consumer<Hub.SendResult> acked(String ref, String room, String clientId) {
+        return result -> {
+            switch (result) {
+                case Hub.SendResult.Accepted a -> {
+                    reply(new ServerMessage.Ack(ref, room, clientId, a.message().seq(), a.message().ts(), a.duplicate(),
+                            Wire.file(a.message())));
+                    if (a.removedFile() != null) services.files().forget(List.of(a.removedFile()));
+                }
+                case Hub.SendResult.Refused r -> fail(ref, r.reason());
+            }
+        };
     }
 
     /** A decoded (so validated) signal field, as the opaque JSON the domain relays. */

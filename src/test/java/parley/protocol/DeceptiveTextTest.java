@@ -53,6 +53,14 @@ class DeceptiveTextTest {
     }
 
     @Test
+    void an_edit_is_held_to_the_rules_of_message_text() {
+        String edit = "{\"type\":\"edit\",\"room\":\"r_1\",\"clientId\":\"c2\",\"target\":1,\"text\":\"%s\"}";
+        assertRefused(edit.formatted("a Eud800 b"), "text must be well-formed Unicode, without a lone surrogate (U+D800)");
+        assertRefused(edit.formatted("nulEu0000"), "text must not contain control characters (U+0000)");
+        assertThat(decode(edit.formatted("fixed: 👩‍💻 שלום"))).isInstanceOf(ClientMessage.Edit.class);
+    }
+
+    @Test
     void names_with_bidirectional_controls_or_nothing_visible_are_refused() {
         for (String bidi : new String[] {"202a", "202b", "202c", "202d", "202e", "2066", "2067", "2068", "2069", "200e", "200f", "061c"}) {
             assertRefused(createRoom("invoiceEu" + bidi + "fdp.exe"),

@@ -76,6 +76,33 @@ public abstract class ChatStoreContract {
         return append(room, sender, clientId, text, null);
     }
 
+    private AppendOutcome change(UserId sender, String clientId, ChatMessage.Kind kind, long target, String text,
+                                 String emoji, boolean moderator) throws Exception {
+        CompletableFuture<AppendOutcome> outcome = new CompletableFuture<>();
+        store.append(new NewMessage(GENERAL, sender, "name of " + sender, clientId, text, 3_000, null, kind, target,
+                emoji, moderator), outcome::complete);
+        return await(outcome);
+    }
+
+    private AppendOutcome.Stored changed(UserId sender, String clientId, ChatMessage.Kind kind, long target, String text,
+                                         String emoji, boolean moderator) throws Exception {
+        AppendOutcome outcome = change(sender, clientId, kind, target, text, emoji, moderator);
+        assertThat(outcome).isInstanceOf(AppendOutcome.Stored.class);
+        return (AppendOutcome.Stored) outcome;
+    }
+
+    private AppendOutcome.Stored edit(UserId sender, String clientId, long target, String text) throws Exception {
+        return changed(sender, clientId, ChatMessage.Kind.EDIT, target, text, null, false);
+    }
+
+    private AppendOutcome.Stored react(UserId sender, String clientId, long target, String emoji) throws Exception {
+        return changed(sender, clientId, ChatMessage.Kind.REACTION, target, "", emoji, false);
+    }
+
+    private ChatMessage entry(long seq) throws Exception {
+        return await(store.after(GENERAL, seq - 1, 1)).getFirst();
+    }
+
     private static List<Long> seqs(List<ChatMessage> messages) {
         return messages.stream().map(ChatMessage::seq).toList();
     }
@@ -221,6 +248,116 @@ public abstract class ChatStoreContract {
                 .isEqualTo(new ChatMessage(GENERAL, 10, "g10", ADA, "name of u_ada", "general 10", 2_000));
     }
 
+    // ---- edits, deletions, reactions ------------------------------------------------------------
+
+    @Test
+    void an_edit_is_an_entry_of_the_order_that_replaces_its_targets_text_and_is_read_with_the_text_of_now() throws Exception {
+        createRoom("r_general", "General");
+        append(GENERAL, ADA, "c1", "first draft");
+
+        AppendOutcome.Stored first = edit(ADA, "e1", 1, "second draft");
+        AppendOutcome.Stored second = edit(ADA, "e2", 1, "final");
+
+        ChatMessage entry = first.message();
+        assertThat(entry.seq()).isEqualTo(2);
+        assertThat(entry.kind()).isEqualTo(ChatMessage.Kind.EDIT);
+        assertThat(entry.target()).isEqualTo(1);
+        assertThat(entry.text()).as("the entry as published carries the new text").isEqualTo("second draft");
+        assertThat(second.message().seq()).isEqualTo(3);
+        List<ChatMessage> all = await(store.after(GENERAL, 0, 10));
+        assertThat(all).extracting(ChatMessage::kind)
+                .containsExactly(ChatMessage.Kind.MESSAGE, ChatMessage.Kind.EDIT, ChatMessage.Kind.EDIT);
+        assertThat(all).extracting(ChatMessage::text).as("no read gives a text that was replaced")
+                .containsExactly("final", "final", "final");
+        assertThat(all.getFirst().edited()).isEqualTo(3_000);
+        assertThat(await(store.latest(GENERAL, 10))).isEqualTo(all);
+        assertThat(room(GENERAL).lastSeq()).isEqualTo(3);
+    }
+
+    @Test
+    void a_deletion_blanks_its_target_takes_its_file_and_reactions_and_leaves_a_tombstone() throws Exception {
+        createRoom("r_general", "General");
+        append(GENERAL, ADA, "c1", "the secret plan", new SharedFile("f_1", "plan.txt", 3, "text/plain", "ab", false));
+        react(BOB, "r1", 1, "👍");
+        edit(ADA, "e1", 1, "the secret plan, revised");
+
+        AppendOutcome.Stored deleted = changed(BOB, "d1", ChatMessage.Kind.DELETE, 1, "", null, true);
+
+        assertThat(deleted.removedFile()).as("its bytes are the caller's to delete").isEqualTo("f_1");
+        assertThat(deleted.message().kind()).isEqualTo(ChatMessage.Kind.DELETE);
+        assertThat(deleted.message().target()).isEqualTo(1);
+        assertThat(await(store.file("f_1"))).isNull();
+        ChatMessage tombstone = entry(1);
+        assertThat(tombstone.text()).isEmpty();
+        assertThat(tombstone.file()).isNull();
+        assertThat(tombstone.reactions()).isEmpty();
+        assertThat(tombstone.deleted()).isEqualTo(new ChatMessage.Deletion(new UserRef(BOB, "name of u_bob"), 3_000));
+        assertThat(entry(3).text()).as("the edit no longer tells the text").isEmpty();
+        assertThat(await(store.after(GENERAL, 0, 10))).extracting(ChatMessage::seq).containsExactly(1L, 2L, 3L, 4L);
+    }
+
+    @Test
+    void a_reaction_toggles_per_person_and_emoji_and_says_whether_it_added() throws Exception {
+        createRoom("r_general", "General");
+        append(GENERAL, ADA, "c1", "lunch?");
+
+        assertThat(react(ADA, "r1", 1, "👍").message().added()).isTrue();
+        assertThat(react(BOB, "r2", 1, "👍").message().added()).isTrue();
+        assertThat(react(ADA, "r3", 1, "🎉").message().added()).isTrue();
+        AppendOutcome.Stored undone = react(ADA, "r4", 1, "👍");
+
+        assertThat(undone.message().added()).isFalse();
+        assertThat(undone.message().emoji()).isEqualTo("👍");
+        assertThat(undone.message().kind()).isEqualTo(ChatMessage.Kind.REACTION);
+        assertThat(entry(1).reactions()).containsExactly(
+                new ChatMessage.Reaction("👍", List.of(new UserRef(BOB, "name of u_bob"))),
+                new ChatMessage.Reaction("🎉", List.of(new UserRef(ADA, "name of u_ada"))));
+        assertThat(await(store.after(GENERAL, 1, 10))).extracting(ChatMessage::added).containsExactly(true, true, true, false);
+    }
+
+    @Test
+    void a_change_to_no_message_to_a_change_to_a_deleted_message_or_to_someone_elses_is_refused_and_stores_nothing() throws Exception {
+        createRoom("r_general", "General");
+        append(GENERAL, ADA, "c1", "mine");
+        append(GENERAL, ADA, "c2", "gone soon");
+        changed(ADA, "d1", ChatMessage.Kind.DELETE, 2, "", null, false);
+
+        assertRefused(change(ADA, "x1", ChatMessage.Kind.EDIT, 9, "new", null, false), Refusal.NO_SUCH_MESSAGE);
+        assertRefused(change(ADA, "x2", ChatMessage.Kind.REACTION, 0, "", "👍", false), Refusal.NO_SUCH_MESSAGE);
+        assertRefused(change(ADA, "x3", ChatMessage.Kind.EDIT, 3, "an edit of a deletion", null, false), Refusal.NO_SUCH_MESSAGE);
+        assertRefused(change(ADA, "x4", ChatMessage.Kind.EDIT, 2, "back", null, false), Refusal.BAD_STATE);
+        assertRefused(change(ADA, "x5", ChatMessage.Kind.REACTION, 2, "", "👍", false), Refusal.BAD_STATE);
+        assertRefused(change(BOB, "x6", ChatMessage.Kind.EDIT, 1, "not yours", null, true), Refusal.FORBIDDEN);
+        assertRefused(change(BOB, "x7", ChatMessage.Kind.DELETE, 1, "", null, false), Refusal.FORBIDDEN);
+
+        assertThat(room(GENERAL).lastSeq()).isEqualTo(3);
+        assertThat(entry(1).text()).isEqualTo("mine");
+        assertThat(append(GENERAL, BOB, "c3", "next").message().seq()).isEqualTo(4);
+    }
+
+    private static void assertRefused(AppendOutcome outcome, Refusal refusal) {
+        assertThat(outcome).isInstanceOfSatisfying(AppendOutcome.Refused.class,
+                r -> assertThat(r.reason().refusal()).isEqualTo(refusal));
+    }
+
+    @Test
+    void a_retried_change_reports_its_original_entry_and_applies_once() throws Exception {
+        createRoom("r_general", "General");
+        append(GENERAL, ADA, "c1", "hello");
+        AppendOutcome.Stored reacted = react(BOB, "r1", 1, "👍");
+        AppendOutcome.Stored deleted = changed(ADA, "d1", ChatMessage.Kind.DELETE, 1, "", null, false);
+
+        AppendOutcome.Stored reactedAgain = react(BOB, "r1", 1, "👍");
+        AppendOutcome.Stored deletedAgain = changed(ADA, "d1", ChatMessage.Kind.DELETE, 1, "", null, false);
+
+        assertThat(reactedAgain.duplicate()).isTrue();
+        assertThat(reactedAgain.message().seq()).isEqualTo(reacted.message().seq());
+        assertThat(reactedAgain.message().added()).isTrue();
+        assertThat(deletedAgain.duplicate()).isTrue();
+        assertThat(deletedAgain.message().seq()).isEqualTo(deleted.message().seq());
+        assertThat(room(GENERAL).lastSeq()).isEqualTo(3);
+    }
+
     // ---- rooms ----------------------------------------------------------------------------------
 
     @Test
@@ -325,6 +462,9 @@ public abstract class ChatStoreContract {
             append(x, ADA, "x" + i, "to x");
             append(y, ADA, "y" + i, "to y");
         }
+        CompletableFuture<AppendOutcome> reacted = new CompletableFuture<>();
+        store.append(new NewMessage(x, BOB, "Bob", "rx", "", 3_000, null, ChatMessage.Kind.REACTION, 2, "👍", false), reacted::complete);
+        assertThat(await(reacted)).isInstanceOf(AppendOutcome.Stored.class);
 
         assertThat(await(store.deleteRoom(x))).containsExactly("f_x");
 

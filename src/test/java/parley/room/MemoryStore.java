@@ -66,6 +66,10 @@ public final class MemoryStore implements ChatStore {
     private final Map<String, RoomId> directs = new HashMap<>();
     private final Map<UserId, Person> people = new LinkedHashMap<>();
     private final Map<String, RoomFile> files = new HashMap<>();
+    /** Each room's standing reactions, in the order they were made. */
+    private final Map<RoomId, List<Reacted>> reactions = new HashMap<>();
+
+    private record Reacted(long seq, String emoji, UserRef by) {}
     private final List<NewMessage> appendCalls = new ArrayList<>();
     private final List<Runnable> heldOutcomes = new ArrayList<>();
     private final List<PendingRead> pendingReads = new ArrayList<>();
@@ -154,8 +158,9 @@ public final class MemoryStore implements ChatStore {
                 .filter(s -> s.senderId().equals(m.sender()) && s.clientId().equals(m.clientId()))
                 .findFirst().orElse(null);
         AppendOutcome outcome = original != null
-                ? new AppendOutcome.Stored(withFile(original), true)
-                : new AppendOutcome.Stored(commit(m, list), false);
+                ? new AppendOutcome.Stored(current(original), true)
+                : m.kind() == ChatMessage.Kind.MESSAGE ? new AppendOutcome.Stored(commit(m, list), false)
+                : change(m, list);
         if (appendMode == AppendMode.HOLD_OUTCOMES) {
             heldOutcomes.add(() -> onDurable.accept(outcome));
         } else {
@@ -163,25 +168,84 @@ public final class MemoryStore implements ChatStore {
         }
     }
 
+    /** Checks a change against its target, as the SQL store's writer does, and applies it with its entry. */
+    private AppendOutcome change(NewMessage m, List<ChatMessage> list) {
+        ChatMessage target = m.target() >= 1 && m.target() <= list.size() ? list.get((int) m.target() - 1) : null;
+        RoomException refusal = ChatStore.refusal(m, target == null ? null : target.kind(), target != null && target.isDeleted(),
+                target != null && target.senderId().equals(m.sender()));
+        if (refusal != null) return new AppendOutcome.Refused(refusal);
+        UserRef who = new UserRef(m.sender(), m.senderName());
+        List<Reacted> reacted = reactions.computeIfAbsent(m.room(), r -> new ArrayList<>());
+        Boolean added = null;
+        String removedFile = null;
+        switch (m.kind()) {
+            case EDIT -> target = with(target, m.text(), target.file(), m.ts(), null);
+            case DELETE -> {
+                removedFile = target.file() == null ? null : target.file().id();
+                if (removedFile != null) files.remove(removedFile);
+                reacted.removeIf(r -> r.seq() == m.target());
+                target = with(target, "", null, target.edited(), new ChatMessage.Deletion(who, m.ts()));
+            }
+            case REACTION -> {
+                added = !reacted.removeIf(r -> r.seq() == m.target() && r.emoji().equals(m.emoji()) && r.by().id().equals(m.sender()));
+                if (added) reacted.add(new Reacted(m.target(), m.emoji(), who));
+            }
+            case MESSAGE -> throw new IllegalArgumentException("not a change");
+        }
+        list.set((int) m.target() - 1, target);
+        ChatMessage entry = new ChatMessage(m.room(), list.size() + 1, m.clientId(), m.sender(), m.senderName(),
+                m.kind() == ChatMessage.Kind.EDIT ? m.text() : "", m.ts(), null, m.kind(), m.target(), m.emoji(), added,
+                null, null, List.of());
+        add(entry, list);
+        return new AppendOutcome.Stored(entry, false, removedFile);
+    }
+
+    private static ChatMessage with(ChatMessage m, String text, SharedFile file, Long edited, ChatMessage.Deletion deleted) {
+        return new ChatMessage(m.room(), m.seq(), m.clientId(), m.senderId(), m.senderName(), text, m.ts(), file,
+                m.kind(), m.target(), m.emoji(), m.added(), edited, deleted, m.reactions());
+    }
+
+    /** The reactions standing on message {@code seq}: emojis in the order of their earliest standing reaction, people in turn. */
+    private List<ChatMessage.Reaction> reactionsOn(RoomId room, long seq) {
+        Map<String, List<UserRef>> byEmoji = new LinkedHashMap<>();
+        for (Reacted r : reactions.getOrDefault(room, List.of())) {
+            if (r.seq() == seq) byEmoji.computeIfAbsent(r.emoji(), e -> new ArrayList<>()).add(r.by());
+        }
+        return byEmoji.entrySet().stream().map(e -> new ChatMessage.Reaction(e.getKey(), e.getValue())).toList();
+    }
+
     private ChatMessage commit(NewMessage m, List<ChatMessage> list) {
         ChatMessage s = new ChatMessage(m.room(), list.size() + 1, m.clientId(), m.sender(), m.senderName(),
                 m.text(), m.ts(), m.file());
-        list.add(s);
+        add(s, list);
         if (m.file() != null) files.put(m.file().id(), new RoomFile(m.room(), m.sender(), m.file()));
-        StoredRoom r = rooms.get(m.room());
-        rooms.put(r.id(), new StoredRoom(r.id(), r.name(), r.topic(), s.seq(), r.kind(), r.members(), r.banned()));
         return s;
     }
 
-    /** The message with its file as it is now (its bytes may have come since). */
-    private ChatMessage withFile(ChatMessage m) {
-        if (m.file() == null) return m;
+    private void add(ChatMessage s, List<ChatMessage> list) {
+        list.add(s);
+        StoredRoom r = rooms.get(s.room());
+        rooms.put(r.id(), new StoredRoom(r.id(), r.name(), r.topic(), s.seq(), r.kind(), r.members(), r.banned()));
+    }
+
+    /**
+     * The entry as a read gives it now: a message with its file as it is now (its bytes may have come
+     * since), an edit with its target's text as it is now.
+     */
+    private ChatMessage current(ChatMessage m) {
+        if (m.kind() == ChatMessage.Kind.EDIT) {
+            String now = messages.get(m.room()).get((int) m.target() - 1).text();
+            return new ChatMessage(m.room(), m.seq(), m.clientId(), m.senderId(), m.senderName(), now, m.ts(), null,
+                    m.kind(), m.target(), m.emoji(), m.added(), m.edited(), m.deleted(), m.reactions());
+        }
+        if (m.kind() != ChatMessage.Kind.MESSAGE) return m;
         return new ChatMessage(m.room(), m.seq(), m.clientId(), m.senderId(), m.senderName(), m.text(), m.ts(),
-                files.get(m.file().id()).meta());
+                m.file() == null ? null : files.get(m.file().id()).meta(), m.kind(), m.target(), m.emoji(), m.added(),
+                m.edited(), m.deleted(), reactionsOn(m.room(), m.seq()));
     }
 
     private List<ChatMessage> messagesOf(RoomId room) {
-        return messages.getOrDefault(room, List.of()).stream().map(this::withFile).toList();
+        return messages.getOrDefault(room, List.of()).stream().map(this::current).toList();
     }
 
     @Override
@@ -277,6 +341,7 @@ public final class MemoryStore implements ChatStore {
     public synchronized CompletableFuture<List<String>> deleteRoom(RoomId roomId) {
         rooms.remove(roomId);
         messages.remove(roomId);
+        reactions.remove(roomId);
         directs.values().remove(roomId);
         List<String> gone = files.values().stream().filter(f -> f.room().equals(roomId)).map(f -> f.meta().id()).toList();
         gone.forEach(files::remove);

@@ -94,6 +94,28 @@ class SqliteStoreTest {
         return (AppendOutcome.Stored) o;
     }
 
+    @Test
+    void the_text_an_edit_or_a_deletion_replaced_is_not_left_in_the_database_file() throws Exception {
+        await(createRoom("r_general", "General"));
+        stored(append("r_general", "u_ada", "c1", "first words, to be edited away " + "x".repeat(300)));
+        stored(append("r_general", "u_ada", "c2", "second words, to be deleted " + "y".repeat(300)));
+        stored(append("r_general", "u_ada", "c3", "third words, which stay"));
+        for (var change : List.of(
+                new NewMessage(new RoomId("r_general"), new UserId("u_ada"), "Ada", "e1", "edited", 3_000, null,
+                        ChatMessage.Kind.EDIT, 1, null, false),
+                new NewMessage(new RoomId("r_general"), new UserId("u_ada"), "Ada", "d1", "", 3_000, null,
+                        ChatMessage.Kind.DELETE, 2, null, false))) {
+            CompletableFuture<AppendOutcome> outcome = new CompletableFuture<>();
+            store.append(change, outcome::complete);
+            stored(outcome);
+        }
+        store.close(); // the last connection checkpoints the write-ahead log into the file and removes it
+        store = null;
+
+        String bytes = new String(java.nio.file.Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(bytes).contains("edited").doesNotContain("to be edited away").doesNotContain("to be deleted");
+    }
+
     private List<Long> seqsAfter(String room, long afterSeq) throws Exception {
         return seqs(await(store.after(new RoomId(room), afterSeq, 100_000)));
     }
