@@ -1,7 +1,7 @@
 import { Emitter } from './emitter.js';
 import { prefs } from './prefs.js';
 import { RoomState } from './room.js';
-import { Outbox } from './outbox.js';
+import { Outbox, newClientId } from './outbox.js';
 
 /** @typedef {import('./connection.js').Connection} Connection */
 /** @typedef {import('./connection.js').RequestError} RequestError */
@@ -91,14 +91,15 @@ export class Chat extends Emitter {
   }
 
   /**
-   * Unread messages: those with a seq above the last one seen. For joined rooms lastSeq
-   * follows live messages; for the others it is what `rooms`/`room_added` said.
+   * Unread messages: those from others with a seq above the last one seen, counted among the messages
+   * held (edits, deletions and reactions are not news). For a room we hold nothing of, the difference
+   * of seqs that `rooms`/`room_added` allow.
    * @param {string} roomId
    */
   unread(roomId) {
     const room = this.rooms.get(roomId);
     if (!room || roomId === this.current) return 0;
-    return Math.max(0, room.lastSeq - this.#seenOf(roomId));
+    return room.unreadAfter(this.#seenOf(roomId), this.me.userId);
   }
 
   /**
@@ -276,6 +277,46 @@ export class Chat extends Emitter {
     this.outbox.markPending(clientId);
     this.emit('messages', entry.room);
     if (this.rooms.get(entry.room)?.joined) this.#transmit(clientId);
+  }
+
+  /**
+   * Replaces the text of one of our messages; the `edit` entry every member gets applies it.
+   * @param {string} roomId
+   * @param {number} seq the message's
+   * @param {string} text
+   */
+  editMessage(roomId, seq, text) {
+    return this.#change(roomId, { type: 'edit', target: seq, text: text.replace(/\s+$/u, '') });
+  }
+
+  /**
+   * Deletes a message (ours, or anyone's with the role to); the `delete` entry applies it.
+   * @param {string} roomId
+   * @param {number} seq
+   */
+  deleteMessage(roomId, seq) {
+    return this.#change(roomId, { type: 'delete', target: seq });
+  }
+
+  /**
+   * Adds our reaction `emoji` to a message, or takes it away if it is there.
+   * @param {string} roomId
+   * @param {number} seq
+   * @param {string} emoji
+   */
+  react(roomId, seq, emoji) {
+    return this.#change(roomId, { type: 'react', target: seq, emoji });
+  }
+
+  /**
+   * Sends a change to a message. Its ack only says it is stored: the entry the room then delivers to
+   * every member (this connection included) is what changes the message here.
+   * @param {string} roomId
+   * @param {{type: 'edit'|'delete'|'react', target: number, text?: string, emoji?: string}} change
+   * @returns {Promise<unknown>} rejects with the server's error
+   */
+  #change(roomId, change) {
+    return this.#conn.request({ ...change, room: roomId, clientId: newClientId() });
   }
 
   /**

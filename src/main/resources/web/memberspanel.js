@@ -269,7 +269,7 @@ function byName(a, b) {
  * with the reason when it is refused.
  * @param {{title: string, text: string, action: string, run: () => Promise<unknown>, explainBadState?: string}} what
  */
-function confirmAction({ title, text, action, run, explainBadState }) {
+export function confirmAction({ title, text, action, run, explainBadState }) {
   const screen = byId('confirm-screen');
   const ok = /** @type {HTMLButtonElement} */ (byId('confirm-ok'));
   const cancel = /** @type {HTMLButtonElement} */ (byId('confirm-cancel'));

@@ -1,15 +1,24 @@
 import { h, reconcile } from './dom.js';
 import { avatar, formatTime, renderText } from './format.js';
+import { isShown } from './room.js';
 
 /** @typedef {import('./protocol.js').ChatMessage} ChatMessage */
 /** @typedef {import('./outbox.js').OutgoingMessage} OutgoingMessage */
 /** @typedef {import('./room.js').RoomState} RoomState */
+/**
+ * @typedef {object} MessageActions what the person asked of a stored message, by its seq
+ * @property {(seq: number, text: string) => Promise<unknown>} onEdit rejects with why it was refused
+ * @property {(seq: number) => void} onDelete asks, then deletes
+ * @property {(seq: number, emoji: string) => void} onReact toggles our reaction
+ */
 
 // Messages from one person less than this apart read as one block.
 const GROUP_WITHIN_MS = 5 * 60_000;
 // "At the bottom" tolerates a few pixels of rounding and of a half-scrolled last line.
 const BOTTOM_SLACK_PX = 48;
 const LOAD_OLDER_WITHIN_PX = 120;
+/** The reactions the picker offers. */
+export const QUICK_EMOJI = ['👍', '❤️', '😂', '🎉', '😮', '😢', '🙏', '👀'];
 
 /**
  * The scrolling list of a room's messages (`#messages`): one `li.message` per stored
@@ -18,15 +27,25 @@ const LOAD_OLDER_WITHIN_PX = 120;
  * `li.system-line` per notice of the room ("Ada added Grace"), after the message it followed.
  *
  * Elements are cached by seq and by clientId so a re-render moves nothing that did not
- * change: the reader's selection and scroll position survive new messages.
+ * change: the reader's selection and scroll position survive new messages. A message that changed
+ * (edited, deleted, reacted to: a new object in the room) has its parts updated in place.
+ *
+ * Each stored message has its actions (`.actions`), shown on hover, on keyboard focus, and on a
+ * touch screen when tapped: React (a picker of `QUICK_EMOJI`), and Edit and Delete where allowed.
+ * Edit turns the text into a field: Enter saves, Escape cancels.
  */
 export class MessageList {
   #list;
   #onNearTop;
   #onRetry;
   #fileCard;
+  #actions;
   /** @type {Map<number, HTMLElement>} */
   #bySeq = new Map();
+  /** @type {WeakMap<HTMLElement, ChatMessage>} the state each element shows */
+  #shown = new WeakMap();
+  /** @type {WeakMap<HTMLElement, HTMLElement>} each file message's card */
+  #cards = new WeakMap();
   /** @type {Map<string, HTMLElement>} */
   #byClientId = new Map();
   /** @type {Map<number, HTMLElement>} */
@@ -38,17 +57,27 @@ export class MessageList {
   /**
    * @param {HTMLElement} list the `#messages` element, which scrolls
    * @param {{onNearTop: () => void, onRetry: (clientId: string) => void,
-   *          fileCard: (roomId: string, file: import('./protocol.js').FileInfo) => HTMLElement}} callbacks
+   *          fileCard: (roomId: string, file: import('./protocol.js').FileInfo) => HTMLElement} & MessageActions} callbacks
    *     fileCard: the element a file message shows, kept by its owner across renders
    */
-  constructor(list, { onNearTop, onRetry, fileCard }) {
+  constructor(list, { onNearTop, onRetry, fileCard, onEdit, onDelete, onReact }) {
     this.#list = list;
     this.#onNearTop = onNearTop;
     this.#onRetry = onRetry;
     this.#fileCard = fileCard;
+    this.#actions = { onEdit, onDelete, onReact };
     list.addEventListener('scroll', () => {
       if (list.scrollTop < LOAD_OLDER_WITHIN_PX) onNearTop();
     }, { passive: true });
+    list.addEventListener('click', (ev) => {
+      const target = /** @type {Element} */ (ev.target);
+      if (!target.closest('.emoji-picker, .react-button')) this.#closePickers();
+      // Without hover (a phone), tapping a message shows its actions.
+      if (!matchMedia('(hover: none)').matches || target.closest('button, a, textarea')) return;
+      const li = target.closest('li.message[data-seq]');
+      for (const other of list.querySelectorAll('li.show-actions')) if (other !== li) other.classList.remove('show-actions');
+      li?.classList.toggle('show-actions');
+    });
   }
 
   /** Empties the list for another room; the next render scrolls to the bottom. */
@@ -68,8 +97,9 @@ export class MessageList {
    * @param {RoomState} room
    * @param {OutgoingMessage[]} outgoing the room's unacknowledged messages, in writing order
    * @param {{userId: string, name: string}|null} me
+   * @param {{canDeleteAny?: boolean}} [may] canDeleteAny: our role lets us delete others' messages
    */
-  render(room, outgoing, me) {
+  render(room, outgoing, me, { canDeleteAny = false } = {}) {
     const list = this.#list;
     const firstRender = this.#roomId !== room.id;
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < BOTTOM_SLACK_PX;
@@ -100,14 +130,20 @@ export class MessageList {
       }
     };
     for (const msg of messages) {
-      // Edits, deletions and reactions are entries too (kept, so that `top` has no holes), but not shown yet.
-      if (msg.kind && msg.kind !== 'message') continue;
+      // Edits, deletions and reactions are entries too (kept, so that `top` has no holes): the room has
+      // applied them to their messages.
+      if (!isShown(msg)) continue;
       noticesUpTo(msg.seq);
       seqs.add(msg.seq);
       let el = this.#bySeq.get(msg.seq);
       if (!el) this.#bySeq.set(msg.seq, (el = this.#messageElement(room.id, msg)));
+      if (this.#shown.get(el) !== msg) this.#update(el, msg, me);
+      const own = !!me && msg.from.userId === me.userId;
       el.classList.toggle('grouped', continues(prev, msg.from.userId, msg.ts));
-      el.classList.toggle('own', !!me && msg.from.userId === me.userId);
+      el.classList.toggle('own', own);
+      const live = !msg.deleted;
+      /** @type {HTMLElement} */ (el.querySelector('.edit-button')).hidden = !(own && live);
+      /** @type {HTMLElement} */ (el.querySelector('.delete-button')).hidden = !((own || canDeleteAny) && live);
       wanted.push(el);
       prev = { userId: msg.from.userId, ts: msg.ts };
     }
@@ -186,11 +222,158 @@ export class MessageList {
     const el = messageSkeleton(msg.from.userId, msg.from.name, msg.ts, msg.text);
     el.dataset.seq = String(msg.seq);
     if (msg.clientId) el.dataset.clientId = msg.clientId;
+    const body = /** @type {HTMLElement} */ (el.querySelector('.body'));
     if (msg.file) {
       el.classList.add('has-file');
-      el.querySelector('.body')?.append(this.#fileCard(roomId, msg.file));
+      const card = this.#fileCard(roomId, msg.file);
+      this.#cards.set(el, card);
+      body.append(card);
     }
+    body.append(
+      h('div', { className: 'tombstone', attrs: { hidden: '' } }, 'This message was deleted'),
+      h('div', { className: 'reactions', attrs: { hidden: '' } }),
+    );
+    el.append(this.#actionBar(el, msg.seq));
     return el;
+  }
+
+  /**
+   * @param {HTMLElement} el
+   * @param {number} seq
+   * @returns {HTMLElement} the message's actions: React (with its picker), Edit, Delete
+   */
+  #actionBar(el, seq) {
+    const { onDelete, onReact } = this.#actions;
+    const react = h('button', { className: 'react-button', attrs: { type: 'button', title: 'Add a reaction', 'aria-label': 'React', 'aria-expanded': 'false' } }, '☺+');
+    const edit = h('button', { className: 'edit-button', attrs: { type: 'button' } }, 'Edit');
+    const del = h('button', { className: 'delete-button', attrs: { type: 'button' } }, 'Delete');
+    const picker = h('div', { className: 'emoji-picker', attrs: { role: 'group', 'aria-label': 'Reactions', hidden: '' } },
+      ...QUICK_EMOJI.map((emoji) => h('button', { className: 'emoji', attrs: { type: 'button', 'data-emoji': emoji, title: `React with ${emoji}` } }, emoji)));
+    react.addEventListener('click', () => {
+      const open = picker.hidden;
+      this.#closePickers();
+      picker.hidden = !open;
+      react.setAttribute('aria-expanded', String(open));
+      if (open) /** @type {HTMLElement} */ (picker.firstElementChild).focus();
+    });
+    picker.addEventListener('click', (ev) => {
+      const emoji = /** @type {HTMLElement} */ (ev.target).closest('button')?.dataset.emoji;
+      if (!emoji) return;
+      this.#closePickers();
+      react.focus();
+      onReact(seq, emoji);
+    });
+    picker.addEventListener('keydown', (ev) => {
+      if (ev.key !== 'Escape') return;
+      this.#closePickers();
+      react.focus();
+    });
+    edit.addEventListener('click', () => this.#startEditing(el, seq));
+    del.addEventListener('click', () => onDelete(seq));
+    return h('div', { className: 'actions', attrs: { role: 'toolbar', 'aria-label': 'Message actions' } }, react, edit, del, picker);
+  }
+
+  #closePickers() {
+    for (const picker of this.#list.querySelectorAll('.emoji-picker:not([hidden])')) {
+      /** @type {HTMLElement} */ (picker).hidden = true;
+      picker.parentElement?.querySelector('.react-button')?.setAttribute('aria-expanded', 'false');
+    }
+  }
+
+  /**
+   * Shows a message's state of now: its text and "(edited)", or that it was deleted; its reactions.
+   * @param {HTMLElement} el
+   * @param {ChatMessage} msg
+   * @param {{userId: string, name: string}|null} me
+   */
+  #update(el, msg, me) {
+    this.#shown.set(el, msg);
+    const deleted = !!msg.deleted;
+    el.classList.toggle('deleted', deleted);
+    /** @type {HTMLElement} */ (el.querySelector('.tombstone')).hidden = !deleted;
+    if (deleted) {
+      this.#stopEditing(el);
+      this.#cards.get(el)?.remove();
+      el.classList.remove('has-file', 'show-actions');
+    }
+    if (!el.classList.contains('editing')) showText(el, msg);
+    const row = /** @type {HTMLElement} */ (el.querySelector('.reactions'));
+    const reactions = deleted ? [] : msg.reactions ?? [];
+    row.hidden = reactions.length === 0;
+    /** @type {Map<string, HTMLElement>} */
+    const chips = new Map([...row.children].map((c) => [/** @type {HTMLElement} */ (c).dataset.emoji ?? '', /** @type {HTMLElement} */ (c)]));
+    reconcile(row, reactions.map((r) => {
+      let chip = chips.get(r.emoji);
+      if (!chip) {
+        chip = h('button', { className: 'reaction', attrs: { type: 'button', 'data-emoji': r.emoji } });
+        chip.addEventListener('click', () => this.#actions.onReact(msg.seq, r.emoji));
+      }
+      const mine = !!me && r.by.some((p) => p.userId === me.userId);
+      chip.classList.toggle('mine', mine);
+      chip.setAttribute('aria-pressed', String(mine));
+      chip.textContent = `${r.emoji} ${r.count}`;
+      const names = r.by.map((p) => (me && p.userId === me.userId ? 'You' : p.name));
+      chip.title = `${listNames(names)} reacted with ${r.emoji}`;
+      return chip;
+    }));
+  }
+
+  /**
+   * Turns the text of one of our messages into a field holding it.
+   * @param {HTMLElement} el
+   * @param {number} seq
+   */
+  #startEditing(el, seq) {
+    const msg = this.#shown.get(el);
+    if (!msg || msg.deleted || el.classList.contains('editing')) return;
+    const input = h('textarea', { className: 'edit-input', attrs: { 'aria-label': 'Edit message', rows: '1' } });
+    input.value = msg.text;
+    const hint = h('div', { className: 'edit-hint' }, 'Enter to save, Escape to cancel');
+    const text = /** @type {HTMLElement} */ (el.querySelector('.text'));
+    el.classList.add('editing');
+    text.replaceChildren(input, hint);
+    const fit = () => {
+      input.style.height = 'auto';
+      input.style.height = `${input.scrollHeight + 2}px`;
+    };
+    input.addEventListener('input', fit);
+    input.addEventListener('keydown', async (ev) => {
+      if (ev.key === 'Escape') {
+        ev.preventDefault();
+        this.#stopEditing(el);
+        /** @type {HTMLElement|null} */ (el.querySelector('.edit-button'))?.focus();
+      } else if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
+        ev.preventDefault();
+        const value = input.value.replace(/\s+$/u, '');
+        if (!value || value === this.#shown.get(el)?.text) {
+          if (value) this.#stopEditing(el);
+          return;
+        }
+        input.disabled = true;
+        try {
+          await this.#actions.onEdit(seq, value);
+          this.#stopEditing(el, value);
+        } catch (err) {
+          input.disabled = false;
+          hint.textContent = /** @type {{message?: string}} */ (err)?.message || 'Could not save the edit.';
+          hint.classList.add('form-error');
+        }
+      }
+    });
+    input.focus();
+    input.setSelectionRange(input.value.length, input.value.length);
+    fit();
+  }
+
+  /**
+   * @param {HTMLElement} el
+   * @param {string} [saved] the text just saved, shown until the edit comes back from the room
+   */
+  #stopEditing(el, saved) {
+    if (!el.classList.contains('editing')) return;
+    el.classList.remove('editing');
+    const msg = this.#shown.get(el);
+    if (msg) showText(el, saved === undefined ? msg : { ...msg, text: saved, edited: msg.edited ?? Date.now() });
   }
 
   /**
@@ -220,6 +403,25 @@ export class MessageList {
     const retry = /** @type {HTMLButtonElement|null} */ (el.querySelector('.retry'));
     if (retry) retry.hidden = !failed;
   }
+}
+
+/**
+ * @param {HTMLElement} el a message's element
+ * @param {ChatMessage} msg
+ */
+function showText(el, msg) {
+  const text = /** @type {HTMLElement} */ (el.querySelector('.text'));
+  text.hidden = !!msg.deleted;
+  text.replaceChildren(renderText(msg.text));
+  if (msg.edited && !msg.deleted) {
+    const when = formatTime(msg.edited);
+    text.append(' ', h('span', { className: 'edited', attrs: { title: `Edited ${when.full}` } }, '(edited)'));
+  }
+}
+
+/** @param {string[]} names @returns {string} "Ada", "Ada and Grace", "Ada, Eve and Grace" */
+function listNames(names) {
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }
 
 /**

@@ -14,8 +14,11 @@
  * @typedef {{sessionId: string, userId: string, name: string}} MemberInfo
  * @typedef {{userId: string, name: string}} Sender
  * @typedef {{id: string, name: string, size: number, type: string, sha256: string, stored: boolean}} FileInfo
+ * @typedef {{emoji: string, count: number, by: Sender[]}} Reaction
  * @typedef {{seq: number, clientId?: string|null, from: Sender, text: string, ts: number, file?: FileInfo,
- *            kind?: 'message'|'edit'|'delete'|'reaction', target?: number}} ChatMessage
+ *            kind?: 'message'|'edit'|'delete'|'reaction', target?: number, emoji?: string, added?: boolean,
+ *            edited?: number, deleted?: {by: Sender, ts: number}, reactions?: Reaction[]}} ChatMessage
+ *     a message (kind `message` or none), or a change to the message `target`
  * @typedef {{maxFrameBytes: number, maxTextChars: number, historyPageMax: number}} Limits
  * @typedef {{type: 'welcome', sessionId: string, userId: string, name: string, limits: Limits}} Welcome
  * @typedef {{type: 'error', code: string, message?: string, ref?: string|null}} ErrorReply

@@ -3,6 +3,7 @@
 /** @typedef {import('./protocol.js').ChatMessage} ChatMessage */
 /** @typedef {import('./protocol.js').RoomMember} RoomMember */
 /** @typedef {import('./protocol.js').Sender} Sender */
+/** @typedef {import('./protocol.js').Reaction} Reaction */
 /** @typedef {{id: number, afterSeq: number, text: string}} Notice a line about the room itself ("Ada added Grace"), not stored */
 
 /**
@@ -98,16 +99,24 @@ export class RoomState {
   }
 
   /**
-   * Stores messages, ignoring seqs already held.
+   * Stores entries, ignoring seqs already held, and applies each new change entry (edit, delete,
+   * reaction) to the message it targets. A message that came in the same list (a `history` page)
+   * already carries its state of now, which includes that change and any later one we may have seen
+   * before this page: it is left as it came. Since entries are stored once per seq, one seen twice
+   * changes nothing.
    * @param {ChatMessage[]} list
    * @returns {boolean} whether anything new was stored
    */
   add(list) {
     let added = false;
+    /** @type {Set<number>} */
+    const fresh = new Set();
     for (const msg of list) {
       if (!Number.isInteger(msg.seq) || msg.seq < 1 || this.messages.has(msg.seq)) continue;
       this.messages.set(msg.seq, msg);
       added = true;
+      if (isShown(msg)) fresh.add(msg.seq);
+      else if (msg.target !== undefined && !fresh.has(msg.target)) this.#apply(msg);
       if (this.top === 0 || msg.seq === this.top + 1) this.top = msg.seq;
       if (msg.seq > this.info.lastSeq) this.info = { ...this.info, lastSeq: msg.seq };
     }
@@ -116,6 +125,42 @@ export class RoomState {
     this.#sorted = null;
     if (this.lowest === 1) this.hasMore = false;
     return true;
+  }
+
+  /**
+   * Messages (kind `message`) from others above `seen`, not deleted: what the person has not read. Only
+   * what we hold is counted exactly; seqs between `seen` and the lowest held are counted as messages.
+   * @param {number} seen the highest seq the person has seen
+   * @param {string} myId
+   */
+  unreadAfter(seen, myId) {
+    if (this.messages.size === 0) return Math.max(0, this.lastSeq - seen);
+    let count = Math.max(0, this.lowest - 1 - seen);
+    for (const msg of this.messages.values()) {
+      if (msg.seq > seen && isShown(msg) && !msg.deleted && msg.from?.userId !== myId) count++;
+    }
+    return count;
+  }
+
+  /**
+   * Applies one change entry to the message it targets, if held: a new message object, so that views
+   * can tell it changed.
+   * @param {ChatMessage} change
+   */
+  #apply(change) {
+    const target = this.messages.get(/** @type {number} */ (change.target));
+    if (!target || !isShown(target)) return;
+    /** @type {ChatMessage} */
+    let next = target;
+    if (change.kind === 'edit' && !target.deleted) {
+      next = { ...target, text: change.text ?? '', edited: change.ts };
+    } else if (change.kind === 'delete') {
+      const { file: _file, reactions: _reactions, ...rest } = target;
+      next = { ...rest, text: '', deleted: { by: change.from, ts: change.ts } };
+    } else if (change.kind === 'reaction' && change.emoji && !target.deleted) {
+      next = { ...target, reactions: toggled(target.reactions ?? [], change.emoji, change.from, change.added !== false) };
+    }
+    if (next !== target) this.messages.set(target.seq, next);
   }
 
   /** Forgets every message: the server told us our copy cannot be caught up. */
@@ -140,4 +185,30 @@ export class RoomState {
     this.typing.clear();
     this.call = [];
   }
+}
+
+/**
+ * @param {ChatMessage} msg
+ * @returns {boolean} whether the entry is a message (shown as one), not a change to one
+ */
+export function isShown(msg) {
+  return (msg.kind ?? 'message') === 'message';
+}
+
+/**
+ * A message's reactions with `who` added under `emoji` (or taken away): idempotent, so a reaction
+ * already there is not counted twice.
+ * @param {Reaction[]} reactions
+ * @param {string} emoji
+ * @param {Sender} who
+ * @param {boolean} added
+ * @returns {Reaction[]}
+ */
+function toggled(reactions, emoji, who, added) {
+  const found = reactions.find((r) => r.emoji === emoji);
+  const by = (found?.by ?? []).filter((p) => p.userId !== who.userId);
+  if (added) by.push(who);
+  const next = reactions.map((r) => (r.emoji === emoji ? { emoji, count: by.length, by } : r));
+  if (!found && added) next.push({ emoji, count: 1, by });
+  return next.filter((r) => r.count > 0);
 }

@@ -1,6 +1,8 @@
 import { byId, h } from './dom.js';
 import { avatar } from './format.js';
 import { MessageList } from './messagelist.js';
+import { roomError } from './chat.js';
+import { confirmAction } from './memberspanel.js';
 
 /** @typedef {import('./chat.js').Chat} Chat */
 /** @typedef {import('./files.js').Files} Files */
@@ -47,6 +49,16 @@ export class RoomView {
       onNearTop: () => chat.current && chat.loadOlder(chat.current),
       onRetry: (clientId) => chat.retry(clientId),
       fileCard: (roomId, file) => fileView.card(roomId, file),
+      onEdit: (seq, text) => this.#inRoom((id) => chat.editMessage(id, seq, text)).catch((err) => {
+        throw new Error(roomError(err, 'Could not save the edit'));
+      }),
+      onReact: (seq, emoji) => this.#inRoom((id) => chat.react(id, seq, emoji)).catch((err) => this.#say(roomError(err, 'Could not react'))),
+      onDelete: (seq) => chat.current && confirmAction({
+        title: 'Delete this message?',
+        text: 'It is deleted for everyone, with its file and reactions. This cannot be undone.',
+        action: 'Delete',
+        run: () => this.#inRoom((id) => chat.deleteMessage(id, seq)),
+      }),
     });
 
     this.#attach.addEventListener('click', () => this.#fileInput.click());
@@ -76,7 +88,9 @@ export class RoomView {
       this.#say('');
       this.#showRoom();
     });
-    chat.on('info', (id) => id === chat.current && this.#renderHeader());
+    chat.on('info', (id) => id === chat.current && (this.#renderHeader(), this.#renderMessages()));
+    // Who may delete others' messages follows our role.
+    chat.on('roster', (id) => id === chat.current && this.#renderMessages());
     // Said after any switch to another room that it caused, so that it stays on screen.
     chat.on('problem', (/** @type {string} */ text) => this.#say(text));
     byId('room-notice-close').addEventListener('click', () => this.#say(''));
@@ -107,6 +121,15 @@ export class RoomView {
   /** @param {number} maxChars the server's maxTextChars */
   setMaxChars(maxChars) {
     if (maxChars > 0) this.#input.maxLength = maxChars;
+  }
+
+  /**
+   * @param {(roomId: string) => Promise<unknown>} act something to do in the open room
+   * @returns {Promise<unknown>}
+   */
+  #inRoom(act) {
+    const id = this.#chat.current;
+    return id ? act(id) : Promise.reject(new Error('No room is open'));
   }
 
   #submit() {
@@ -183,7 +206,8 @@ export class RoomView {
     const id = this.#chat.current;
     const room = id ? this.#chat.room(id) : undefined;
     if (!id || !room) return;
-    this.#messages.render(room, this.#chat.outbox.in(id), this.#chat.me);
+    const role = room.kind === 'direct' ? null : this.#chat.roleIn(id);
+    this.#messages.render(room, this.#chat.outbox.in(id), this.#chat.me, { canDeleteAny: role === 'owner' || role === 'moderator' });
   }
 
   /**
