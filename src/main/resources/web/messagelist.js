@@ -74,7 +74,7 @@ export class MessageList {
       if (!target.closest('.emoji-picker, .react-button')) this.#closePickers();
       // Without hover (a phone), tapping a message shows its actions.
       if (!matchMedia('(hover: none)').matches || target.closest('button, a, textarea')) return;
-      const li = target.closest('li.message[data-seq]');
+      const li = target.closest('li.message[data-seq]:not(.deleted)');
       for (const other of list.querySelectorAll('li.show-actions')) if (other !== li) other.classList.remove('show-actions');
       li?.classList.toggle('show-actions');
     });
@@ -254,6 +254,10 @@ export class MessageList {
       this.#closePickers();
       picker.hidden = !open;
       react.setAttribute('aria-expanded', String(open));
+      // Opens where the list has room for it, rather than under the last message, out of sight.
+      const room = this.#list.getBoundingClientRect();
+      const at = react.getBoundingClientRect();
+      picker.classList.toggle('upward', open && room.bottom - at.bottom < picker.offsetHeight + 8 && at.top - room.top > room.bottom - at.bottom);
       if (open) /** @type {HTMLElement} */ (picker.firstElementChild).focus();
     });
     picker.addEventListener('click', (ev) => {
@@ -311,7 +315,7 @@ export class MessageList {
       const mine = !!me && r.by.some((p) => p.userId === me.userId);
       chip.classList.toggle('mine', mine);
       chip.setAttribute('aria-pressed', String(mine));
-      chip.textContent = `${r.emoji} ${r.count}`;
+      chip.replaceChildren(h('span', { className: 'emoji-glyph' }, r.emoji), ` ${r.count}`);
       const names = r.by.map((p) => (me && p.userId === me.userId ? 'You' : p.name));
       chip.title = `${listNames(names)} reacted with ${r.emoji}`;
       return chip;

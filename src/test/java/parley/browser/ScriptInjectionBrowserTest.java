@@ -3,6 +3,7 @@ package parley.browser;
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.FilePayload;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Script in every field a person controls (their name, a room's name and topic, message text, a link, a
- * file's name) reaches the others as plain text and runs nothing. Each payload would set
+ * file's name, an edited message's new text) reaches the others as plain text and runs nothing. Each payload would set
  * {@code window.pwned} if it ran, and would leave an element behind if it were parsed as HTML.
  */
 class ScriptInjectionBrowserTest extends BrowserTestBase {
@@ -20,6 +21,7 @@ class ScriptInjectionBrowserTest extends BrowserTestBase {
     private static final String TEXT = "<iframe srcdoc=\"<script>parent.pwned='text'</script>\"></iframe>"
             + " javascript:window.pwned='link' https://example.com/\"><img src=x onerror=window.pwned='href'>";
     private static final String FILE = "<img src=x onerror=\"window.pwned='file'\">.txt";
+    private static final String EDIT = "<img src=x onerror=\"window.pwned='edit'\"> <script>window.pwned='edit'</script> https://example.com/edited";
 
     @Test
     void script_payloads_in_every_user_controlled_field_show_up_as_plain_text_and_run_nothing() {
@@ -47,6 +49,14 @@ class ScriptInjectionBrowserTest extends BrowserTestBase {
         assertThat(grace.locator("#messages .message[data-seq] .text").first()).hasText(TEXT);
         assertThat(grace.locator("#messages .message[data-seq] .from").first()).hasText(NAME);
         assertThat(grace.locator(".file-card .file-name")).hasText(FILE);
+
+        Locator first = ada.locator("#messages .message[data-seq]").first();
+        first.hover();
+        first.locator(".edit-button").click();
+        first.locator(".edit-input").fill(EDIT);
+        first.locator(".edit-input").press("Enter");
+        assertThat(grace.locator("#messages .message[data-seq] .text").first()).hasText(EDIT + " (edited)");
+        assertThat(first.locator(".text")).hasText(EDIT + " (edited)");
 
         for (Page page : new Page[] {ada, grace}) {
             assertThat(page.evaluate("() => window.pwned === undefined")).as("a payload ran").isEqualTo(true);
