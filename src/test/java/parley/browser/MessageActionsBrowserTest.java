@@ -19,6 +19,11 @@ class MessageActionsBrowserTest extends BrowserTestBase {
         return page.locator("#messages .message[data-seq]", new Page.LocatorOptions().setHasText(text));
     }
 
+    /** The same message whatever its text: while edited, its text is in a field, not in the element's text. */
+    private static Locator bySeq(Page page, Locator message) {
+        return page.locator("#messages .message[data-seq='" + message.getAttribute("data-seq") + "']");
+    }
+
     private static Locator chip(Locator message, String emoji) {
         return message.locator(".reaction[data-emoji='" + emoji + "']");
     }
@@ -31,8 +36,7 @@ class MessageActionsBrowserTest extends BrowserTestBase {
         say(ada, "A message to take back");
         assertThat(message(grace, "A message to take back")).isVisible();
 
-        // By seq: while edited, its text is in a field, not in the element's text.
-        Locator adas = ada.locator("#messages .message[data-seq='" + message(ada, "Helo everyone").getAttribute("data-seq") + "']");
+        Locator adas = bySeq(ada, message(ada, "Helo everyone"));
         adas.hover();
         adas.locator(".edit-button").click();
         adas.locator(".edit-input").fill("Hello everyone");
@@ -87,5 +91,32 @@ class MessageActionsBrowserTest extends BrowserTestBase {
         assertThat(chip(reloaded, "👍")).hasAttribute("title", "You and Ada reacted with 👍");
         assertThat(grace.locator("#messages .message.deleted .tombstone")).hasText("This message was deleted");
         assertThat(grace.locator("#messages .message[data-seq]")).hasCount(3);
+    }
+
+    @Test
+    void edits_and_reactions_in_another_room_do_not_count_as_unread_messages() {
+        Page ada = Pages.enter(browser.newUser(), server.url(), "Ada");
+        Page grace = Pages.enter(browser.newUser(), server.url(), "Grace");
+        say(ada, "Helo");
+        assertThat(message(grace, "Helo")).isVisible();
+        grace.locator("#new-room-name").fill("elsewhere");
+        grace.locator("#create-room-submit").click();
+        assertThat(grace.locator("#room-title")).hasText("elsewhere");
+
+        Locator adas = bySeq(ada, message(ada, "Helo"));
+        adas.hover();
+        adas.locator(".react-button").click();
+        adas.locator(".emoji-picker [data-emoji='🎉']").click();
+        assertThat(chip(adas, "🎉")).hasText("🎉 1");
+        adas.hover();
+        adas.locator(".edit-button").click();
+        adas.locator(".edit-input").fill("Hello");
+        adas.locator(".edit-input").press("Enter");
+        assertThat(adas.locator(".edited")).isVisible();
+        say(ada, "Anyone there?");
+
+        Locator badge = grace.locator("#room-list li[data-room-id]", new Page.LocatorOptions().setHasText("general")).locator(".unread");
+        assertThat(badge).isVisible();
+        assertThat(badge).hasText("1");
     }
 }
