@@ -1,6 +1,6 @@
 import { Emitter } from './emitter.js';
 import { prefs } from './prefs.js';
-import { RoomState } from './room.js';
+import { RoomState, isShown } from './room.js';
 import { Outbox, newClientId } from './outbox.js';
 
 /** @typedef {import('./connection.js').Connection} Connection */
@@ -527,7 +527,8 @@ export class Chat extends Emitter {
     if (!room) return;
     const { type, room: _room, ...message } = m;
     this.#store(room, [/** @type {ChatMessage} */ (message)]);
-    this.#dropTyping(room, (t) => t.userId === m.from?.userId);
+    // A message ends its writer's typing; a reaction or a deletion says nothing of it.
+    if (isShown(/** @type {ChatMessage} */ (message))) this.#dropTyping(room, (t) => t.userId === m.from?.userId);
   }
 
   /** @param {ServerMessage} m */

@@ -119,4 +119,21 @@ class MessageActionsBrowserTest extends BrowserTestBase {
         assertThat(badge).isVisible();
         assertThat(badge).hasText("1");
     }
+
+    @Test
+    void a_reaction_does_not_end_its_authors_typing_indicator() {
+        Page ada = Pages.enter(browser.newUser(), server.url(), "Ada");
+        Page grace = Pages.enter(browser.newUser(), server.url(), "Grace");
+        say(ada, "Lunch?");
+        Locator gracesView = message(grace, "Lunch?");
+        assertThat(gracesView).isVisible();
+
+        grace.locator("#message-input").pressSequentially("Sure, at");
+        assertThat(ada.locator("#typing")).containsText("Grace");
+        gracesView.hover();
+        gracesView.locator(".react-button").click();
+        gracesView.locator(".emoji-picker [data-emoji='👍']").click();
+        assertThat(chip(message(ada, "Lunch?"), "👍")).hasText("👍 1");
+        assertThat(ada.locator("#typing")).containsText("Grace");
+    }
 }
