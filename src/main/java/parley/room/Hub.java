@@ -37,9 +37,6 @@ public final class Hub implements AutoCloseable {
         }
     }
 
-    /** Who belongs to a room; {@code banned} only for its owners and moderators, else null. */
-    public record Members(RoomId room, List<Membership> members, List<UserRef> banned) {}
-
     /** At most this many people answer a {@link #findPeople}. */
     public static final int FOUND_MAX = 20;
 
@@ -62,6 +59,7 @@ public final class Hub implements AutoCloseable {
     private final ChatStore store;
     private final Bus<Fact> bus;
     private final MediaPath mediaPath;
+    private final Moderation moderation;
     private final Limits limits;
     private final Clock clock;
     private final ConcurrentMap<RoomId, Room> rooms = new ConcurrentHashMap<>();
@@ -81,6 +79,7 @@ public final class Hub implements AutoCloseable {
         this.store = store;
         this.bus = bus;
         this.mediaPath = new MeshPath(limits.callMax(), this::publish);
+        this.moderation = new Moderation(this, store, clock);
         this.limits = limits;
         this.clock = clock;
     }
@@ -240,7 +239,7 @@ public final class Hub implements AutoCloseable {
         return rooms.values().stream().filter(r -> r.kind != RoomKind.DIRECT && r.roleOf(user, false) == Role.OWNER).count();
     }
 
-    private static UserRef ref(Client m) {
+    static UserRef ref(Client m) {
         return new UserRef(m.userId(), m.name());
     }
 
@@ -271,143 +270,11 @@ public final class Hub implements AutoCloseable {
         return store.findPeople(query, FOUND_MAX).handle(Hub::orRefusal);
     }
 
-    public Members members(Client me, RoomId id) {
-        Room room = visibleRoom(me, id);
-        Role mine = room.roleOf(me.userId(), me.admin());
-        return new Members(id, room.memberships(), mine != null && mine.atLeast(Role.MODERATOR) ? room.banned() : null);
-    }
-
-    /** An owner or moderator adds someone to a private room. */
-    public CompletableFuture<Fact.MembershipChanged> invite(Client me, RoomId id, UserId user) {
-        Room room = visibleRoom(me, id);
-        if (room.kind != RoomKind.PRIVATE) {
-            throw new RoomException(Refusal.BAD_STATE, room.kind == RoomKind.PUBLIC
-                    ? "anyone may join a public room: there is no one to invite" : "a direct room is for its two people");
-        }
-        requireRole(room, me, Role.MODERATOR, "invite people to");
-        if (room.isBanned(user)) throw new RoomException(Refusal.FORBIDDEN, "that person is banned from " + room.name + ": unban them first");
-        Membership already = room.membership(user);
-        if (already != null) {
-            return CompletableFuture.completedFuture(new Fact.MembershipChanged(id, already.user(), already.role(), null, ref(me), me.sessionId()));
-        }
-        return store.person(user).thenCompose(person -> {
-            if (person == null) throw noSuchUser(user);
-            return change(new Fact.MembershipChanged(id, new UserRef(user, person.name()), Role.MEMBER, null, ref(me), me.sessionId()),
-                    store.setMember(id, user, Role.MEMBER, me.userId(), clock.millis()));
-        }).handle(Hub::orRefusal);
-    }
-
-    /** An owner gives someone a role in the room. */
-    public CompletableFuture<Fact.MembershipChanged> setRole(Client me, RoomId id, UserId user, Role role) {
-        Room room = visibleRoom(me, id);
-        if (room.kind == RoomKind.DIRECT) throw notInDirect();
-        requireRole(room, me, Role.OWNER, "change roles in");
-        if (room.kind == RoomKind.PRIVATE && !room.isMember(user)) throw noSuchUser(user);
-        if (room.isBanned(user)) throw new RoomException(Refusal.FORBIDDEN, "that person is banned from " + room.name + ": unban them first");
-        if (user.equals(me.userId()) && role != Role.OWNER && room.roleOf(user, false) == Role.OWNER && room.owners() <= 1) {
-            throw new RoomException(Refusal.BAD_STATE, "you are the last owner of " + room.name + ": make someone else owner first");
-        }
-        Role stored = room.kind == RoomKind.PUBLIC && role == Role.MEMBER ? null : role;
-        return known(room, user).thenCompose(who -> change(new Fact.MembershipChanged(id, who, role, null, ref(me), me.sessionId()),
-                store.setMember(id, user, stored, me.userId(), clock.millis()))).handle(Hub::orRefusal);
-    }
-
-    /**
-     * An owner or moderator removes someone from the room: from a private room for good (until invited again),
-     * from a public one for now; with {@code ban}, they may not come back until unbanned.
-     */
-    public CompletableFuture<Fact.MembershipChanged> remove(Client me, RoomId id, UserId user, boolean ban) {
-        Room room = visibleRoom(me, id);
-        if (room.kind == RoomKind.DIRECT) throw notInDirect();
-        if (user.equals(me.userId())) throw new RoomException(Refusal.BAD_STATE, "to go, leave the room (or quit a private one)");
-        requireRole(room, me, Role.MODERATOR, "remove people from");
-        if (!ban && room.kind == RoomKind.PRIVATE && !room.isMember(user)) throw noSuchUser(user);
-        // A server admin counts as an owner of a public room, as the target too.
-        CompletableFuture<Boolean> targetIsAdmin = room.kind != RoomKind.PUBLIC ? CompletableFuture.completedFuture(false)
-                : store.person(user).thenApply(p -> p != null && p.admin());
-        String reason = ban ? "banned" : "kicked";
-        long now = clock.millis();
-        return targetIsAdmin.thenCompose(admin -> {
-            Role mine = room.roleOf(me.userId(), me.admin()); // again: it may have changed while the account was read
-            if (mine == null || !mine.atLeast(Role.MODERATOR)) throw new RoomException(Refusal.FORBIDDEN, "you are no longer a moderator of " + room.name);
-            if (!mine.outranks(room.roleOf(user, admin))) {
-                throw new RoomException(Refusal.FORBIDDEN, "a moderator cannot remove an owner or another moderator");
-            }
-            return known(room, user);
-        }).thenCompose(who -> change(new Fact.MembershipChanged(id, who, null, reason, ref(me), me.sessionId()),
-                ban ? store.ban(id, user, me.userId(), now) : store.setMember(id, user, null, null, now)))
-                .handle(Hub::orRefusal);
-    }
-
-    public CompletableFuture<Fact.MembershipChanged> unban(Client me, RoomId id, UserId user) {
-        Room room = visibleRoom(me, id);
-        if (room.kind == RoomKind.DIRECT) throw notInDirect();
-        requireRole(room, me, Role.MODERATOR, "unban people from");
-        UserRef who = room.banOf(user);
-        if (who == null) throw new RoomException(Refusal.NO_SUCH_USER, "no one with id " + user.value() + " is banned from " + room.name);
-        return change(new Fact.MembershipChanged(id, who, null, "unbanned", ref(me), me.sessionId()), store.unban(id, user))
-                .handle(Hub::orRefusal);
-    }
-
-    /** The client gives up their membership of a private room. */
-    public CompletableFuture<Fact.MembershipChanged> quit(Client me, RoomId id) {
-        Room room = visibleRoom(me, id);
-        if (room.kind != RoomKind.PRIVATE) {
-            throw new RoomException(Refusal.BAD_STATE, room.kind == RoomKind.PUBLIC ? "leave a public room with leave" : "a direct room cannot be quit");
-        }
-        if (room.roleOf(me.userId(), false) == Role.OWNER && room.owners() <= 1) {
-            throw new RoomException(Refusal.BAD_STATE, "you are the last owner of " + room.name + ": make someone else owner, or delete the room");
-        }
-        return change(new Fact.MembershipChanged(id, ref(me), null, "quit", ref(me), me.sessionId()),
-                store.setMember(id, me.userId(), null, null, clock.millis())).handle(Hub::orRefusal);
-    }
-
-    /** An owner deletes the room with its history and files; completes with the ids of its files. */
-    public CompletableFuture<List<String>> deleteRoom(Client me, RoomId id) {
-        Room room = visibleRoom(me, id);
-        if (room.kind == RoomKind.DIRECT) throw notInDirect();
-        requireRole(room, me, Role.OWNER, "delete");
-        return store.deleteRoom(id).thenApply(files -> {
-            publish(new Fact.RoomDeleted(id, ref(me), me.sessionId()));
-            return files;
-        }).handle(Hub::orRefusal);
-    }
-
-    private static void requireRole(Room room, Client me, Role needed, String what) {
-        Role mine = room.roleOf(me.userId(), me.admin());
-        if (mine == null || !mine.atLeast(needed)) {
-            throw new RoomException(Refusal.FORBIDDEN, "only " + (needed == Role.OWNER ? "owners " : "owners and moderators ") + what + " " + room.name);
-        }
-    }
-
-    /** The person as the room knows them (a member, or someone joined), else as their account says. */
-    private CompletableFuture<UserRef> known(Room room, UserId user) {
-        Membership m = room.membership(user);
-        UserRef known = m != null ? m.user() : room.seatedOf(user).stream().findFirst().map(Hub::ref).orElse(null);
-        if (known != null) return CompletableFuture.completedFuture(known);
-        return store.person(user).thenApply(p -> {
-            if (p == null) throw noSuchUser(user);
-            return new UserRef(user, p.name());
-        });
-    }
-
-    /** Once {@code stored} is durable, tells every node. */
-    private CompletableFuture<Fact.MembershipChanged> change(Fact.MembershipChanged event, CompletableFuture<Void> stored) {
-        return stored.thenApply(v -> {
-            publish(event);
-            return event;
-        });
-    }
-
-    private static RoomException noSuchUser(UserId user) {
+    static RoomException noSuchUser(UserId user) {
         return new RoomException(Refusal.NO_SUCH_USER, "no one with id " + user.value() + " here");
     }
 
-    private static RoomException notInDirect() {
-        return new RoomException(Refusal.BAD_STATE, "a direct room has no roles: it is for its two people");
-    }
-
-    private static <T> T orRefusal(T value, Throwable error) {
+    static <T> T orRefusal(T value, Throwable error) {
         if (error != null) throw refusal(error);
         return value;
     }
@@ -417,7 +284,7 @@ public final class Hub implements AutoCloseable {
      * hears of a new room there, before it knows the room's own channel); a room's channel carries the rest,
      * so its messages, presence, call and signals keep one order.
      */
-    private void publish(Fact fact) {
+    void publish(Fact fact) {
         String channel = switch (fact) {
             case Fact.RoomCreated c -> ROOMS_CHANNEL;
             case Fact.MembershipChanged c -> ROOMS_CHANNEL;
@@ -734,6 +601,11 @@ public final class Hub implements AutoCloseable {
         visibleRoom(client, id).fileSignal(client.sessionId(), to, file, payload);
     }
 
+    /** Who belongs to a room and with which role: invitations, roles, kicks, bans, quitting, deleting. */
+    public Moderation moderation() {
+        return moderation;
+    }
+
     public Limits limits() {
         return limits;
     }
@@ -742,7 +614,7 @@ public final class Hub implements AutoCloseable {
      * The room, if this person may know it exists: a private room they are not a member of is refused
      * exactly as an id that was never used, so that no answer tells the two apart.
      */
-    private Room visibleRoom(Client client, RoomId id) {
+    Room visibleRoom(Client client, RoomId id) {
         Room room = rooms.get(id);
         if (room == null || !room.visibleTo(client.userId())) throw new RoomException(Refusal.NO_SUCH_ROOM, "no room " + id);
         return room;
@@ -764,7 +636,7 @@ public final class Hub implements AutoCloseable {
         return new RoomException(Refusal.NOT_JOINED, "join room " + id + " first");
     }
 
-    private static RoomException refusal(Throwable error) {
+    static RoomException refusal(Throwable error) {
         Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                 ? error.getCause() : error;
         if (cause instanceof RoomException r) return r;

@@ -12,6 +12,7 @@ import parley.room.Refusal;
 import parley.room.Delivery;
 import parley.room.Fact;
 import parley.room.Hub;
+import parley.room.Moderation;
 import parley.room.RoomInfo;
 import parley.room.SignalPayload;
 import parley.room.UserId;
@@ -100,7 +101,7 @@ final class Wire {
                 m.reason(), person(m.by()));
     }
 
-    static ServerMessage.Members members(String ref, Hub.Members m) {
+    static ServerMessage.Members members(String ref, Moderation.Members m) {
         return new ServerMessage.Members(ref, m.room().value(),
                 m.members().stream().map(r -> new ServerMessage.RoomMemberView(r.user().id().value(), r.user().name(), r.role().wire())).toList(),
                 m.banned() == null ? null : m.banned().stream().map(Wire::person).toList());

@@ -402,17 +402,17 @@ final class WsSession implements Client {
                         .map(p -> new ServerMessage.UserView(p.id().value(), p.username(), p.name())).toList()));
                 else fail(f.ref(), e);
             });
-            case ClientMessage.Members m -> reply(Wire.members(m.ref(), hub.members(this, new RoomId(m.room()))));
-            case ClientMessage.Invite i -> memberChanged(i.ref(), hub.invite(this, new RoomId(i.room()), new UserId(i.user())));
-            case ClientMessage.SetRole r -> memberChanged(r.ref(), hub.setRole(this, new RoomId(r.room()), new UserId(r.user()), Role.of(r.role())));
-            case ClientMessage.Kick k -> memberChanged(k.ref(), hub.remove(this, new RoomId(k.room()), new UserId(k.user()), false));
-            case ClientMessage.Ban b -> memberChanged(b.ref(), hub.remove(this, new RoomId(b.room()), new UserId(b.user()), true));
-            case ClientMessage.Unban u -> memberChanged(u.ref(), hub.unban(this, new RoomId(u.room()), new UserId(u.user())));
-            case ClientMessage.Quit q -> hub.quit(this, new RoomId(q.room())).whenComplete((change, e) -> {
+            case ClientMessage.Members m -> reply(Wire.members(m.ref(), hub.moderation().members(this, new RoomId(m.room()))));
+            case ClientMessage.Invite i -> memberChanged(i.ref(), hub.moderation().invite(this, new RoomId(i.room()), new UserId(i.user())));
+            case ClientMessage.SetRole r -> memberChanged(r.ref(), hub.moderation().setRole(this, new RoomId(r.room()), new UserId(r.user()), Role.of(r.role())));
+            case ClientMessage.Kick k -> memberChanged(k.ref(), hub.moderation().remove(this, new RoomId(k.room()), new UserId(k.user()), false));
+            case ClientMessage.Ban b -> memberChanged(b.ref(), hub.moderation().remove(this, new RoomId(b.room()), new UserId(b.user()), true));
+            case ClientMessage.Unban u -> memberChanged(u.ref(), hub.moderation().unban(this, new RoomId(u.room()), new UserId(u.user())));
+            case ClientMessage.Quit q -> hub.moderation().quit(this, new RoomId(q.room())).whenComplete((change, e) -> {
                 if (e == null) reply(new ServerMessage.Removed(q.ref(), q.room(), "quit", Wire.person(change.by())));
                 else fail(q.ref(), e);
             });
-            case ClientMessage.DeleteRoom d -> hub.deleteRoom(this, new RoomId(d.room())).whenComplete((files, e) -> {
+            case ClientMessage.DeleteRoom d -> hub.moderation().deleteRoom(this, new RoomId(d.room())).whenComplete((files, e) -> {
                 if (e != null) {
                     fail(d.ref(), e);
                     return;

@@ -792,7 +792,7 @@ class HubTest {
         hub.joinCall(ada, board.id(), null);
         bob.forget();
 
-        hub.deleteRoom(ada, board.id()).join();
+        hub.moderation().deleteRoom(ada, board.id()).join();
 
         // Each connection leaves in turn, as on any exit: Bob hears the call shrink, then that the room is gone.
         List<Delivery> got = bob.events(board.id());
@@ -858,14 +858,14 @@ class HubTest {
         store.addPerson("u_grace", "grace");
         FakeClient ada = connect("ada");
         RoomInfo board = hub.createRoom("board", "", RoomKind.PRIVATE, ada).join();
-        hub.invite(ada, board.id(), new UserId("u_grace")).join();
+        hub.moderation().invite(ada, board.id(), new UserId("u_grace")).join();
         FakeClient grace = connect("grace");
         hub.join(ada, board.id(), null, null);
         hub.join(grace, board.id(), null, null);
         hub.joinCall(grace, board.id(), null);
         assertThat(hub.park(grace)).isTrue();
 
-        hub.remove(ada, board.id(), grace.userId(), false).join();
+        hub.moderation().remove(ada, board.id(), grace.userId(), false).join();
         FakeClient back = new FakeClient(grace.sessionId().value(), grace.userId().value(), grace.name());
         assertThat(hub.resume(back, () -> {})).isTrue();
 
