@@ -71,6 +71,18 @@ class ChatBrowserTest extends BrowserTestBase {
     }
 
     @Test
+    void on_a_phone_the_room_name_has_a_line_of_its_own_and_keeps_its_words_whole() {
+        Page ada = browser.newUser();
+        ada.setViewportSize(390, 844);
+        enter(ada, server.url(), "Ada");
+        assertThat(ada.locator("#room-title")).hasText("general");
+        // One line: as tall as its line height, not broken into pieces beside the header's buttons.
+        Object lines = ada.evaluate("() => { const t = document.querySelector('#room-title');"
+                + " return Math.round(t.getBoundingClientRect().height / parseFloat(getComputedStyle(t).lineHeight)); }");
+        assertThat(((Number) lines).intValue()).isEqualTo(1);
+    }
+
+    @Test
     void text_that_looks_like_html_is_shown_as_text() {
         Page ada = enter(browser.newUser(), server.url(), "<b>Ada</b>");
         Page grace = enter(browser.newUser(), server.url(), "Grace");
