@@ -22,6 +22,8 @@ const WRITE = 1024 * 1024;
 const RESUME_WAITS = [500, 1_000, 2_000, 4_000, 8_000, 15_000];
 // A connection that has not opened its channel after this long is treated as cut.
 const OPEN_TIMEOUT_MS = 15_000;
+// How many reasons for interruptions a transfer remembers.
+const KEPT_INTERRUPTIONS = 8;
 // Speed is measured over this window; progress is shown this often.
 const SPEED_WINDOW_MS = 500;
 const SHOW_EVERY_MS = 100;
@@ -33,11 +35,13 @@ const UPLOAD_TRIES = 5;
  *
  * One direction of one file with one other session: we send (`send`) or receive (`receive`).
  * `bytes` is how far it got: for a sender, bytes the channel has delivered; for a receiver, bytes
- * received, hashed and queued for disk (the point a resume starts from).
+ * received, hashed and queued for disk (the point a resume starts from). `startedFrom` is the byte each
+ * connection's sending (sender) or asking (receiver) began at, in order; `interruptions` says why each
+ * connection before the last one ended (the last few), for the console and for tests.
  * @typedef {{
  *   fileId: string, roomId: string, role: 'send'|'receive', peer: {sessionId: string, name: string},
  *   state: TransferState, bytes: number, size: number, speed: number, why: string,
- *   resumedFrom: number[], pc: RTCPeerConnection|null, channel: RTCDataChannel|null,
+ *   startedFrom: number[], interruptions: string[], pc: RTCPeerConnection|null, channel: RTCDataChannel|null,
  *   negotiation: Negotiation|null, early: ServerMessage[], generation: number,
  *   speedAt: number, speedBytes: number, shownAt: number, openTimer?: ReturnType<typeof setTimeout>,
  *   resumeTimer?: ReturnType<typeof setTimeout>, attempt: number,
@@ -240,7 +244,7 @@ export class Files extends Emitter {
    */
   async #pump(t, share, channel, from) {
     if (!Number.isSafeInteger(from) || from < 0 || from > t.size || final(t)) return;
-    if (from > 0) t.resumedFrom.push(from);
+    t.startedFrom.push(from);
     t.state = 'active';
     t.bytes = from;
     t.speedAt = performance.now();
@@ -368,7 +372,7 @@ export class Files extends Emitter {
       return;
     }
     if (generation !== t.generation || final(t)) return;
-    if (t.bytes > 0) t.resumedFrom.push(t.bytes);
+    t.startedFrom.push(t.bytes);
     t.state = 'active';
     t.speedAt = performance.now();
     t.speedBytes = t.bytes;
@@ -434,7 +438,7 @@ export class Files extends Emitter {
     let t = this.transfers.get(key);
     if (!t) {
       t = {
-        fileId, roomId, role, peer, size, state: 'connecting', bytes: 0, speed: 0, why: '', resumedFrom: [],
+        fileId, roomId, role, peer, size, state: 'connecting', bytes: 0, speed: 0, why: '', startedFrom: [], interruptions: [],
         pc: null, channel: null, negotiation: null, early: [], generation: 0, speedAt: 0, speedBytes: 0, shownAt: 0, attempt: 0,
       };
       this.transfers.set(key, t);
@@ -491,6 +495,7 @@ export class Files extends Emitter {
    */
   #interrupted(t, why) {
     if (t.state === 'done' || t.state === 'failed' || t.state === 'cancelled') return;
+    t.interruptions = [...t.interruptions.slice(-(KEPT_INTERRUPTIONS - 1)), `${why} (${t.state}, at byte ${t.bytes})`];
     t.generation++;
     this.#close(t);
     t.state = 'interrupted';
