@@ -93,7 +93,7 @@ function signedIn(user) {
 /** @param {ConnectionState} state */
 function showState(state) {
   document.body.dataset.connection = state;
-  status.textContent = 'Reconnecting…';
+  status.textContent = navigator.onLine ? 'Reconnecting…' : 'You are offline';
   status.hidden = state === 'open';
 }
 
@@ -121,6 +121,8 @@ function enter(user) {
 
   showState(connection.state);
   connection.on('state', showState);
+  window.addEventListener('offline', () => showState(connection.state));
+  window.addEventListener('online', () => showState(connection.state));
   connection.on('welcome', (welcome) => {
     meName.textContent = welcome.name;
     roomView.setMaxChars(welcome.limits?.maxTextChars ?? 0);

@@ -83,9 +83,13 @@ export class Connection extends Emitter {
   constructor(url) {
     super();
     this.#url = url ?? `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
-    // Waiting out a 10 s backoff after the network is back would look broken.
+    // The browser knows at once when the network is gone: a dead socket would otherwise take up to
+    // PING_EVERY_MS + PONG_WITHIN_MS to notice. And waiting out a 10 s backoff after it is back would look broken.
+    window.addEventListener('offline', () => {
+      if (!this.#stopped) this.#drop('offline');
+    });
     window.addEventListener('online', () => {
-      if (!this.#stopped && !this.#ws) this.#connectNow();
+      if (!this.#stopped) this.#connectNow();
     });
   }
 
@@ -223,7 +227,9 @@ export class Connection extends Emitter {
 
   #connectNow() {
     this.#attempt = 0;
-    this.#connect();
+    // A socket still trying to open may be stuck on the network that went away: start afresh.
+    if (this.#ws && this.state !== 'open') this.#drop('network back');
+    if (this.state !== 'open') this.#connect();
   }
 
   /**

@@ -3,6 +3,7 @@ package parley.browser;
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.assertions.LocatorAssertions;
@@ -125,6 +126,32 @@ class ChatBrowserTest extends BrowserTestBase {
                     .mapToObj(i -> i + ":" + (i == 1 ? "before the drop" : "while away " + (i - 1))).toList());
             assertThat(seen.get(13)).isEqualTo("14:written offline");
         }
+    }
+
+    @Test
+    void going_offline_shows_at_once_and_coming_back_sends_what_was_written_meanwhile() {
+        Page ada = enter(browser.newUser(), server.url(), "Ada");
+        BrowserContext laptop = ada.context();
+        Page grace = enter(browser.newUser(), server.url(), "Grace");
+        say(grace, "before");
+        assertThat(stored(ada)).hasCount(1);
+
+        // The socket stays up to the server (nothing cut it): only the browser's offline event can tell.
+        laptop.setOffline(true);
+        LocatorAssertions.IsVisibleOptions soon = new LocatorAssertions.IsVisibleOptions().setTimeout(3_000);
+        assertThat(ada.locator("#connection-status")).isVisible(soon);
+        assertThat(ada.locator("#connection-status")).hasText("You are offline");
+        say(ada, "written offline");
+        assertThat(ada.locator("#messages .message.pending")).hasCount(1);
+        say(grace, "meanwhile");
+
+        laptop.setOffline(false);
+        ada.waitForFunction("() => document.body.dataset.connection === 'open'", null,
+                new Page.WaitForFunctionOptions().setTimeout(5_000));
+        assertThat(ada.locator("#connection-status")).isHidden();
+        assertThat(stored(grace)).hasCount(3);
+        assertThat(shown(ada)).isEqualTo(shown(grace));
+        assertThat(shown(ada)).containsExactly("1:before", "2:meanwhile", "3:written offline");
     }
 
     @Test

@@ -43,10 +43,10 @@ public final class Browser implements AutoCloseable {
         page.setDefaultTimeout(15_000);
         page.onPageError(e -> consoleErrors.add("pageerror: " + e));
         page.onConsoleMessage(m -> {
-            // Reconnecting after a cut network or a stopped server logs failed sockets and requests; those are
-            // the tests' doing. Any other error (a script failing, a bad status) fails the test.
+            // Reconnecting after a cut or switched-off network, or a stopped server, logs failed sockets and
+            // requests; those are the tests' doing. Any other error (a script failing, a bad status) fails the test.
             if (m.type().equals("error") && !m.text().contains("WebSocket") && !m.text().contains("net::ERR_CONNECTION_")
-                    && !m.text().contains("net::ERR_SOCKET_NOT_CONNECTED")) {
+                    && !m.text().contains("net::ERR_SOCKET_NOT_CONNECTED") && !m.text().contains("net::ERR_INTERNET_DISCONNECTED")) {
                 consoleErrors.add(m.text());
             }
         });
