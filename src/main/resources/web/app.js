@@ -10,6 +10,7 @@ import { MembersPanel } from './memberspanel.js';
 import { prefs } from './prefs.js';
 import { RoomView } from './roomview.js';
 import { Sidebar, roomFromHash, roomHash } from './sidebar.js';
+import { Switcher } from './switcher.js';
 
 /** @typedef {import('./connection.js').ConnectionState} ConnectionState */
 /** @typedef {import('./account.js').User} User */
@@ -111,6 +112,7 @@ function enter(user) {
   const files = new Files(connection, chat);
   const roomView = new RoomView(chat, files, new FileView(files));
   new Sidebar(chat);
+  new Switcher(chat);
   new MembersPanel(chat);
   const call = new Call(connection, chat);
   new CallView(chat, call);
