@@ -1,6 +1,7 @@
 import { Emitter } from './emitter.js';
 import { Negotiation } from './negotiation.js';
 import { newClientId } from './outbox.js';
+import { PICTURE_TYPES, makePreview } from './preview.js';
 import { Sha256, sha256OfBlob } from './sha256.js';
 
 /** @typedef {import('./connection.js').Connection} Connection */
@@ -112,6 +113,7 @@ export class Files extends Emitter {
   async share(roomId, file) {
     this.preparing = { name: file.name, size: file.size, done: 0 };
     this.emit('preparing', this.preparing);
+    const previewing = makePreview(file); // a thumbnail, for pictures: made while the hash is computed
     let sha256;
     try {
       sha256 = await sha256OfBlob(file, (done) => {
@@ -122,12 +124,13 @@ export class Files extends Emitter {
       this.preparing = null;
       this.emit('preparing', null);
     }
+    const preview = await previewing;
     const ack = await this.#conn.request(
       {
         type: 'send',
         room: roomId,
         clientId: newClientId(),
-        file: { name: file.name, size: file.size, type: file.type, sha256 },
+        file: { name: file.name, size: file.size, type: file.type, sha256, ...(preview ? { preview } : {}) },
       },
       { timeoutMs: 0 },
     );
@@ -184,6 +187,24 @@ export class Files extends Emitter {
     const url = URL.createObjectURL(t.result);
     clickDownload(url, info.name);
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  }
+
+  /**
+   * The bytes of a picture to show full size, typed as its file message says (only picture types are
+   * shown): from this tab if it shared or received the file, else from the room.
+   * @param {string} roomId
+   * @param {string} fileId
+   * @returns {Promise<Blob>}
+   */
+  async picture(roomId, fileId) {
+    const info = findFile(this.#chat, fileId)?.file;
+    if (!info || !PICTURE_TYPES.has(info.type)) throw new Error('not a picture');
+    const local = this.shares.get(fileId)?.blob ?? this.transfersOf(fileId).find((t) => t.result)?.result;
+    if (local) return new Blob([local], { type: info.type });
+    const reply = await this.#conn.request({ type: 'file_link', room: roomId, file: fileId });
+    const res = await fetch(reply.url, { credentials: 'same-origin' });
+    if (!res.ok) throw new Error(`the server answered ${res.status}`);
+    return new Blob([await res.blob()], { type: info.type });
   }
 
   /**

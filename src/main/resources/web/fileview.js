@@ -1,4 +1,5 @@
-import { h } from './dom.js';
+import { byId, h } from './dom.js';
+import { PICTURE_TYPES } from './preview.js';
 
 /** @typedef {import('./files.js').Files} Files */
 /** @typedef {import('./files.js').Transfer} Transfer */
@@ -9,12 +10,15 @@ import { h } from './dom.js';
  * The card a file message shows (`.file-card[data-file-id]`): name, size, and what this tab is doing
  * with the file: hashing, sending to each person and uploading (as its sender), receiving with a
  * progress bar and speed, then Save (checked against its SHA-256); or Download from the room.
+ * A picture sent with a preview shows it (`.file-preview`), which opens the picture full size in a
+ * viewer; other files say what kind they are (`.file-kind`).
  * Cards are kept per file, so the message list can re-render without losing them.
  */
 export class FileView {
   #files;
   /** @type {Map<string, {el: HTMLElement, roomId: string, info: FileInfo}>} */
   #cards = new Map();
+  #viewer = new Viewer();
 
   /** @param {Files} files */
   constructor(files) {
@@ -41,7 +45,9 @@ export class FileView {
       const el = h(
         'div',
         { className: 'file-card' },
+        this.#thumbnail(roomId, info),
         h('div', { className: 'file-head' }, h('span', { className: 'file-name' }, info.name), ' ',
+          h('span', { className: 'file-kind' }, kindOf(info)), ' ',
           h('span', { className: 'file-size' }, formatBytes(info.size))),
         h('progress', { className: 'file-progress', attrs: { max: '1', value: '0' } }),
         status,
@@ -63,6 +69,26 @@ export class FileView {
     card.info = info;
     this.#update(info.id);
     return card.el;
+  }
+
+  /**
+   * The preview its sender made, as a button that opens the picture full size; nothing for a file without.
+   * @param {string} roomId
+   * @param {FileInfo} info
+   * @returns {HTMLElement|null}
+   */
+  #thumbnail(roomId, info) {
+    const preview = info.preview;
+    if (!preview) return null;
+    const img = h('img', { attrs: { src: preview.image, alt: `Preview of ${info.name}` } });
+    // Laid out at its final size before it decodes: the message list does not jump.
+    const scale = Math.min(1, 320 / preview.width, 240 / preview.height);
+    img.width = Math.max(1, Math.round(preview.width * scale));
+    img.height = Math.max(1, Math.round(preview.height * scale));
+    if (!PICTURE_TYPES.has(info.type)) return h('div', { className: 'file-preview' }, img);
+    const button = h('button', { className: 'file-preview', attrs: { type: 'button', title: `Open ${info.name}` } }, img);
+    button.addEventListener('click', () => this.#viewer.show(info.name, preview, () => this.#files.picture(roomId, info.id)));
+    return button;
   }
 
   /** @param {string} fileId */
@@ -127,6 +153,109 @@ export class FileView {
     }
   }
 }
+
+/**
+ * The viewer of a picture at full size (`#viewer-screen`): the preview at once, scaled up, then the
+ * picture itself once its bytes are here. Escape, Close or a click beside the picture closes it.
+ */
+class Viewer {
+  #screen = byId('viewer-screen');
+  #img = /** @type {HTMLImageElement} */ (byId('viewer-image'));
+  #caption = byId('viewer-name');
+  #note = byId('viewer-note');
+  /** @type {string|null} the object URL shown, revoked when the viewer closes */
+  #url = null;
+  #opened = 0;
+  /** @type {Element|null} */
+  #before = null;
+
+  constructor() {
+    byId('viewer-close').addEventListener('click', () => this.close());
+    this.#screen.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Escape') this.close();
+    });
+    this.#screen.addEventListener('click', (ev) => {
+      if (ev.target === this.#screen) this.close();
+    });
+  }
+
+  /**
+   * @param {string} name
+   * @param {{image: string, width: number, height: number}} preview
+   * @param {() => Promise<Blob>} fetchPicture
+   */
+  async show(name, preview, fetchPicture) {
+    const opened = ++this.#opened;
+    this.#before = document.activeElement;
+    this.#release();
+    this.#img.src = preview.image;
+    this.#img.alt = name;
+    this.#img.width = preview.width;
+    this.#img.height = preview.height;
+    this.#caption.textContent = name;
+    this.#note.textContent = 'Loading the full picture…';
+    this.#screen.hidden = false;
+    byId('app').inert = true;
+    byId('viewer-close').focus();
+    try {
+      const blob = await fetchPicture();
+      if (opened !== this.#opened || this.#screen.hidden) return;
+      this.#url = URL.createObjectURL(blob);
+      this.#img.src = this.#url;
+      this.#note.textContent = '';
+    } catch (e) {
+      if (opened === this.#opened) this.#note.textContent = `Only the preview: ${/** @type {Error} */ (e).message}.`;
+    }
+  }
+
+  close() {
+    if (this.#screen.hidden) return;
+    this.#opened++;
+    this.#screen.hidden = true;
+    byId('app').inert = false;
+    this.#release();
+    this.#img.removeAttribute('src');
+    if (this.#before instanceof HTMLElement && this.#before.isConnected) this.#before.focus();
+  }
+
+  #release() {
+    if (this.#url) URL.revokeObjectURL(this.#url);
+    this.#url = null;
+  }
+}
+
+/**
+ * What kind of file it is, in a word, from its type or else its name's extension.
+ * @param {FileInfo} info
+ * @returns {string}
+ */
+function kindOf(info) {
+  const [major, minor = ''] = info.type.split('/');
+  const named = KINDS[info.type] ?? KINDS[major];
+  if (named) return named;
+  if (/zip|tar|compressed|7z|rar|gzip|bzip/.test(minor)) return 'Archive';
+  const ext = /\.([A-Za-z0-9]{1,5})$/.exec(info.name)?.[1];
+  return ext ? ext.toUpperCase() : 'File';
+}
+
+/** @type {Record<string, string>} */
+const KINDS = {
+  image: 'Image',
+  video: 'Video',
+  audio: 'Audio',
+  text: 'Text',
+  font: 'Font',
+  'application/pdf': 'PDF',
+  'application/json': 'JSON',
+  'application/msword': 'Word document',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'Word document',
+  'application/vnd.ms-excel': 'Spreadsheet',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'Spreadsheet',
+  'application/vnd.oasis.opendocument.text': 'Document',
+  'application/vnd.oasis.opendocument.spreadsheet': 'Spreadsheet',
+  'application/vnd.ms-powerpoint': 'Presentation',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'Presentation',
+};
 
 /** @param {Transfer} t */
 function live(t) {

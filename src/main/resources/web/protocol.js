@@ -13,7 +13,8 @@
  * @typedef {{type: 'removed', room: string, reason: 'kicked'|'banned'|'quit'|'deleted', by?: Sender}} RemovedEvent
  * @typedef {{sessionId: string, userId: string, name: string}} MemberInfo
  * @typedef {{userId: string, name: string}} Sender
- * @typedef {{id: string, name: string, size: number, type: string, sha256: string, stored: boolean}} FileInfo
+ * @typedef {{id: string, name: string, size: number, type: string, sha256: string, stored: boolean,
+ *            preview?: {image: string, width: number, height: number}}} FileInfo
  * @typedef {{emoji: string, count: number, by: Sender[]}} Reaction
  * @typedef {{seq: number, clientId?: string|null, from: Sender, text: string, ts: number, file?: FileInfo,
  *            kind?: 'message'|'edit'|'delete'|'reaction', target?: number, emoji?: string, added?: boolean,

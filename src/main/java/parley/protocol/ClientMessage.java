@@ -124,14 +124,19 @@ public sealed interface ClientMessage {
 
     int MAX_FILE_NAME = 255;
     int MAX_FILE_TYPE = 127;
+    /** The largest preview picture, in bytes once its base64 is decoded. */
+    int MAX_PREVIEW_BYTES = 32 * 1024;
+    /** The largest width or height, in pixels, that a preview may say its full picture has. */
+    int MAX_PICTURE_SIDE = 65_535;
 
     /**
      * What a sender says of a file it shares. The name is only ever shown, and comes from the sender's
      * disk, so it is made safe rather than refused: any folder part is cut off and each character a name
      * may not hold (parley.room.Text: control characters, NUL among them, lone surrogates, bidirectional
      * controls) becomes "_". A type that is not a plain media type becomes application/octet-stream.
+     * {@code preview} is optional: a thumbnail the sender made (of a picture, say).
      */
-    record FileOffer(String name, Long size, String type, String sha256) {
+    record FileOffer(String name, Long size, String type, String sha256, PreviewOffer preview) {
         private static final java.util.regex.Pattern MEDIA_TYPE =
                 java.util.regex.Pattern.compile("[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*");
         private static final java.util.regex.Pattern SHA256 = java.util.regex.Pattern.compile("[0-9a-f]{64}");
@@ -149,6 +154,10 @@ public sealed interface ClientMessage {
             sha256 = sha256.toLowerCase(java.util.Locale.ROOT);
         }
 
+        public FileOffer(String name, Long size, String type, String sha256) {
+            this(name, size, type, sha256, null);
+        }
+
         static String safeName(String raw) {
             String base = raw.substring(Math.max(raw.lastIndexOf('/'), raw.lastIndexOf('\\')) + 1);
             String name = parley.room.Text.replaceInName(base, '_').strip();
@@ -157,6 +166,52 @@ public sealed interface ClientMessage {
                 name = name.substring(0, name.offsetByCodePoints(0, MAX_FILE_NAME)).strip();
             }
             return !parley.room.Text.visible(name) || name.equals(".") || name.equals("..") ? "file" : name;
+        }
+    }
+
+    /**
+     * A thumbnail for a shared file: {@code image} is a {@code data:} URL of a WebP, JPEG or PNG picture of at
+     * most {@link #MAX_PREVIEW_BYTES} bytes whose first bytes are those of its type (so that no other kind of
+     * content, SVG with its scripts above all, can pass for a preview); {@code width} and {@code height} are
+     * the full picture's, in pixels.
+     */
+    record PreviewOffer(String image, Integer width, Integer height) {
+        private static final java.util.regex.Pattern DATA_URL =
+                java.util.regex.Pattern.compile("data:image/(webp|jpeg|png);base64,([A-Za-z0-9+/]*={0,2})");
+
+        public PreviewOffer {
+            if (image == null || image.length() > 64 + (MAX_PREVIEW_BYTES + 2) / 3 * 4) {
+                throw Check.bad("file.preview.image must be a data: URL of at most " + MAX_PREVIEW_BYTES + " bytes");
+            }
+            java.util.regex.Matcher m = DATA_URL.matcher(image);
+            if (!m.matches()) throw Check.bad("file.preview.image must be a data:image/webp, image/jpeg or image/png URL in base64");
+            byte[] bytes;
+            try {
+                bytes = java.util.Base64.getDecoder().decode(m.group(2));
+            } catch (IllegalArgumentException e) {
+                throw Check.bad("file.preview.image is not valid base64");
+            }
+            if (bytes.length > MAX_PREVIEW_BYTES) throw Check.bad("file.preview.image must be at most " + MAX_PREVIEW_BYTES + " bytes");
+            if (!looksLike(m.group(1), bytes)) throw Check.bad("file.preview.image does not hold a " + m.group(1) + " picture");
+            if (width == null || height == null || width < 1 || height < 1 || width > MAX_PICTURE_SIDE || height > MAX_PICTURE_SIDE) {
+                throw Check.bad("file.preview.width and height must be the picture's size, 1 to " + MAX_PICTURE_SIDE + " pixels");
+            }
+        }
+
+        /** Whether the bytes start as a picture of that type does. */
+        private static boolean looksLike(String type, byte[] b) {
+            return switch (type) {
+                case "png" -> starts(b, 0, 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n');
+                case "jpeg" -> starts(b, 0, 0xff, 0xd8, 0xff);
+                case "webp" -> starts(b, 0, 'R', 'I', 'F', 'F') && starts(b, 8, 'W', 'E', 'B', 'P');
+                default -> false;
+            };
+        }
+
+        private static boolean starts(byte[] b, int at, int... expected) {
+            if (b.length < at + expected.length) return false;
+            for (int i = 0; i < expected.length; i++) if ((b[at + i] & 0xff) != expected[i]) return false;
+            return true;
         }
     }
 

@@ -59,8 +59,15 @@ public sealed interface ServerMessage {
 
     record Sender(String userId, String name) {}
 
-    /** {@code stored}: the bytes are on the server, so a {@code file_link} gets a download link. */
-    record FileView(String id, String name, long size, String type, String sha256, boolean stored) {}
+    /**
+     * {@code stored}: the bytes are on the server, so a {@code file_link} gets a download link; {@code preview}:
+     * the sender's thumbnail, if it made one.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record FileView(String id, String name, long size, String type, String sha256, boolean stored, PreviewView preview) {}
+
+    /** A thumbnail as a {@code data:} URL, and the size in pixels of the full picture. */
+    record PreviewView(String image, int width, int height) {}
 
     /** A deleted message's tombstone. */
     record DeletedView(Person by, long ts) {}

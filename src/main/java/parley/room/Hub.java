@@ -458,7 +458,7 @@ public final class Hub implements AutoCloseable {
             return;
         }
         SharedFile meta = file == null ? null
-                : new SharedFile(Ids.random("f_"), file.name(), file.size(), file.type(), file.sha256(), false);
+                : new SharedFile(Ids.random("f_"), file.name(), file.size(), file.type(), file.sha256(), false, file.preview());
         append(new ChatStore.NewMessage(id, client.userId(), client.name(), clientId, text, clock.millis(), meta), done);
     }
 
@@ -520,7 +520,7 @@ public final class Hub implements AutoCloseable {
     }
 
     /** What a sender says of a file it shares (already checked and made safe by the protocol). */
-    public record NewFile(String name, long size, String type, String sha256) {}
+    public record NewFile(String name, long size, String type, String sha256, SharedFile.Preview preview) {}
 
     /**
      * The file with this id among the room's files, or null when the room has none such; for a person with a

@@ -42,7 +42,8 @@ final class ChatSql implements GroupCommit.BatchState {
             SELECT m.room_id, m.seq, m.sender_id, m.sender_name, m.client_id,
                    CASE WHEN m.kind = 'edit' THEN t.body ELSE m.body END, m.created_at,
                    f.id, f.name, f.size, f.type, f.sha256, f.stored_at,
-                   m.kind, m.target_seq, m.emoji, m.added, m.edited_at, m.deleted_at, m.deleted_by, m.deleted_by_name
+                   m.kind, m.target_seq, m.emoji, m.added, m.edited_at, m.deleted_at, m.deleted_by, m.deleted_by_name,
+                   f.preview, f.preview_width, f.preview_height
             FROM messages m LEFT JOIN files f ON f.id = m.file_id
             LEFT JOIN messages t ON m.kind = 'edit' AND t.room_id = m.room_id AND t.seq = m.target_seq""";
     private static final String BY_CLIENT_ID = " WHERE m.room_id = ? AND m.sender_id = ? AND m.client_id = ?";
@@ -74,9 +75,12 @@ final class ChatSql implements GroupCommit.BatchState {
                 // A resend of a stored file message must not store its file twice.
                 if (file != null && !sql.exists("SELECT 1 FROM messages m" + BY_CLIENT_ID, m.room(), m.sender(), m.clientId())) {
                     sql.update("""
-                            INSERT INTO files (id, room_id, uploader_id, name, size, type, sha256)
-                            VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                            file.id(), m.room(), m.sender(), file.name(), file.size(), file.type(), file.sha256());
+                            INSERT INTO files (id, room_id, uploader_id, name, size, type, sha256, preview, preview_width, preview_height)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                            file.id(), m.room(), m.sender(), file.name(), file.size(), file.type(), file.sha256(),
+                            file.preview() == null ? null : file.preview().image(),
+                            file.preview() == null ? null : file.preview().width(),
+                            file.preview() == null ? null : file.preview().height());
                 }
                 int inserted = sql.update("""
                         INSERT INTO messages (room_id, seq, sender_id, sender_name, client_id, body, created_at, file_id)
@@ -252,7 +256,7 @@ final class ChatSql implements GroupCommit.BatchState {
     private static ChatMessage message(ResultSet r) throws SQLException {
         SharedFile file = r.getString(8) == null ? null
                 : new SharedFile(r.getString(8), r.getString(9), r.getLong(10), r.getString(11), r.getString(12),
-                        r.getObject(13) != null);
+                        r.getObject(13) != null, preview(r, 22));
         Object added = r.getObject(17);
         Object edited = r.getObject(18);
         ChatMessage.Deletion deleted = r.getObject(19) == null ? null
@@ -323,9 +327,17 @@ final class ChatSql implements GroupCommit.BatchState {
     }
 
     static RoomFile file(Sql sql, String fileId) throws SQLException {
-        return sql.one("SELECT room_id, uploader_id, name, size, type, sha256, stored_at FROM files WHERE id = ?",
+        return sql.one("""
+                SELECT room_id, uploader_id, name, size, type, sha256, stored_at, preview, preview_width, preview_height
+                FROM files WHERE id = ?""",
                 r -> new RoomFile(new RoomId(r.getString(1)), new UserId(r.getString(2)), new SharedFile(fileId, r.getString(3),
-                        r.getLong(4), r.getString(5), r.getString(6), r.getObject(7) != null)), fileId);
+                        r.getLong(4), r.getString(5), r.getString(6), r.getObject(7) != null, preview(r, 8))), fileId);
+    }
+
+    /** The preview in columns {@code at} (the image), {@code at + 1} and {@code at + 2} (width, height), if any. */
+    private static SharedFile.Preview preview(ResultSet r, int at) throws SQLException {
+        String image = r.getString(at);
+        return image == null ? null : new SharedFile.Preview(image, r.getInt(at + 1), r.getInt(at + 2));
     }
 
     /** Whether the rooms can be read. */

@@ -146,7 +146,10 @@ final class Wire {
 
     static ServerMessage.FileView file(ChatMessage m) {
         var f = m.file();
-        return f == null ? null : new ServerMessage.FileView(f.id(), f.name(), f.size(), f.type(), f.sha256(), f.stored());
+        if (f == null) return null;
+        var p = f.preview();
+        return new ServerMessage.FileView(f.id(), f.name(), f.size(), f.type(), f.sha256(), f.stored(),
+                p == null ? null : new ServerMessage.PreviewView(p.image(), p.width(), p.height()));
     }
 
     static ErrorCode code(Refusal refusal) {

@@ -496,7 +496,9 @@ final class WsSession implements Client {
         if (f.size() > services.maxUploadBytes()) {
             throw new ProtocolException(ErrorCode.TOO_LARGE, "files are limited to " + services.maxUploadBytes() + " bytes");
         }
-        return new Hub.NewFile(f.name(), f.size(), f.type(), f.sha256());
+        var p = f.preview();
+        return new Hub.NewFile(f.name(), f.size(), f.type(), f.sha256(),
+                p == null ? null : new parley.room.SharedFile.Preview(p.image(), p.width(), p.height()));
     }
 
     /** A download link, for a member of the file's room, once its bytes are on the server. */

@@ -188,6 +188,55 @@ class FileBrowserTest extends BrowserTestBase {
         assertThat(sha256(download(grace, id, "save", "resumed.bin"))).isEqualTo(sha256(file));
     }
 
+    /** A photo-like JPEG: a gradient with a diagonal, so that a thumbnail of it is not empty. */
+    private Path picture(String name, int width, int height) throws IOException {
+        java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(width, height, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) image.setRGB(x, y, (x * 255 / width) << 16 | (y * 255 / height) << 8 | (x == y ? 255 : 64));
+        }
+        Path file = dir.resolve(name);
+        javax.imageio.ImageIO.write(image, "jpg", file.toFile());
+        return file;
+    }
+
+    @Test
+    void a_picture_shows_a_thumbnail_to_everyone_and_opens_full_size_and_other_files_say_their_kind() throws Exception {
+        Page ada = enter("Ada");
+        Page grace = enter("Grace");
+        Path photo = picture("<img src=x onerror=window.pwned=1>.jpg", 1600, 1200);
+        String id = share(ada, photo);
+        awaitState(ada, id, "sharing", Duration.ofSeconds(5));
+        assertThat(card(ada, id).locator(".file-status")).containsText("Kept in the room.", new LocatorAssertions.ContainsTextOptions().setTimeout(60_000));
+
+        // Grace's card shows the thumbnail (decoded, at most 320 px wide), and says the name as text.
+        Locator thumb = card(grace, id).locator("button.file-preview img");
+        assertThat(thumb).isVisible();
+        Pages.waitUntil(grace, "(id) => document.querySelector(`.file-card[data-file-id='${id}'] .file-preview img`)?.naturalWidth > 0", id, Duration.ofSeconds(10));
+        assertThat(thumb.getAttribute("src")).startsWith("data:image/");
+        assertThat(((Number) thumb.evaluate("img => img.getBoundingClientRect().width")).doubleValue()).isBetween(100.0, 320.0);
+        assertThat(card(grace, id).locator(".file-name")).hasText("<img src=x onerror=window.pwned=1>.jpg");
+        assertThat(card(grace, id).locator(".file-kind")).hasText("Image");
+
+        // Someone who comes later sees it too (from history), and opens the full picture from the room.
+        Page linus = enter("Linus");
+        card(linus, id).locator("button.file-preview").click();
+        assertThat(linus.locator("#viewer-screen")).isVisible();
+        assertThat(linus.locator("#viewer-name")).hasText("<img src=x onerror=window.pwned=1>.jpg");
+        Pages.waitUntil(linus, "() => { const i = document.getElementById('viewer-image');"
+                + " return i.src.startsWith('blob:') && i.complete && i.naturalWidth === 1600 && i.naturalHeight === 1200; }", null, Duration.ofSeconds(15));
+        assertThat(linus.locator("#viewer-note")).isEmpty();
+        linus.keyboard().press("Escape");
+        assertThat(linus.locator("#viewer-screen")).isHidden();
+        assertThat(card(linus, id).locator("button.file-preview")).isFocused();
+
+        // A file that is not a picture has no preview and says what it is.
+        Path pdf = randomFile("minutes.pdf", 2000, 5);
+        String pdfId = share(ada, pdf);
+        assertThat(card(grace, pdfId).locator(".file-kind")).hasText("PDF");
+        assertThat(card(grace, pdfId).locator(".file-preview")).hasCount(0);
+        for (Page p : List.of(ada, grace, linus)) assertThat(p.evaluate("() => window.pwned === undefined")).isEqualTo(true);
+    }
+
     @Test
     void someone_who_comes_later_downloads_the_file_from_the_room() throws Exception {
         Page ada = enter("Ada");

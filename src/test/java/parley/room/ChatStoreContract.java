@@ -502,6 +502,21 @@ public abstract class ChatStoreContract {
         assertThat(await(store.file("f_nowhere"))).isNull();
     }
 
+    @Test
+    void a_files_preview_is_kept_with_it_and_goes_with_it() throws Exception {
+        createRoom("r_general", "General");
+        SharedFile.Preview preview = new SharedFile.Preview("data:image/webp;base64,UklGRgAAAABXRUJQ", 4032, 3024);
+        SharedFile declared = new SharedFile("f_1", "cat.jpg", 42, "image/jpeg", "0a1b", false, preview);
+        append(GENERAL, ADA, "c1", "", declared);
+
+        assertThat(await(store.file("f_1")).meta().preview()).isEqualTo(preview);
+        assertThat(await(store.latest(GENERAL, 1)).getFirst().file().preview()).isEqualTo(preview);
+        assertThat(await(store.after(GENERAL, 0, 1)).getFirst().file().preview()).isEqualTo(preview);
+
+        changed(ADA, "d1", ChatMessage.Kind.DELETE, 1, "", null, false);
+        assertThat(entry(1).file()).as("deleted with its message").isNull();
+    }
+
     // ---- people ---------------------------------------------------------------------------------
 
     @Test

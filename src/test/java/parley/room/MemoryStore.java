@@ -374,7 +374,7 @@ public final class MemoryStore implements ChatStore {
         RoomFile f = files.get(fileId);
         if (f == null || f.meta().stored()) return CompletableFuture.completedFuture(false);
         SharedFile m = f.meta();
-        files.put(fileId, new RoomFile(f.room(), f.uploader(), new SharedFile(m.id(), m.name(), m.size(), m.type(), m.sha256(), true)));
+        files.put(fileId, new RoomFile(f.room(), f.uploader(), new SharedFile(m.id(), m.name(), m.size(), m.type(), m.sha256(), true, m.preview())));
         return CompletableFuture.completedFuture(true);
     }
 

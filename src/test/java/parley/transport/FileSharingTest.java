@@ -132,6 +132,50 @@ class FileSharingTest {
     }
 
     @Test
+    void a_picture_shared_with_a_preview_shows_it_live_in_history_and_after_a_reconnect_and_a_false_preview_is_refused() {
+        server = TestServer.start();
+        WsClient ada = person("Ada");
+        String room = join(ada, newRoom(ada, "pictures"));
+        // The smallest PNG there is: its signature and nothing else is enough for the check, which reads the start.
+        String png = "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(
+                new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13});
+        Map<String, Object> preview = Map.of("image", png, "width", 4032, "height", 3024);
+        ada.send("send", "room", room, "clientId", "p1",
+                "file", Map.of("name", "cat.jpg", "size", 12345, "type", "image/jpeg", "sha256", "a".repeat(64), "preview", preview));
+        ada.expect("ack");
+        JsonNode live = ada.expect("message").at("/file/preview");
+        assertThat(live.get("image").asText()).isEqualTo(png);
+        assertThat(live.get("width").asInt()).isEqualTo(4032);
+        assertThat(live.get("height").asInt()).isEqualTo(3024);
+
+        WsClient grace = person("Grace");
+        join(grace, room);
+        grace.send("history", "ref", "h", "room", room);
+        assertThat(grace.expect("history").at("/messages/0/file/preview")).isEqualTo(live);
+        grace.send("join", "room", room, "since", 0);
+        grace.expect("joined");
+        assertThat(grace.expect("message").at("/file/preview")).as("catch-up").isEqualTo(live);
+
+        // An SVG (which can hold script), bytes that are not what the URL says, or no size: refused, nothing stored.
+        String svg = "data:image/svg+xml;base64," + java.util.Base64.getEncoder().encodeToString("<svg/>".getBytes());
+        String jpegSaysPng = "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(new byte[] {(byte) 0xff, (byte) 0xd8, (byte) 0xff, 0});
+        String tooBig = "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(
+                java.util.Arrays.copyOf(java.util.Base64.getDecoder().decode(png.substring(png.indexOf(',') + 1)), 32 * 1024 + 1));
+        for (Map<String, Object> bad : List.<Map<String, Object>>of(
+                Map.of("image", svg, "width", 10, "height", 10),
+                Map.of("image", jpegSaysPng, "width", 10, "height", 10),
+                Map.of("image", tooBig, "width", 10, "height", 10),
+                Map.of("image", png, "width", 10),
+                Map.of("image", png, "width", 0, "height", 10))) {
+            ada.send("send", "ref", "bad", "room", room, "clientId", "p2",
+                    "file", Map.of("name", "x.png", "size", 1, "type", "image/png", "sha256", "b".repeat(64), "preview", bad));
+            assertThat(ada.expectError("bad_message").get("message").asText()).as(bad.toString()).contains("file.preview");
+        }
+        grace.send("history", "ref", "h2", "room", room);
+        assertThat(grace.expect("history").get("messages")).hasSize(1);
+    }
+
+    @Test
     void a_file_over_the_limit_is_refused_and_an_upload_longer_than_declared_leaves_nothing_on_disk() throws Exception {
         server = TestServer.start("--max-upload-bytes", "1000");
         WsClient ada = person("Ada");
