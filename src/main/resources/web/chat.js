@@ -1,6 +1,6 @@
 import { Emitter } from './emitter.js';
 import { prefs } from './prefs.js';
-import { RoomState, isShown } from './room.js';
+import { RoomState, isShown, quoteOf } from './room.js';
 import { Outbox, newClientId } from './outbox.js';
 
 /** @typedef {import('./connection.js').Connection} Connection */
@@ -257,14 +257,16 @@ export class Chat extends Emitter {
    * Queues a message for the open room and sends it if we can; it shows as pending until
    * its ack, and is re-sent with the same clientId after a reconnect.
    * @param {string} text
+   * @param {number} [replyTo] the seq of the message of the room it answers
    */
-  sendText(text) {
+  sendText(text, replyTo) {
     const roomId = this.current;
     // The server trims trailing whitespace; doing it here keeps the pending copy identical.
     const body = text.replace(/\s+$/u, '');
     if (!roomId || !body) return;
     this.stopTyping();
-    const entry = this.outbox.add(roomId, body);
+    const target = replyTo === undefined ? undefined : this.rooms.get(roomId)?.messages.get(replyTo);
+    const entry = this.outbox.add(roomId, body, target && quoteOf(target));
     this.emit('messages', roomId);
     const room = this.rooms.get(roomId);
     if (room?.joined) this.#transmit(entry.clientId);
@@ -340,6 +342,22 @@ export class Chat extends Emitter {
       room.loadingOlder = false;
       this.emit('messages', roomId);
     }
+  }
+
+  /**
+   * Loads older pages of the room until its message `seq` is held (or there is nothing older).
+   * @param {string} roomId
+   * @param {number} seq
+   * @returns {Promise<boolean>} whether the message is held now
+   */
+  async reveal(roomId, seq) {
+    const room = this.rooms.get(roomId);
+    while (room && !room.messages.has(seq) && room.hasMore !== false && room.lowest > seq) {
+      const lowest = room.lowest;
+      await this.loadOlder(roomId);
+      if (room.lowest === lowest) break; // loading failed, or another load is under way
+    }
+    return !!room?.messages.has(seq);
   }
 
   /** The person typed in the composer of the open room. */
@@ -483,14 +501,17 @@ export class Chat extends Emitter {
       // No timeout: an ack only comes once the store has committed, and the heartbeat
       // already tells a slow store from a dead socket.
       const ack = await this.#conn.request(
-        { type: 'send', room: entry.room, clientId, text: entry.text },
+        { type: 'send', room: entry.room, clientId, text: entry.text, ...(entry.reply ? { replyTo: entry.reply.seq } : {}) },
         { timeoutMs: 0 },
       );
       this.outbox.remove(clientId);
       const me = this.me;
       const room = this.#ensureRoom(entry.room);
+      // The quote as the room holds its target now (an edit may have come meanwhile).
+      const target = entry.reply && room.messages.get(entry.reply.seq);
+      const reply = target ? quoteOf(target) : entry.reply;
       this.#store(room, [
-        { seq: ack.seq, clientId, from: { userId: me?.userId ?? '', name: me?.name ?? '' }, text: entry.text, ts: ack.ts },
+        { seq: ack.seq, clientId, from: { userId: me?.userId ?? '', name: me?.name ?? '' }, text: entry.text, ts: ack.ts, ...(reply ? { reply } : {}) },
       ]);
     } catch (e) {
       const err = /** @type {RequestError} */ (e);

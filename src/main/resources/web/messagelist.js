@@ -1,6 +1,7 @@
 import { h, reconcile } from './dom.js';
 import { avatar, formatTime, renderText } from './format.js';
 import { isShown } from './room.js';
+import { EmojiPicker } from './emojipicker.js';
 
 /** @typedef {import('./protocol.js').ChatMessage} ChatMessage */
 /** @typedef {import('./outbox.js').OutgoingMessage} OutgoingMessage */
@@ -10,6 +11,8 @@ import { isShown } from './room.js';
  * @property {(seq: number, text: string) => Promise<unknown>} onEdit rejects with why it was refused
  * @property {(seq: number) => void} onDelete asks, then deletes
  * @property {(seq: number, emoji: string) => void} onReact toggles our reaction
+ * @property {(seq: number) => void} onReply starts a reply to it in the composer
+ * @property {(seq: number) => void} onJump shows the message a reply quotes (it may need loading first)
  */
 
 // Messages from one person less than this apart read as one block.
@@ -31,8 +34,10 @@ export const QUICK_EMOJI = ['👍', '❤️', '😂', '🎉', '😮', '😢', '�
  * (edited, deleted, reacted to: a new object in the room) has its parts updated in place.
  *
  * Each stored message has its actions (`.actions`), shown on hover, on keyboard focus, and on a
- * touch screen when tapped: React (a picker of `QUICK_EMOJI`), and Edit and Delete where allowed.
- * Edit turns the text into a field: Enter saves, Escape cancels.
+ * touch screen when tapped: React (a picker of `QUICK_EMOJI`, and "More…" for any emoji), Reply, and
+ * Edit and Delete where allowed. Edit turns the text into a field: Enter saves, Escape cancels.
+ * A reply shows the message it answers as a quote (`.reply-quote`) above its text; clicking the quote
+ * asks to show that message (`onJump`), which `reveal` scrolls to and highlights.
  */
 export class MessageList {
   #list;
@@ -60,12 +65,12 @@ export class MessageList {
    *          fileCard: (roomId: string, file: import('./protocol.js').FileInfo) => HTMLElement} & MessageActions} callbacks
    *     fileCard: the element a file message shows, kept by its owner across renders
    */
-  constructor(list, { onNearTop, onRetry, fileCard, onEdit, onDelete, onReact }) {
+  constructor(list, { onNearTop, onRetry, fileCard, onEdit, onDelete, onReact, onReply, onJump }) {
     this.#list = list;
     this.#onNearTop = onNearTop;
     this.#onRetry = onRetry;
     this.#fileCard = fileCard;
-    this.#actions = { onEdit, onDelete, onReact };
+    this.#actions = { onEdit, onDelete, onReact, onReply, onJump };
     list.addEventListener('scroll', () => {
       if (list.scrollTop < LOAD_OLDER_WITHIN_PX) onNearTop();
     }, { passive: true });
@@ -91,6 +96,22 @@ export class MessageList {
 
   scrollToBottom() {
     this.#list.scrollTop = this.#list.scrollHeight;
+  }
+
+  /**
+   * Scrolls message `seq` into the middle of the list and highlights it for a moment.
+   * @param {number} seq
+   * @returns {boolean} false when the list does not show it
+   */
+  reveal(seq) {
+    const el = this.#bySeq.get(seq);
+    if (!el?.isConnected) return false;
+    el.scrollIntoView({ block: 'center' });
+    el.classList.remove('highlight');
+    void el.offsetWidth; // restarts the animation when the same message is revealed twice
+    el.classList.add('highlight');
+    el.addEventListener('animationend', () => el.classList.remove('highlight'), { once: true });
+    return true;
   }
 
   /**
@@ -219,7 +240,7 @@ export class MessageList {
    * @returns {HTMLElement}
    */
   #messageElement(roomId, msg) {
-    const el = messageSkeleton(msg.from.userId, msg.from.name, msg.ts, msg.text);
+    const el = messageSkeleton(msg.from.userId, msg.from.name, msg.ts, msg.text, msg.reply, this.#actions.onJump);
     el.dataset.seq = String(msg.seq);
     if (msg.clientId) el.dataset.clientId = msg.clientId;
     const body = /** @type {HTMLElement} */ (el.querySelector('.body'));
@@ -240,15 +261,17 @@ export class MessageList {
   /**
    * @param {HTMLElement} el
    * @param {number} seq
-   * @returns {HTMLElement} the message's actions: React (with its picker), Edit, Delete
+   * @returns {HTMLElement} the message's actions: React (with its picker), Reply, Edit, Delete
    */
   #actionBar(el, seq) {
-    const { onDelete, onReact } = this.#actions;
+    const { onDelete, onReact, onReply } = this.#actions;
     const react = h('button', { className: 'react-button', attrs: { type: 'button', title: 'Add a reaction', 'aria-label': 'React', 'aria-expanded': 'false' } }, '☺+');
+    const reply = h('button', { className: 'reply-button', attrs: { type: 'button', title: 'Reply to this message' } }, 'Reply');
     const edit = h('button', { className: 'edit-button', attrs: { type: 'button' } }, 'Edit');
     const del = h('button', { className: 'delete-button', attrs: { type: 'button' } }, 'Delete');
     const picker = h('div', { className: 'emoji-picker', attrs: { role: 'group', 'aria-label': 'Reactions', hidden: '' } },
-      ...QUICK_EMOJI.map((emoji) => h('button', { className: 'emoji', attrs: { type: 'button', 'data-emoji': emoji, title: `React with ${emoji}` } }, emoji)));
+      ...QUICK_EMOJI.map((emoji) => h('button', { className: 'emoji', attrs: { type: 'button', 'data-emoji': emoji, title: `React with ${emoji}` } }, emoji)),
+      h('button', { className: 'more-emoji', attrs: { type: 'button', title: 'Any emoji, by name', 'aria-haspopup': 'dialog' } }, 'More…'));
     react.addEventListener('click', () => {
       const open = picker.hidden;
       this.#closePickers();
@@ -261,7 +284,13 @@ export class MessageList {
       if (open) /** @type {HTMLElement} */ (picker.firstElementChild).focus();
     });
     picker.addEventListener('click', (ev) => {
-      const emoji = /** @type {HTMLElement} */ (ev.target).closest('button')?.dataset.emoji;
+      const button = /** @type {HTMLElement} */ (ev.target).closest('button');
+      if (button?.classList.contains('more-emoji')) {
+        this.#closePickers();
+        EmojiPicker.shared().open(react, (emoji) => onReact(seq, emoji));
+        return;
+      }
+      const emoji = button?.dataset.emoji;
       if (!emoji) return;
       this.#closePickers();
       react.focus();
@@ -272,9 +301,10 @@ export class MessageList {
       this.#closePickers();
       react.focus();
     });
+    reply.addEventListener('click', () => onReply(seq));
     edit.addEventListener('click', () => this.#startEditing(el, seq));
     del.addEventListener('click', () => onDelete(seq));
-    return h('div', { className: 'actions', attrs: { role: 'toolbar', 'aria-label': 'Message actions' } }, react, edit, del, picker);
+    return h('div', { className: 'actions', attrs: { role: 'toolbar', 'aria-label': 'Message actions' } }, react, reply, edit, del, picker);
   }
 
   #closePickers() {
@@ -301,6 +331,7 @@ export class MessageList {
       el.classList.remove('has-file', 'show-actions');
     }
     if (!el.classList.contains('editing')) showText(el, msg);
+    if (msg.reply) showQuote(/** @type {HTMLElement} */ (el.querySelector('.reply-quote')), msg.reply);
     const row = /** @type {HTMLElement} */ (el.querySelector('.reactions'));
     const reactions = deleted ? [] : msg.reactions ?? [];
     row.hidden = reactions.length === 0;
@@ -386,7 +417,7 @@ export class MessageList {
    * @returns {HTMLElement}
    */
   #outgoingElement(out, me) {
-    const el = messageSkeleton(me?.userId ?? '', me?.name ?? '', out.createdAt, out.text);
+    const el = messageSkeleton(me?.userId ?? '', me?.name ?? '', out.createdAt, out.text, out.reply, this.#actions.onJump);
     el.dataset.clientId = out.clientId;
     const retry = h('button', { className: 'retry', attrs: { type: 'button' } }, 'Retry');
     retry.addEventListener('click', () => this.#onRetry(out.clientId));
@@ -442,11 +473,19 @@ function continues(prev, userId, ts) {
  * @param {string} name
  * @param {number} ts
  * @param {string} text
+ * @param {import('./protocol.js').ReplyQuote|undefined} reply the message it answers
+ * @param {(seq: number) => void} onJump
  * @returns {HTMLElement}
  */
-function messageSkeleton(userId, name, ts, text) {
+function messageSkeleton(userId, name, ts, text, reply, onJump) {
   const when = formatTime(ts);
   const time = h('time', { className: 'time', attrs: { datetime: when.iso, title: when.full } }, when.short);
+  let quote = null;
+  if (reply) {
+    quote = h('button', { className: 'reply-quote', attrs: { type: 'button' } });
+    quote.addEventListener('click', () => onJump(reply.seq));
+    showQuote(quote, reply);
+  }
   return h(
     'li',
     { className: 'message' },
@@ -455,7 +494,22 @@ function messageSkeleton(userId, name, ts, text) {
       'div',
       { className: 'body' },
       h('div', { className: 'meta' }, h('span', { className: 'from' }, name), ' ', time),
+      ...(quote ? [quote] : []),
       h('div', { className: 'text' }, renderText(text)),
     ),
   );
+}
+
+/**
+ * Fills a quote (of a reply, or of the composer's reply bar) with the message it answers, as plain text.
+ * @param {HTMLElement} el
+ * @param {import('./protocol.js').ReplyQuote} reply
+ */
+export function showQuote(el, reply) {
+  const what = reply.deleted ? 'This message was deleted'
+    : reply.text || (reply.file ? `📎 ${reply.file}` : '');
+  el.classList.toggle('quotes-deleted', !!reply.deleted);
+  el.title = reply.deleted ? 'The message this answers was deleted' : `Show the message from ${reply.from.name} this answers`;
+  el.dataset.replyTo = String(reply.seq);
+  el.replaceChildren(h('span', { className: 'reply-from' }, reply.from.name), h('span', { className: 'reply-text' }, what));
 }

@@ -7,6 +7,7 @@
  * @property {'pending'|'failed'} status
  * @property {string} [error] why it failed, for the person
  * @property {boolean} inFlight a send is on the wire and has not been answered
+ * @property {import('./protocol.js').ReplyQuote} [reply] the message it answers, as it read when written
  */
 
 /**
@@ -20,11 +21,12 @@ export class Outbox {
   /**
    * @param {string} room
    * @param {string} text
+   * @param {import('./protocol.js').ReplyQuote} [reply] the message it answers
    * @returns {OutgoingMessage}
    */
-  add(room, text) {
+  add(room, text, reply) {
     /** @type {OutgoingMessage} */
-    const entry = { clientId: newClientId(), room, text, createdAt: Date.now(), status: 'pending', inFlight: false };
+    const entry = { clientId: newClientId(), room, text, createdAt: Date.now(), status: 'pending', inFlight: false, ...(reply ? { reply } : {}) };
     this.#entries.set(entry.clientId, entry);
     return entry;
   }

@@ -16,9 +16,11 @@
  * @typedef {{id: string, name: string, size: number, type: string, sha256: string, stored: boolean,
  *            preview?: {image: string, width: number, height: number}}} FileInfo
  * @typedef {{emoji: string, count: number, by: Sender[]}} Reaction
+ * @typedef {{seq: number, from: Sender, text: string, file?: string, deleted?: boolean}} ReplyQuote
+ *     the message a reply answers, as it read when the reply was delivered (or since, applied by the room)
  * @typedef {{seq: number, clientId?: string|null, from: Sender, text: string, ts: number, file?: FileInfo,
  *            kind?: 'message'|'edit'|'delete'|'reaction', target?: number, emoji?: string, added?: boolean,
- *            edited?: number, deleted?: {by: Sender, ts: number}, reactions?: Reaction[]}} ChatMessage
+ *            edited?: number, deleted?: {by: Sender, ts: number}, reactions?: Reaction[], reply?: ReplyQuote}} ChatMessage
  *     a message (kind `message` or none), or a change to the message `target`
  * @typedef {{maxFrameBytes: number, maxTextChars: number, historyPageMax: number}} Limits
  * @typedef {{type: 'welcome', sessionId: string, userId: string, name: string, limits: Limits}} Welcome

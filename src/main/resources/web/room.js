@@ -160,7 +160,20 @@ export class RoomState {
     } else if (change.kind === 'reaction' && change.emoji && !target.deleted) {
       next = { ...target, reactions: toggled(target.reactions ?? [], change.emoji, change.from, change.added !== false) };
     }
-    if (next !== target) this.messages.set(target.seq, next);
+    if (next === target) return;
+    this.messages.set(target.seq, next);
+    if (change.kind === 'edit' || change.kind === 'delete') this.#requote(next);
+  }
+
+  /**
+   * The replies we hold that quote `target` quote it as it reads now (the server sends no new copy of a
+   * reply when what it answers changes): never a text it no longer reads.
+   * @param {ChatMessage} target
+   */
+  #requote(target) {
+    for (const msg of this.messages.values()) {
+      if (msg.reply?.seq === target.seq) this.messages.set(msg.seq, { ...msg, reply: quoteOf(target) });
+    }
   }
 
   /** Forgets every message: the server told us our copy cannot be caught up. */
@@ -211,4 +224,27 @@ function toggled(reactions, emoji, who, added) {
   const next = reactions.map((r) => (r.emoji === emoji ? { emoji, count: by.length, by } : r));
   if (!found && added) next.push({ emoji, count: 1, by });
   return next.filter((r) => r.count > 0);
+}
+
+/** The longest quote of a message a reply carries, in UTF-16 units with its "…": as the server cuts it. */
+const QUOTE_CHARS = 100;
+
+/**
+ * How a reply quotes `target` as it reads now: its author, the start of its text (cut between two
+ * characters as people see them), its file's name, or that it was deleted.
+ * @param {ChatMessage} target
+ * @returns {import('./protocol.js').ReplyQuote}
+ */
+export function quoteOf(target) {
+  if (target.deleted) return { seq: target.seq, from: target.from, text: '', deleted: true };
+  let text = target.text;
+  if (text.length > QUOTE_CHARS) {
+    let cut = '';
+    for (const { segment } of new Intl.Segmenter().segment(text)) {
+      if (cut.length + segment.length > QUOTE_CHARS - 1) break;
+      cut += segment;
+    }
+    text = `${cut.trimEnd()}…`;
+  }
+  return { seq: target.seq, from: target.from, text, ...(target.file ? { file: target.file.name } : {}) };
 }

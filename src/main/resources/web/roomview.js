@@ -1,6 +1,7 @@
 import { byId, h } from './dom.js';
 import { avatar } from './format.js';
-import { MessageList } from './messagelist.js';
+import { MessageList, showQuote } from './messagelist.js';
+import { quoteOf } from './room.js';
 import { roomError } from './chat.js';
 import { confirmAction } from './memberspanel.js';
 
@@ -32,6 +33,10 @@ export class RoomView {
   #noticeText = byId('room-notice-text');
   #rejoin = /** @type {HTMLButtonElement} */ (byId('rejoin-room'));
   #leave = /** @type {HTMLButtonElement} */ (byId('leave-room'));
+  #replyBar = byId('reply-bar');
+  #replyTarget = byId('reply-target');
+  /** @type {number|null} the seq of the message the composer answers */
+  #replyTo = null;
   #messages;
   #files;
   /** @type {Promise<unknown>} the shares in progress, one after the other */
@@ -53,6 +58,8 @@ export class RoomView {
         throw new Error(roomError(err, 'Could not save the edit'));
       }),
       onReact: (seq, emoji) => this.#inRoom((id) => chat.react(id, seq, emoji)).catch((err) => this.#say(roomError(err, 'Could not react'))),
+      onReply: (seq) => this.#startReply(seq),
+      onJump: (seq) => this.#jump(seq),
       onDelete: (seq) => chat.current && confirmAction({
         title: 'Delete this message?',
         text: 'It is deleted for everyone, with its file and reactions. This cannot be undone.',
@@ -109,8 +116,16 @@ export class RoomView {
       if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
         ev.preventDefault();
         this.#submit();
+      } else if (ev.key === 'Escape' && this.#replyTo !== null) {
+        ev.preventDefault();
+        this.#cancelReply();
       }
     });
+    byId('reply-cancel').addEventListener('click', () => {
+      this.#cancelReply();
+      this.#input.focus();
+    });
+    this.#replyTarget.addEventListener('click', () => this.#replyTo !== null && this.#jump(this.#replyTo));
     this.#input.addEventListener('input', () => {
       if (this.#input.value.trim()) chat.userTyping();
       else chat.stopTyping();
@@ -135,7 +150,8 @@ export class RoomView {
   #submit() {
     const text = this.#input.value;
     if (!text.trim() || !this.#chat.current) return;
-    this.#chat.sendText(text);
+    this.#chat.sendText(text, this.#replyTo ?? undefined);
+    this.#cancelReply();
     this.#input.value = '';
     // One's own message is always worth seeing, wherever one had scrolled.
     this.#messages.scrollToBottom();
@@ -157,8 +173,40 @@ export class RoomView {
     );
   }
 
+  /**
+   * The composer answers message `seq`: the bar above it says which, until sent or cancelled.
+   * @param {number} seq
+   */
+  #startReply(seq) {
+    const msg = this.#chat.current ? this.#chat.room(this.#chat.current)?.messages.get(seq) : undefined;
+    if (!msg || msg.deleted) return;
+    this.#replyTo = seq;
+    showQuote(this.#replyTarget, quoteOf(msg));
+    this.#replyBar.hidden = false;
+    this.#input.focus();
+  }
+
+  #cancelReply() {
+    this.#replyTo = null;
+    this.#replyBar.hidden = true;
+  }
+
+  /**
+   * Shows the message a reply answers: scrolled to and highlighted, after loading older pages if needed.
+   * @param {number} seq
+   */
+  async #jump(seq) {
+    const id = this.#chat.current;
+    if (!id) return;
+    if (this.#messages.reveal(seq)) return;
+    const held = await this.#chat.reveal(id, seq);
+    if (this.#chat.current !== id) return;
+    if (!held || !this.#messages.reveal(seq)) this.#say('That message is no longer in this room.');
+  }
+
   #showRoom() {
     const id = this.#chat.current;
+    this.#cancelReply();
     this.#view.hidden = !id;
     this.#empty.hidden = !!id;
     this.#membersPanel.hidden = !id;

@@ -106,8 +106,9 @@ public sealed interface ClientMessage {
     /**
      * A chat message, or with {@code file} a file message ({@code text} then is an optional caption).
      * The text length and file size limits are server settings, so the dispatcher checks them.
+     * {@code replyTo}: the seq of the message of the room it answers, or null.
      */
-    record Send(String ref, String room, String clientId, String text, FileOffer file) implements ClientMessage {
+    record Send(String ref, String room, String clientId, String text, FileOffer file, Long replyTo) implements ClientMessage {
         public Send {
             ref = Check.ref(ref);
             room = Check.id("room", room);
@@ -115,6 +116,11 @@ public sealed interface ClientMessage {
             if (text == null && file == null) throw Check.bad("text is required");
             text = Check.body("text", text == null ? "" : text.stripTrailing());
             if (text.isEmpty() && file == null) throw Check.bad("text must not be empty");
+            if (replyTo != null && replyTo < 1) throw Check.bad("replyTo must be a message's seq, 1 or more");
+        }
+
+        public Send(String ref, String room, String clientId, String text, FileOffer file) {
+            this(ref, room, clientId, text, file, null);
         }
 
         public Send(String ref, String room, String clientId, String text) {

@@ -1,15 +1,25 @@
 package parley.protocol;
 
 /**
- * What a reaction's emoji may be: one emoji as people type or pick it, not text. 1 to
- * {@value #MAX_CODE_POINTS} code points; the first a symbol (Unicode category So, which holds the
- * emoji, regional indicators and symbols such as ©); each following one a symbol too, or one of what
- * joins and shapes emoji: a skin tone (U+1F3FB to U+1F3FF), a variation selector (U+FE0E, U+FE0F), the
- * keycap mark (U+20E3), the zero-width joiner (U+200D), or a tag (U+E0020 to U+E007F, as in subdivision
- * flags). So no letter, digit, space, control or bidirectional override gets in.
+ * What a reaction's emoji may be: one emoji as people pick or type it, not text. Unicode's emoji properties
+ * (UTS #51, as {@link Character#isEmoji} and its siblings give them) decide, so every emoji sequence
+ * (a skin tone, a ZWJ sequence such as 👩‍💻, a flag, a subdivision flag, a keycap) is accepted, and so is
+ * what Unicode counts as emoji among older symbols (©, ‼, ↔, ℹ). 1 to {@value #MAX_CODE_POINTS} code
+ * points (the longest emoji, a kiss of two people with their skin tones, has 10):
+ * <ul>
+ *   <li>a keycap: {@code 0}-{@code 9}, {@code #} or {@code *}, an optional U+FE0F and U+20E3, nothing more;</li>
+ *   <li>otherwise the first is an emoji code point other than ASCII, and each following one is
+ *       too, or builds emoji: a skin tone, a hair style, a variation selector (U+FE0E, U+FE0F), the zero-width
+ *       joiner (U+200D), a regional indicator, a tag (U+E0020 to U+E007F), the keycap mark.</li>
+ * </ul>
+ * So no letter, digit on its own, punctuation such as {@code :)}, space, control or direction override gets in,
+ * nor a symbol that is not an emoji (☐, ⌘).
  */
 final class Emoji {
     static final int MAX_CODE_POINTS = 10;
+    private static final int KEYCAP = 0x20E3;
+    private static final int VS15 = 0xFE0E;
+    private static final int VS16 = 0xFE0F;
 
     private Emoji() {}
 
@@ -19,16 +29,30 @@ final class Emoji {
             throw Check.bad(field + " must be one emoji of at most " + MAX_CODE_POINTS + " code points");
         }
         int[] points = value.codePoints().toArray();
+        if (isKeycapBase(points[0])) {
+            boolean keycap = points.length == 2 && points[1] == KEYCAP || points.length == 3 && points[1] == VS16 && points[2] == KEYCAP;
+            if (!keycap) throw Check.bad(field + " must be one emoji (a digit, # or * only as a keycap, such as 1️⃣)");
+            return value;
+        }
         for (int i = 0; i < points.length; i++) {
             int c = points[i];
-            boolean ok = Character.getType(c) == Character.OTHER_SYMBOL || i > 0 && joins(c);
+            boolean ok = c > 0x7F && (pictograph(c) || i > 0 && builds(c));
             if (!ok) throw Check.bad(field + " must be one emoji (U+" + Integer.toHexString(c).toUpperCase() + " is not part of one)");
         }
         return value;
     }
 
-    private static boolean joins(int c) {
-        return c >= 0x1F3FB && c <= 0x1F3FF || c == 0xFE0E || c == 0xFE0F || c == 0x20E3 || c == 0x200D
-                || c >= 0xE0020 && c <= 0xE007F;
+    private static boolean isKeycapBase(int c) {
+        return c >= '0' && c <= '9' || c == '#' || c == '*';
+    }
+
+    /** Unicode's Emoji property; not Extended_Pictographic, which also holds symbols kept for emoji to come (☐). */
+    private static boolean pictograph(int c) {
+        return Character.isEmoji(c);
+    }
+
+    /** Skin tones, hair styles, ZWJ, U+FE0F, regional indicators, tags, keycap (Emoji_Component), and U+FE0E. */
+    private static boolean builds(int c) {
+        return Character.isEmojiComponent(c) || c == VS15;
     }
 }

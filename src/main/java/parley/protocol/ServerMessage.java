@@ -76,12 +76,20 @@ public sealed interface ServerMessage {
     record ReactionView(String emoji, int count, List<Person> by) {}
 
     /**
+     * The message a reply answers, as it reads now: {@code text} its start (empty once deleted), {@code file}
+     * the name of the file it shares, {@code deleted} true when it was deleted (absent otherwise).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ReplyView(long seq, Person from, String text, String file, Boolean deleted) {}
+
+    /**
      * An entry of a room's order ({@code kind}: message, edit, delete, reaction), as in {@link Message}.
      * A change names the message it changes ({@code target}); a message carries its state of now.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record MessageView(long seq, String clientId, Sender from, String kind, Long target, String text, String emoji,
-                       Boolean added, long ts, Long edited, DeletedView deleted, FileView file, List<ReactionView> reactions) {}
+                       Boolean added, long ts, Long edited, DeletedView deleted, FileView file, List<ReactionView> reactions,
+                       ReplyView reply) {}
 
     record Welcome(String ref, String sessionId, String userId, String name, Limits limits)
             implements ServerMessage {}
@@ -107,12 +115,13 @@ public sealed interface ServerMessage {
     /**
      * An entry of the room's order: a message, or a change to one. {@code target}: the seq a change
      * changes; {@code emoji} and {@code added}: a reaction's; {@code edited}, {@code deleted},
-     * {@code reactions}: a message's state (absent: never edited, not deleted, no reactions).
+     * {@code reactions}: a message's state (absent: never edited, not deleted, no reactions); {@code reply}:
+     * the message it answers, quoted as it reads now (absent: not a reply).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Message(String room, long seq, String clientId, Sender from, String kind, Long target, String text,
                    String emoji, Boolean added, long ts, Long edited, DeletedView deleted, FileView file,
-                   List<ReactionView> reactions) implements ServerMessage {}
+                   List<ReactionView> reactions, ReplyView reply) implements ServerMessage {}
 
     /** The bytes of a file shared in the room reached the server: it can be downloaded from now on. */
     record FileStored(String room, String file) implements ServerMessage {}

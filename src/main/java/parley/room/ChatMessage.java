@@ -12,14 +12,23 @@ import java.util.List;
  * it replaced.
  *
  * <p>{@code file}: the file a message shares, or null. {@code emoji} and {@code added}: a reaction's emoji,
- * and whether the reaction added it (false: took it away again); null for other kinds.
+ * and whether the reaction added it (false: took it away again); null for other kinds. {@code reply}: the
+ * message this one answers, quoted as it reads now (every read quotes it afresh), or null.
  */
 public record ChatMessage(RoomId room, long seq, String clientId, UserId senderId, String senderName,
                           String text, long ts, SharedFile file, Kind kind, long target, String emoji, Boolean added,
-                          Long edited, Deletion deleted, List<Reaction> reactions) {
+                          Long edited, Deletion deleted, List<Reaction> reactions, Reply reply) {
 
     public ChatMessage {
         reactions = List.copyOf(reactions);
+    }
+
+    /** An entry that answers no message. */
+    public ChatMessage(RoomId room, long seq, String clientId, UserId senderId, String senderName, String text, long ts,
+                       SharedFile file, Kind kind, long target, String emoji, Boolean added, Long edited, Deletion deleted,
+                       List<Reaction> reactions) {
+        this(room, seq, clientId, senderId, senderName, text, ts, file, kind, target, emoji, added, edited, deleted,
+                reactions, null);
     }
 
     public ChatMessage(RoomId room, long seq, String clientId, UserId senderId, String senderName, String text, long ts,
@@ -52,6 +61,36 @@ public record ChatMessage(RoomId room, long seq, String clientId, UserId senderI
         public Reaction {
             by = List.copyOf(by);
         }
+    }
+
+    /**
+     * The message a reply answers ({@code seq}), quoted as it reads now: its author, the start of its text
+     * (at most {@value #QUOTE_CHARS} characters, cut between two characters as people see them, with "…"
+     * when cut), the name of the file it shares (or null), and whether it was deleted (then its text is
+     * empty and it has no file). Never a text the target no longer reads.
+     */
+    public record Reply(long seq, UserRef from, String text, String file, boolean deleted) {
+        public static final int QUOTE_CHARS = 100;
+
+        public Reply {
+            text = deleted ? "" : quote(text);
+            if (deleted) file = null;
+        }
+
+        /** The start of {@code text}, at most {@value #QUOTE_CHARS} characters (UTF-16 units) with the "…", never cutting a character in two. */
+        static String quote(String text) {
+            if (text.length() <= QUOTE_CHARS) return text;
+            java.text.BreakIterator graphemes = java.text.BreakIterator.getCharacterInstance(java.util.Locale.ROOT);
+            graphemes.setText(text);
+            int end = graphemes.preceding(QUOTE_CHARS); // leaves room for the "…"
+            return text.substring(0, Math.max(end, 0)).stripTrailing() + "…";
+        }
+    }
+
+    /** The same entry, answering {@code reply}. */
+    public ChatMessage withReply(Reply reply) {
+        return new ChatMessage(room, seq, clientId, senderId, senderName, text, ts, file, kind, target, emoji, added,
+                edited, deleted, reactions, reply);
     }
 
     public boolean isDeleted() {

@@ -25,7 +25,9 @@ import java.util.function.Consumer;
  * target in its one writer so that no other change slips in between: a change whose target is not a
  * message of the room, is deleted, or is not the sender's to change is {@link AppendOutcome.Refused} and
  * stores nothing. A retried client id is found before the target is checked, so a retried change
- * reports its original entry as a duplicate even though its target has changed since (by itself).
+ * reports its original entry as a duplicate even though its target has changed since (by itself). A
+ * message that answers another ({@link NewMessage#replyTo}) is checked the same way ({@link #replyRefusal}),
+ * after its client id; every read gives it with its {@link ChatMessage.Reply} quoting the target as it reads now.
  *
  * <p>The futures of the other methods complete on store threads; callers must not block them. A write
  * refused because the store is behind fails with {@link OverloadedException}, having changed nothing.
@@ -51,6 +53,20 @@ public interface ChatStore extends AutoCloseable {
             return new RoomException(Refusal.FORBIDDEN, "only the room's owners and moderators may delete others' messages");
         }
         return null;
+    }
+
+    /**
+     * Why a store refuses a message that answers entry {@code replyTo}, given that entry as the store's
+     * writer finds it ({@code kind} null: no entry has that seq in the room), or null when it may be stored.
+     * Only a message that still stands may be answered: a change is not a message, and a deleted message
+     * has nothing left to quote.
+     */
+    static RoomException replyRefusal(long replyTo, ChatMessage.Kind kind, boolean deleted) {
+        if (kind != ChatMessage.Kind.MESSAGE) {
+            return new RoomException(Refusal.NO_SUCH_MESSAGE, kind == null ? "no message " + replyTo + " in this room to reply to"
+                    : "entry " + replyTo + " is a change (" + kind.wire() + "), not a message to reply to");
+        }
+        return deleted ? new RoomException(Refusal.BAD_STATE, "message " + replyTo + " is deleted: it cannot be replied to") : null;
     }
 
     /** The latest {@code limit} messages, oldest first (none for an unknown room). */
@@ -111,9 +127,15 @@ public interface ChatStore extends AutoCloseable {
      * {@code file}: the file this message shares (stored with it, in the same commit), or null. A change
      * names its {@code target}'s seq; an edit's {@code text} is the target's new text, a reaction's
      * {@code emoji} the one it toggles; {@code moderator}: the sender may delete others' messages here.
+     * {@code replyTo}: for a message, the seq of the message it answers (0: none).
      */
     record NewMessage(RoomId room, UserId sender, String senderName, String clientId, String text, long ts,
-                      SharedFile file, ChatMessage.Kind kind, long target, String emoji, boolean moderator) {
+                      SharedFile file, ChatMessage.Kind kind, long target, String emoji, boolean moderator, long replyTo) {
+        public NewMessage(RoomId room, UserId sender, String senderName, String clientId, String text, long ts,
+                          SharedFile file, ChatMessage.Kind kind, long target, String emoji, boolean moderator) {
+            this(room, sender, senderName, clientId, text, ts, file, kind, target, emoji, moderator, 0);
+        }
+
         public NewMessage(RoomId room, UserId sender, String senderName, String clientId, String text, long ts,
                           SharedFile file) {
             this(room, sender, senderName, clientId, text, ts, file, ChatMessage.Kind.MESSAGE, 0, null, false);

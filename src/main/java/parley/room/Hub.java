@@ -447,6 +447,16 @@ public final class Hub implements AutoCloseable {
      * record are stored in one commit, under a new server-made file id; its bytes come later by HTTP.
      */
     public void send(Client client, RoomId id, String clientId, String text, NewFile file, Consumer<SendResult> done) {
+        send(client, id, clientId, text, file, 0, done);
+    }
+
+    /**
+     * As {@link #send(Client, RoomId, String, String, NewFile, Consumer)}, answering message {@code replyTo}
+     * of the room (0: none); the store refuses one that is not a message of this room
+     * ({@link Refusal#NO_SUCH_MESSAGE}) or is deleted ({@link Refusal#BAD_STATE}).
+     */
+    public void send(Client client, RoomId id, String clientId, String text, NewFile file, long replyTo,
+                     Consumer<SendResult> done) {
         Room room;
         try {
             room = joinedRoom(client, id);
@@ -459,7 +469,8 @@ public final class Hub implements AutoCloseable {
         }
         SharedFile meta = file == null ? null
                 : new SharedFile(Ids.random("f_"), file.name(), file.size(), file.type(), file.sha256(), false, file.preview());
-        append(new ChatStore.NewMessage(id, client.userId(), client.name(), clientId, text, clock.millis(), meta), done);
+        append(new ChatStore.NewMessage(id, client.userId(), client.name(), clientId, text, clock.millis(), meta,
+                ChatMessage.Kind.MESSAGE, 0, null, false, replyTo), done);
     }
 
     /** Stores a message or a change; reports on {@code done} once it is durable (or refused); then publishes it. */

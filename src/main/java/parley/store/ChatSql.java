@@ -38,14 +38,18 @@ import parley.room.UserRef;
 final class ChatSql implements GroupCommit.BatchState {
 
     /** An entry as it reads now: an edit with its target's text of now (an edit keeps no text of its own). */
+    /** ... and a reply with the message it answers as that reads now (q, and qf its file). */
     private static final String SELECT_MESSAGE = """
             SELECT m.room_id, m.seq, m.sender_id, m.sender_name, m.client_id,
                    CASE WHEN m.kind = 'edit' THEN t.body ELSE m.body END, m.created_at,
                    f.id, f.name, f.size, f.type, f.sha256, f.stored_at,
                    m.kind, m.target_seq, m.emoji, m.added, m.edited_at, m.deleted_at, m.deleted_by, m.deleted_by_name,
+                   m.reply_to, q.sender_id, q.sender_name, q.body, qf.name, q.deleted_at IS NOT NULL,
                    f.preview, f.preview_width, f.preview_height
             FROM messages m LEFT JOIN files f ON f.id = m.file_id
-            LEFT JOIN messages t ON m.kind = 'edit' AND t.room_id = m.room_id AND t.seq = m.target_seq""";
+            LEFT JOIN messages t ON m.kind = 'edit' AND t.room_id = m.room_id AND t.seq = m.target_seq
+            LEFT JOIN messages q ON q.room_id = m.room_id AND q.seq = m.reply_to
+            LEFT JOIN files qf ON qf.id = q.file_id""";
     private static final String BY_CLIENT_ID = " WHERE m.room_id = ? AND m.sender_id = ? AND m.client_id = ?";
     private static final String SELECT_PERSON = "SELECT id, username, name, role = 'admin' FROM accounts WHERE disabled_at IS NULL";
 
@@ -72,6 +76,27 @@ final class ChatSql implements GroupCommit.BatchState {
                     return;
                 }
                 SharedFile file = m.file();
+                ChatMessage.Reply reply = null;
+                if (m.replyTo() > 0) {
+                    // As for a change: a retry finds its message, whatever its target has become since.
+                    ChatMessage original = sql.one(SELECT_MESSAGE + BY_CLIENT_ID, ChatSql::message, m.room(), m.sender(), m.clientId());
+                    if (original != null) {
+                        outcome = new AppendOutcome.Stored(original, true);
+                        return;
+                    }
+                    record Target(Kind kind, ChatMessage.Reply quote) {}
+                    Target target = sql.one("""
+                            SELECT q.kind, q.seq, q.sender_id, q.sender_name, q.body, qf.name, q.deleted_at IS NOT NULL
+                            FROM messages q LEFT JOIN files qf ON qf.id = q.file_id WHERE q.room_id = ? AND q.seq = ?""",
+                            r -> new Target(Kind.of(r.getString(1)), reply(r, 2)), m.room(), m.replyTo());
+                    RoomException refusal = parley.room.ChatStore.replyRefusal(m.replyTo(), target == null ? null : target.kind(),
+                            target != null && target.quote().deleted());
+                    reply = target == null ? null : target.quote();
+                    if (refusal != null) {
+                        outcome = new AppendOutcome.Refused(refusal);
+                        return;
+                    }
+                }
                 // A resend of a stored file message must not store its file twice.
                 if (file != null && !sql.exists("SELECT 1 FROM messages m" + BY_CLIENT_ID, m.room(), m.sender(), m.clientId())) {
                     sql.update("""
@@ -83,15 +108,16 @@ final class ChatSql implements GroupCommit.BatchState {
                             file.preview() == null ? null : file.preview().height());
                 }
                 int inserted = sql.update("""
-                        INSERT INTO messages (room_id, seq, sender_id, sender_name, client_id, body, created_at, file_id)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO messages (room_id, seq, sender_id, sender_name, client_id, body, created_at, file_id, reply_to)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT (room_id, sender_id, client_id) DO NOTHING""",
-                        m.room(), next, m.sender(), m.senderName(), m.clientId(), m.text(), m.ts(), file == null ? null : file.id());
+                        m.room(), next, m.sender(), m.senderName(), m.clientId(), m.text(), m.ts(), file == null ? null : file.id(),
+                        reply == null ? null : m.replyTo());
                 if (inserted == 1) {
                     lastSeq.put(m.room(), next);
                     touched.add(m.room());
                     outcome = new AppendOutcome.Stored(new ChatMessage(m.room(), next, m.clientId(), m.sender(),
-                            m.senderName(), m.text(), m.ts(), file), false);
+                            m.senderName(), m.text(), m.ts(), file).withReply(reply), false);
                 } else {
                     ChatMessage original = sql.one(SELECT_MESSAGE + BY_CLIENT_ID, ChatSql::message, m.room(), m.sender(), m.clientId());
                     outcome = new AppendOutcome.Stored(original, true);
@@ -256,14 +282,21 @@ final class ChatSql implements GroupCommit.BatchState {
     private static ChatMessage message(ResultSet r) throws SQLException {
         SharedFile file = r.getString(8) == null ? null
                 : new SharedFile(r.getString(8), r.getString(9), r.getLong(10), r.getString(11), r.getString(12),
-                        r.getObject(13) != null, preview(r, 22));
+                        r.getObject(13) != null, preview(r, 28));
         Object added = r.getObject(17);
         Object edited = r.getObject(18);
         ChatMessage.Deletion deleted = r.getObject(19) == null ? null
                 : new ChatMessage.Deletion(new UserRef(new UserId(r.getString(20)), r.getString(21)), r.getLong(19));
         return new ChatMessage(new RoomId(r.getString(1)), r.getLong(2), r.getString(5), new UserId(r.getString(3)),
                 r.getString(4), r.getString(6), r.getLong(7), file, Kind.of(r.getString(14)), r.getLong(15), r.getString(16),
-                added == null ? null : r.getInt(17) == 1, edited == null ? null : r.getLong(18), deleted, List.of());
+                added == null ? null : r.getInt(17) == 1, edited == null ? null : r.getLong(18), deleted, List.of(),
+                r.getObject(22) == null || r.getString(23) == null ? null : reply(r, 22));
+    }
+
+    /** The quote of the message whose seq, sender id, sender name, body, file name and deletedness start at column {@code at}. */
+    private static ChatMessage.Reply reply(ResultSet r, int at) throws SQLException {
+        return new ChatMessage.Reply(r.getLong(at), new UserRef(new UserId(r.getString(at + 1)), r.getString(at + 2)),
+                r.getString(at + 3), r.getString(at + 4), r.getBoolean(at + 5));
     }
 
     /** The page's messages with their reactions: one more query, only for a page that has reactions in its range. */
@@ -283,7 +316,7 @@ final class ChatSql implements GroupCommit.BatchState {
             Map<String, List<UserRef>> reactions = bySeq.get(m.seq());
             out.add(reactions == null ? m : new ChatMessage(m.room(), m.seq(), m.clientId(), m.senderId(), m.senderName(),
                     m.text(), m.ts(), m.file(), m.kind(), m.target(), m.emoji(), m.added(), m.edited(), m.deleted(),
-                    reactions.entrySet().stream().map(e -> new ChatMessage.Reaction(e.getKey(), e.getValue())).toList()));
+                    reactions.entrySet().stream().map(e -> new ChatMessage.Reaction(e.getKey(), e.getValue())).toList(), m.reply()));
         }
         return out;
     }

@@ -283,6 +283,7 @@ public final class WebServer {
             files.upload(ctx);
         });
         router.get("/files/:id").handler(files::download);
+        router.get("/emoji.json").handler(EmojiCatalog::serve);
         router.get().handler(StaticHandler.create("web").setCachingEnabled(false).setIndexPage("index.html"));
         return router;
     }

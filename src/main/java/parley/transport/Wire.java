@@ -62,7 +62,7 @@ final class Wire {
             case Fact.Posted p -> {
                 ServerMessage.MessageView v = view(p.message());
                 yield new ServerMessage.Message(p.room().value(), v.seq(), v.clientId(), v.from(), v.kind(), v.target(),
-                        v.text(), v.emoji(), v.added(), v.ts(), v.edited(), v.deleted(), v.file(), v.reactions());
+                        v.text(), v.emoji(), v.added(), v.ts(), v.edited(), v.deleted(), v.file(), v.reactions(), v.reply());
             }
             case Fact.PresenceChanged p -> new ServerMessage.Presence(p.room().value(),
                     p.joined() ? "join" : "leave", view(p.client()));
@@ -141,7 +141,11 @@ final class Wire {
                 .map(r -> new ServerMessage.ReactionView(r.emoji(), r.by().size(), r.by().stream().map(Wire::person).toList()))
                 .toList();
         return new ServerMessage.MessageView(m.seq(), m.clientId(), sender(m), m.kind().wire(), message ? null : m.target(),
-                text, m.emoji(), m.added(), m.ts(), m.edited(), deleted, file(m), reactions);
+                text, m.emoji(), m.added(), m.ts(), m.edited(), deleted, file(m), reactions, reply(m.reply()));
+    }
+
+    private static ServerMessage.ReplyView reply(ChatMessage.Reply r) {
+        return r == null ? null : new ServerMessage.ReplyView(r.seq(), person(r.from()), r.text(), r.file(), r.deleted() ? true : null);
     }
 
     static ServerMessage.FileView file(ChatMessage m) {

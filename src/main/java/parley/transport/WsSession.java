@@ -426,7 +426,7 @@ final class WsSession implements Client {
                 reply(new ServerMessage.Left(l.ref(), l.room()));
             }
             case ClientMessage.Send s -> hub.send(this, new RoomId(s.room()), s.clientId(), s.text(), newFile(s.file()),
-                    acked(s.ref(), s.room(), s.clientId()));
+                    s.replyTo() == null ? 0 : s.replyTo(), acked(s.ref(), s.room(), s.clientId()));
             case ClientMessage.Edit e -> hub.edit(this, new RoomId(e.room()), e.clientId(), e.target(), e.text(),
                     acked(e.ref(), e.room(), e.clientId()));
             case ClientMessage.Delete d -> hub.delete(this, new RoomId(d.room()), d.clientId(), d.target(),

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Script in every field a person controls (their name, a room's name and topic, message text, a link, a
- * file's name, an edited message's new text) reaches the others as plain text and runs nothing. Each payload would set
+ * file's name, an edited message's new text, a reply's quote of it, a reactor's name) reaches the others as plain text and runs nothing. Each payload would set
  * {@code window.pwned} if it ran, and would leave an element behind if it were parsed as HTML.
  */
 class ScriptInjectionBrowserTest extends BrowserTestBase {
@@ -57,6 +57,24 @@ class ScriptInjectionBrowserTest extends BrowserTestBase {
         first.locator(".edit-input").press("Enter");
         assertThat(grace.locator("#messages .message[data-seq] .text").first()).hasText(EDIT + " (edited)");
         assertThat(first.locator(".text")).hasText(EDIT + " (edited)");
+
+        // A reply quotes that text (its start: it is longer than a quote) and its author's name, in the
+        // composer's bar and above the reply; a reaction's title names who reacted.
+        String quoted = EDIT.substring(0, 99).stripTrailing() + "…";
+        Locator gracesFirst = grace.locator("#messages .message[data-seq]").first();
+        gracesFirst.hover();
+        gracesFirst.locator(".reply-button").click();
+        assertThat(grace.locator("#reply-target .reply-text")).hasText(quoted);
+        assertThat(grace.locator("#reply-target .reply-from")).hasText(NAME);
+        grace.locator("#message-input").fill("answered");
+        grace.locator("#message-input").press("Enter");
+        Locator reply = ada.locator("#messages .message[data-seq]", new Page.LocatorOptions().setHasText("answered"));
+        assertThat(reply.locator(".reply-text")).hasText(quoted);
+        assertThat(reply.locator(".reply-from")).hasText(NAME);
+        first.hover();
+        first.locator(".react-button").click();
+        first.locator(".emoji-picker [data-emoji='👍']").click();
+        assertThat(grace.locator(".reaction[data-emoji='👍']")).hasAttribute("title", NAME + " reacted with 👍");
 
         for (Page page : new Page[] {ada, grace}) {
             assertThat(page.evaluate("() => window.pwned === undefined")).as("a payload ran").isEqualTo(true);

@@ -159,7 +159,7 @@ public final class MemoryStore implements ChatStore {
                 .findFirst().orElse(null);
         AppendOutcome outcome = original != null
                 ? new AppendOutcome.Stored(current(original), true)
-                : m.kind() == ChatMessage.Kind.MESSAGE ? new AppendOutcome.Stored(commit(m, list), false)
+                : m.kind() == ChatMessage.Kind.MESSAGE ? post(m, list)
                 : change(m, list);
         if (appendMode == AppendMode.HOLD_OUTCOMES) {
             heldOutcomes.add(() -> onDurable.accept(outcome));
@@ -202,7 +202,7 @@ public final class MemoryStore implements ChatStore {
 
     private static ChatMessage with(ChatMessage m, String text, SharedFile file, Long edited, ChatMessage.Deletion deleted) {
         return new ChatMessage(m.room(), m.seq(), m.clientId(), m.senderId(), m.senderName(), text, m.ts(), file,
-                m.kind(), m.target(), m.emoji(), m.added(), edited, deleted, m.reactions());
+                m.kind(), m.target(), m.emoji(), m.added(), edited, deleted, m.reactions(), m.reply());
     }
 
     /** The reactions standing on message {@code seq}: emojis in the order of their earliest standing reaction, people in turn. */
@@ -214,12 +214,24 @@ public final class MemoryStore implements ChatStore {
         return byEmoji.entrySet().stream().map(e -> new ChatMessage.Reaction(e.getKey(), e.getValue())).toList();
     }
 
-    private ChatMessage commit(NewMessage m, List<ChatMessage> list) {
+    /** Stores a message, or refuses it when the message it answers may not be answered (as the SQL store's writer does). */
+    private AppendOutcome post(NewMessage m, List<ChatMessage> list) {
+        ChatMessage target = m.replyTo() >= 1 && m.replyTo() <= list.size() ? list.get((int) m.replyTo() - 1) : null;
+        if (m.replyTo() > 0) {
+            RoomException refusal = ChatStore.replyRefusal(m.replyTo(), target == null ? null : target.kind(),
+                    target != null && target.isDeleted());
+            if (refusal != null) return new AppendOutcome.Refused(refusal);
+        }
         ChatMessage s = new ChatMessage(m.room(), list.size() + 1, m.clientId(), m.sender(), m.senderName(),
-                m.text(), m.ts(), m.file());
+                m.text(), m.ts(), m.file()).withReply(target == null ? null : quote(target));
         add(s, list);
         if (m.file() != null) files.put(m.file().id(), new RoomFile(m.room(), m.sender(), m.file()));
-        return s;
+        return new AppendOutcome.Stored(s, false);
+    }
+
+    private static ChatMessage.Reply quote(ChatMessage target) {
+        return new ChatMessage.Reply(target.seq(), new UserRef(target.senderId(), target.senderName()), target.text(),
+                target.file() == null ? null : target.file().name(), target.isDeleted());
     }
 
     private void add(ChatMessage s, List<ChatMessage> list) {
@@ -241,7 +253,8 @@ public final class MemoryStore implements ChatStore {
         if (m.kind() != ChatMessage.Kind.MESSAGE) return m;
         return new ChatMessage(m.room(), m.seq(), m.clientId(), m.senderId(), m.senderName(), m.text(), m.ts(),
                 m.file() == null ? null : files.get(m.file().id()).meta(), m.kind(), m.target(), m.emoji(), m.added(),
-                m.edited(), m.deleted(), reactionsOn(m.room(), m.seq()));
+                m.edited(), m.deleted(), reactionsOn(m.room(), m.seq()),
+                m.reply() == null ? null : quote(messages.get(m.room()).get((int) m.reply().seq() - 1)));
     }
 
     private List<ChatMessage> messagesOf(RoomId room) {

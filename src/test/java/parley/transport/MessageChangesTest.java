@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import parley.testing.TestServer;
 import parley.testing.WsClient;
@@ -288,5 +289,148 @@ class MessageChangesTest {
         assertThat(stored).as("the bytes are deleted").doesNotExist();
         ada.send("history", "room", room);
         assertThat(ada.expect("history").at("/messages/0").has("file")).isFalse();
+    }
+
+    /** Replies (send with replyTo): the quote always reads the target as it is now. */
+    @Nested
+    class Replies {
+        private static JsonNode history(WsClient c, String room) {
+            c.send("history", "room", room, "ref", "h-" + System.nanoTime());
+            return c.expect("history").get("messages");
+        }
+
+        /** Ada and Grace, both joined to a new public room; its id. */
+        private String adaAndGraceIn(WsClient ada, WsClient grace) {
+            String room = create(ada, "ops", false);
+            join(ada, room);
+            join(grace, room);
+            return room;
+        }
+
+        @Test
+        void a_reply_is_delivered_with_the_seq_author_and_text_of_the_message_it_answers() {
+            WsClient ada = hello("Ada");
+            WsClient grace = hello("Grace");
+            String room = adaAndGraceIn(ada, grace);
+            acked(ada, "send", "room", room, "clientId", "m1", "text", "deploy at 5?");
+
+            assertThat(acked(grace, "send", "room", room, "clientId", "m2", "text", "yes", "replyTo", 1)).isEqualTo(2);
+
+            JsonNode live = message(ada, 2);
+            assertThat(live.get("text").asText()).isEqualTo("yes");
+            assertThat(live.at("/reply/seq").asLong()).isEqualTo(1);
+            assertThat(live.at("/reply/from/userId").asText()).isEqualTo(ada.userId());
+            assertThat(live.at("/reply/from/name").asText()).isEqualTo("Ada");
+            assertThat(live.at("/reply/text").asText()).isEqualTo("deploy at 5?");
+            assertThat(live.at("/reply").has("deleted")).isFalse();
+            assertThat(message(ada, 1).has("reply")).as("a message that answers nothing has no reply").isFalse();
+            assertThat(history(grace, room).get(1).get("reply")).isEqualTo(live.get("reply"));
+        }
+
+        @Test
+        void a_reply_to_no_message_of_the_room_is_refused_and_nothing_is_stored() {
+            WsClient ada = hello("Ada");
+            String room = create(ada, "ops", false);
+            String other = create(ada, "elsewhere", false);
+            join(ada, room);
+            join(ada, other);
+            acked(ada, "send", "room", other, "clientId", "o1", "text", "in the other room");
+            acked(ada, "send", "room", other, "clientId", "o2", "text", "and again");
+            acked(ada, "send", "room", room, "clientId", "m1", "text", "first");
+            acked(ada, "react", "room", room, "clientId", "r1", "target", 1, "emoji", "👍");
+
+            assertThat(refused(ada, "send", "room", room, "clientId", "x1", "text", "to nothing", "replyTo", 9)).isEqualTo("no_such_message");
+            assertThat(refused(ada, "send", "room", room, "clientId", "x2", "text", "to the other room's 2nd", "replyTo", 3))
+                    .as("seq 3 exists only in the other room").isEqualTo("no_such_message");
+            assertThat(refused(ada, "send", "room", room, "clientId", "x3", "text", "to a reaction", "replyTo", 2)).isEqualTo("no_such_message");
+            assertThat(refused(ada, "send", "room", room, "clientId", "x4", "text", "to zero", "replyTo", 0)).isEqualTo("bad_message");
+
+            assertThat(history(ada, room)).extracting(m -> m.get("seq").asLong()).containsExactly(1L, 2L);
+        }
+
+        @Test
+        void a_reply_to_a_deleted_message_is_refused_with_bad_state_but_a_retried_reply_is_its_duplicate() {
+            WsClient ada = hello("Ada");
+            String room = create(ada, "ops", false);
+            join(ada, room);
+            acked(ada, "send", "room", room, "clientId", "m1", "text", "soon gone");
+            acked(ada, "send", "room", room, "clientId", "m2", "text", "an answer", "replyTo", 1);
+            acked(ada, "delete", "room", room, "clientId", "d1", "target", 1);
+
+            assertThat(refused(ada, "send", "room", room, "clientId", "m3", "text", "too late", "replyTo", 1)).isEqualTo("bad_state");
+            JsonNode retry = ask(ada, "send", "room", room, "clientId", "m2", "text", "an answer", "replyTo", 1);
+            assertThat(retry.get("seq").asLong()).isEqualTo(2);
+            assertThat(retry.get("duplicate").asBoolean()).isTrue();
+        }
+
+        @Test
+        void the_quote_reads_its_target_as_it_is_now_after_an_edit_and_a_deletion_and_never_its_old_text() {
+            WsClient ada = hello("Ada");
+            WsClient grace = hello("Grace");
+            String room = adaAndGraceIn(ada, grace);
+            acked(ada, "send", "room", room, "clientId", "m1", "text", "the old words");
+            acked(grace, "send", "room", room, "clientId", "m2", "text", "agreed", "replyTo", 1);
+            acked(ada, "edit", "room", room, "clientId", "e1", "target", 1, "text", "the new words");
+
+            JsonNode afterEdit = history(grace, room).get(1).get("reply");
+            assertThat(afterEdit.get("text").asText()).isEqualTo("the new words");
+            assertThat(afterEdit.toString()).doesNotContain("old words");
+
+            acked(ada, "delete", "room", room, "clientId", "d1", "target", 1);
+            JsonNode afterDelete = history(grace, room).get(1).get("reply");
+            assertThat(afterDelete.get("seq").asLong()).isEqualTo(1);
+            assertThat(afterDelete.get("deleted").asBoolean()).isTrue();
+            assertThat(afterDelete.get("text").asText()).isEmpty();
+            assertThat(afterDelete.toString()).doesNotContain("words");
+        }
+
+        @Test
+        void a_client_that_was_offline_catches_up_a_reply_quoting_its_target_as_it_is_now() {
+            WsClient ada = hello("Ada");
+            WsClient grace = hello("Grace");
+            String room = adaAndGraceIn(ada, grace);
+            acked(ada, "send", "room", room, "clientId", "m1", "text", "the old words");
+            message(grace, 1);
+            grace.abort();
+            acked(ada, "send", "room", room, "clientId", "m2", "text", "correcting myself", "replyTo", 1);
+            acked(ada, "edit", "room", room, "clientId", "e1", "target", 1, "text", "the new words");
+
+            WsClient back = WsClient.withCookie(server.port(), grace.cookie(), null);
+            clients.add(back);
+            back.send("join", "room", room, "since", 1);
+            back.expect("joined");
+
+            JsonNode reply = message(back, 2);
+            assertThat(reply.at("/reply/seq").asLong()).isEqualTo(1);
+            assertThat(reply.at("/reply/text").asText()).isEqualTo("the new words");
+            assertThat(message(back, 3).get("kind").asText()).isEqualTo("edit");
+        }
+
+        @Test
+        void a_long_target_is_quoted_by_its_first_characters_without_cutting_an_emoji_in_two() {
+            WsClient ada = hello("Ada");
+            String room = create(ada, "ops", false);
+            join(ada, room);
+            String longText = "a".repeat(98) + "👩‍💻 and much more after it";
+            acked(ada, "send", "room", room, "clientId", "m1", "text", longText);
+            acked(ada, "send", "room", room, "clientId", "m2", "text", "tl;dr", "replyTo", 1);
+
+            String quote = message(ada, 2).at("/reply/text").asText();
+            assertThat(quote).isEqualTo("a".repeat(98) + "…");
+        }
+
+        @Test
+        void a_reply_to_a_file_message_names_its_file() {
+            WsClient ada = hello("Ada");
+            String room = create(ada, "ops", false);
+            join(ada, room);
+            acked(ada, "send", "room", room, "clientId", "f1", "file", java.util.Map.of("name", "slides.pdf", "size", 3,
+                    "type", "application/pdf", "sha256", "0".repeat(64)));
+            acked(ada, "send", "room", room, "clientId", "m2", "text", "nice slides", "replyTo", 1);
+
+            JsonNode reply = message(ada, 2).get("reply");
+            assertThat(reply.get("file").asText()).isEqualTo("slides.pdf");
+            assertThat(reply.get("text").asText()).isEmpty();
+        }
     }
 }
