@@ -12,14 +12,24 @@ import java.util.List;
  * it replaced.
  *
  * <p>{@code file}: the file a message shares, or null. {@code emoji} and {@code added}: a reaction's emoji,
- * and whether the reaction added it (false: took it away again); null for other kinds.
+ * and whether the reaction added it (false: took it away again); null for other kinds. {@code mentions}: whom
+ * a message mentions, as decided when it was sent (an edit does not change it; a deletion clears it).
  */
 public record ChatMessage(RoomId room, long seq, String clientId, UserId senderId, String senderName,
                           String text, long ts, SharedFile file, Kind kind, long target, String emoji, Boolean added,
-                          Long edited, Deletion deleted, List<Reaction> reactions) {
+                          Long edited, Deletion deleted, List<Reaction> reactions, Mentions mentions) {
 
     public ChatMessage {
         reactions = List.copyOf(reactions);
+        if (mentions == null) mentions = Mentions.NONE;
+    }
+
+    /** An entry that mentions no one. */
+    public ChatMessage(RoomId room, long seq, String clientId, UserId senderId, String senderName, String text, long ts,
+                       SharedFile file, Kind kind, long target, String emoji, Boolean added, Long edited, Deletion deleted,
+                       List<Reaction> reactions) {
+        this(room, seq, clientId, senderId, senderName, text, ts, file, kind, target, emoji, added, edited, deleted, reactions,
+                Mentions.NONE);
     }
 
     public ChatMessage(RoomId room, long seq, String clientId, UserId senderId, String senderName, String text, long ts,
