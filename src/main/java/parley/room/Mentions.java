@@ -33,7 +33,7 @@ public record Mentions(List<Mention> people, boolean room) {
     }
 
     /**
-     * What a text asks for: the usernames it names after an {@code @} (lower-cased, as usernames are unique
+     * What a text asks for: the usernames it names after an {@code @}, in the order it names them (lower-cased, as usernames are unique
      * ignoring case) and whether it says {@code @room}; the store then keeps those that name an account that
      * may see the room ({@code among}: the room's members for a private or direct room, null for a public
      * room, which everyone may see). {@code room} is a name no account may have (see below).
@@ -42,7 +42,7 @@ public record Mentions(List<Mention> people, boolean room) {
         public static final Asked NOTHING = new Asked(Set.of(), false, null);
 
         public Asked {
-            usernames = Set.copyOf(usernames);
+            usernames = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(usernames)); // in the text's order
             if (among != null) among = Set.copyOf(among);
         }
 
