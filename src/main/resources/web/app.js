@@ -7,6 +7,7 @@ import { byId } from './dom.js';
 import { Files } from './files.js';
 import { FileView } from './fileview.js';
 import { MembersPanel } from './memberspanel.js';
+import { Notifier } from './notifier.js';
 import { prefs } from './prefs.js';
 import { RoomView } from './roomview.js';
 import { Sidebar, roomFromHash, roomHash } from './sidebar.js';
@@ -114,6 +115,7 @@ function enter(user) {
   new Sidebar(chat);
   new Switcher(chat);
   new MembersPanel(chat);
+  new Notifier(chat, /** @type {HTMLButtonElement} */ (byId('notify-button')));
   const call = new Call(connection, chat);
   new CallView(chat, call);
   // For the browser tests and for anyone debugging a call from the console.
@@ -128,6 +130,7 @@ function enter(user) {
   connection.on('welcome', (welcome) => {
     meName.textContent = welcome.name;
     roomView.setMaxChars(welcome.limits?.maxTextChars ?? 0);
+    chat.unreadMax = welcome.limits?.unreadCountMax ?? Infinity;
   });
   // Signed out elsewhere, the password changed on another device, or the account disabled.
   connection.on('signedout', async () => {

@@ -22,6 +22,8 @@ const OLDER_RETRY_MS = 2_000;
 const JOIN_RETRY_MS = 3_000;
 // The same `member` event twice this close together (an actor's reply and the room's copy) is one event.
 const SAME_EVENT_MS = 2_000;
+// A marker moved while reading is sent at most this often per room (the last position wins).
+const READ_EVERY_MS = 500;
 
 /**
  * The chat's state and protocol logic, without any DOM: rooms, membership, messages,
@@ -29,7 +31,12 @@ const SAME_EVENT_MS = 2_000;
  * "rooms" (room list or unread counts changed), "current" (another room is open),
  * "messages" (roomId), "members" (roomId), "typing" (roomId), "info" (roomId),
  * "call" (roomId: who is in its call changed), "left" (roomId), "roster" (roomId: who belongs to it, their
- * roles or the banned changed), "problem" (a string the person should read: a room was taken away).
+ * roles or the banned changed), "problem" (a string the person should read: a room was taken away),
+ * "arrived" ({roomId, message}: a message from the server, live or caught up), "read" (roomId: its marker moved).
+ *
+ * Read state is the server's (docs/protocol.md, "Read state"): each room's marker and unread counts come
+ * with the room list and follow the `read` events every tab of the account gets; the view calls
+ * `markRead` as the person actually reads.
  *
  * Rooms are public, private or direct (docs/protocol.md, "Kinds of room, roles"). A private or direct
  * room we are removed from, and any deleted room, is forgotten at once, as if it had never existed.
@@ -42,9 +49,13 @@ export class Chat extends Emitter {
   outbox = new Outbox();
 
   #conn;
-  /** @type {Map<string, number>} */
-  #seen = new Map();
   #admin;
+  /** The most unread messages the server counts in a room (welcome's unreadCountMax). */
+  unreadMax = Infinity;
+  /** @type {Map<string, number>} markers to send, by room, waiting for READ_EVERY_MS */
+  #readWaiting = new Map();
+  /** @type {Map<string, ReturnType<typeof setTimeout>>} */
+  #readTimers = new Map();
   /** @type {{key: string, at: number}|null} the latest `member` event, to tell a repeat */
   #lastMember = null;
   #typingSentAt = 0;
@@ -73,6 +84,8 @@ export class Chat extends Emitter {
     conn.on('reset', (m) => this.#onReset(m));
     conn.on('member', (m) => this.#onMember(m));
     conn.on('removed', (m) => this.#onRemoved(m));
+    conn.on('read', (m) => this.#onRead(m));
+    conn.on('notify', (m) => this.#onNotify(m));
     conn.on('error', (m) => console.warn('server error', m.code, m.message));
   }
 
@@ -91,15 +104,60 @@ export class Chat extends Emitter {
   }
 
   /**
-   * Unread messages: those from others with a seq above the last one seen, counted among the messages
-   * held (edits, deletions and reactions are not news). For a room we hold nothing of, the difference
-   * of seqs that `rooms`/`room_added` allow.
+   * Unread messages after the room's read marker, and how many of them mention us (edits, deletions,
+   * reactions and our own messages are not news).
    * @param {string} roomId
+   * @returns {{unread: number, mentions: number}}
    */
   unread(roomId) {
     const room = this.rooms.get(roomId);
-    if (!room || roomId === this.current) return 0;
-    return room.unreadAfter(this.#seenOf(roomId), this.me.userId);
+    if (!room) return { unread: 0, mentions: 0 };
+    return room.unreadCounts(this.me.userId);
+  }
+
+  /**
+   * The person has read the room up to `seq`: the marker moves there (forward only) here at once, and on
+   * the server within READ_EVERY_MS, which tells the account's other tabs.
+   * @param {string} roomId
+   * @param {number} seq
+   */
+  markRead(roomId, seq) {
+    const room = this.rooms.get(roomId);
+    if (!room || !room.joined || seq <= room.read) return;
+    room.read = seq;
+    this.#readWaiting.set(roomId, seq);
+    if (!this.#readTimers.has(roomId)) this.#sendRead(roomId);
+    this.emit('rooms');
+  }
+
+  /** @param {string} roomId */
+  #sendRead(roomId) {
+    const seq = this.#readWaiting.get(roomId);
+    this.#readTimers.delete(roomId);
+    if (seq === undefined) return;
+    this.#readWaiting.delete(roomId);
+    this.#conn.request({ type: 'read', room: roomId, seq }).then((reply) => this.#onRead(reply), () => {
+      // Offline or refused: the marker is sent again when the person next reads.
+    });
+    this.#readTimers.set(roomId, setTimeout(() => this.#sendRead(roomId), READ_EVERY_MS));
+  }
+
+  /**
+   * How the person is notified of the room's messages: their choice, or the default of its kind.
+   * @param {string} roomId
+   * @returns {import('./room.js').NotifyLevel}
+   */
+  notifyLevel(roomId) {
+    const room = this.rooms.get(roomId);
+    return room?.notify ?? (room?.kind === 'direct' ? 'all' : 'mentions');
+  }
+
+  /**
+   * @param {string} roomId
+   * @param {import('./room.js').NotifyLevel} level
+   */
+  async setNotifyLevel(roomId, level) {
+    this.#onNotify(await this.#conn.request({ type: 'notify', room: roomId, level }));
   }
 
   /**
@@ -114,7 +172,6 @@ export class Chat extends Emitter {
     if (roomId) {
       prefs.addJoined(roomId);
       const room = this.#ensureRoom(roomId);
-      this.#markSeen(room);
       if (this.#conn.state === 'open' && !room.joined) this.#join(room);
     }
     this.emit('current', roomId);
@@ -400,8 +457,14 @@ export class Chat extends Emitter {
       const listed = new Set();
       for (const info of reply.rooms ?? []) {
         this.#upsertRoom(info);
+        const room = /** @type {RoomState} */ (this.rooms.get(info.id));
+        if (typeof info.read === 'number') {
+          room.applyRead({ seq: info.read, unread: info.unread ?? 0, mentions: info.mentions ?? 0, lastSeq: info.lastSeq });
+        }
+        room.notify = info.notify ?? null;
         listed.add(info.id);
       }
+      this.emit('rooms');
       // Taken away while we were offline (removed from it, or deleted).
       for (const [id, room] of this.rooms) if (room.info.name && !listed.has(id)) this.#forget(id);
     } catch (e) {
@@ -439,7 +502,6 @@ export class Chat extends Emitter {
         room.removed = null;
         room.members = new Map((reply.members ?? []).map((/** @type {import('./protocol.js').MemberInfo} */ m) => [m.sessionId, m]));
         room.call = reply.call ?? [];
-        if (room.id === this.current) this.#markSeen(room);
         this.emit('info', room.id);
         this.emit('members', room.id);
         this.emit('call', room.id);
@@ -511,8 +573,10 @@ export class Chat extends Emitter {
       const target = entry.reply && room.messages.get(entry.reply.seq);
       const reply = target ? quoteOf(target) : entry.reply;
       this.#store(room, [
-        { seq: ack.seq, clientId, from: { userId: me?.userId ?? '', name: me?.name ?? '' }, text: entry.text, ts: ack.ts, ...(reply ? { reply } : {}) },
+        { seq: ack.seq, clientId, from: { userId: me?.userId ?? '', name: me?.name ?? '' }, text: entry.text, ts: ack.ts, fromAck: true, ...(reply ? { reply } : {}) },
       ]);
+      // Who writes in a room has read what came before.
+      this.markRead(entry.room, ack.seq);
     } catch (e) {
       const err = /** @type {RequestError} */ (e);
       // Without a reply we do not know whether it was stored: keep it pending and send
@@ -537,7 +601,6 @@ export class Chat extends Emitter {
       if (m.clientId && me && m.from?.userId === me.userId) this.outbox.remove(m.clientId);
     }
     const grew = room.add(messages);
-    if (room.id === this.current) this.#markSeen(room);
     if (grew) this.emit('rooms');
     this.emit('messages', room.id);
   }
@@ -547,9 +610,30 @@ export class Chat extends Emitter {
     const room = this.rooms.get(m.room);
     if (!room) return;
     const { type, room: _room, ...message } = m;
+    const fresh = !room.messages.has(m.seq);
     this.#store(room, [/** @type {ChatMessage} */ (message)]);
     // A message ends its writer's typing; a reaction or a deletion says nothing of it.
-    if (isShown(/** @type {ChatMessage} */ (message))) this.#dropTyping(room, (t) => t.userId === m.from?.userId);
+    if (isShown(/** @type {ChatMessage} */ (message))) {
+      this.#dropTyping(room, (t) => t.userId === m.from?.userId);
+      if (fresh) this.emit('arrived', { roomId: room.id, message });
+    }
+  }
+
+  /** The marker moved (our reply, or another tab of the account read on). @param {ServerMessage} m */
+  #onRead(m) {
+    const room = this.rooms.get(m.room);
+    if (!room || typeof m.seq !== 'number') return;
+    room.applyRead({ seq: m.seq, unread: m.unread ?? 0, mentions: m.mentions ?? 0, lastSeq: m.lastSeq ?? m.seq });
+    this.emit('read', room.id);
+    this.emit('rooms');
+  }
+
+  /** @param {ServerMessage} m */
+  #onNotify(m) {
+    const room = this.rooms.get(m.room);
+    if (!room) return;
+    room.notify = m.level ?? null;
+    this.emit('info', room.id);
   }
 
   /** @param {ServerMessage} m */
@@ -625,7 +709,6 @@ export class Chat extends Emitter {
     const full = { ...info, role: info.role ?? null };
     if (room) room.updateInfo(full);
     else this.rooms.set(info.id, new RoomState(full));
-    if (info.id === this.current) this.#markSeen(/** @type {RoomState} */ (this.rooms.get(info.id)));
     this.emit('rooms');
     this.emit('info', info.id);
   }
@@ -728,21 +811,6 @@ export class Chat extends Emitter {
     this.emit('rooms');
   }
 
-  /** @param {RoomState} room */
-  #markSeen(room) {
-    const seq = room.lastSeq;
-    if (seq > this.#seenOf(room.id)) {
-      this.#seen.set(room.id, seq);
-      prefs.setSeen(room.id, seq);
-    }
-  }
-
-  /** @param {string} roomId */
-  #seenOf(roomId) {
-    let seen = this.#seen.get(roomId);
-    if (seen === undefined) this.#seen.set(roomId, (seen = prefs.seen(roomId)));
-    return seen;
-  }
 }
 
 /**

@@ -2,6 +2,7 @@ import { h, reconcile } from './dom.js';
 import { avatar, formatTime, renderText } from './format.js';
 import { isShown } from './room.js';
 import { EmojiPicker } from './emojipicker.js';
+import { highlightMentions, mentionsOf } from './mentions.js';
 
 /** @typedef {import('./protocol.js').ChatMessage} ChatMessage */
 /** @typedef {import('./outbox.js').OutgoingMessage} OutgoingMessage */
@@ -38,6 +39,11 @@ export const QUICK_EMOJI = ['👍', '❤️', '😂', '🎉', '😮', '😢', '�
  * Edit and Delete where allowed. Edit turns the text into a field: Enter saves, Escape cancels.
  * A reply shows the message it answers as a quote (`.reply-quote`) above its text; clicking the quote
  * asks to show that message (`onJump`), which `reveal` scrolls to and highlights.
+ *
+ * Read state: `li.new-line` ("New messages") goes before the first message from others after the marker
+ * the view gives (`newAfter`); a message that mentions us is `.mentions-me`, its mentions `span.mention`.
+ * `onRead(seq)` reports the last message the person can see, after each render and scroll; the view
+ * decides whether they are reading (the room in view, the window focused).
  */
 export class MessageList {
   #list;
@@ -56,23 +62,32 @@ export class MessageList {
   /** @type {Map<number, HTMLElement>} */
   #byNotice = new Map();
   #status = h('li', { className: 'history-status', attrs: { 'aria-live': 'polite' } });
+  #newLine = h('li', { className: 'new-line', attrs: { role: 'separator' } }, h('span', {}, 'New messages'));
+  /** @type {(seq: number) => void} */
+  #onRead;
+  /** Whose mentions are ours. */
+  #myId = '';
+  /** The highest seq held in the room shown, change entries included. */
+  #lastEntry = 0;
   /** @type {string|null} */
   #roomId = null;
 
   /**
    * @param {HTMLElement} list the `#messages` element, which scrolls
-   * @param {{onNearTop: () => void, onRetry: (clientId: string) => void,
+   * @param {{onNearTop: () => void, onRetry: (clientId: string) => void, onRead: (seq: number) => void,
    *          fileCard: (roomId: string, file: import('./protocol.js').FileInfo) => HTMLElement} & MessageActions} callbacks
    *     fileCard: the element a file message shows, kept by its owner across renders
    */
-  constructor(list, { onNearTop, onRetry, fileCard, onEdit, onDelete, onReact, onReply, onJump }) {
+  constructor(list, { onNearTop, onRetry, onRead, fileCard, onEdit, onDelete, onReact, onReply, onJump }) {
     this.#list = list;
+    this.#onRead = onRead;
     this.#onNearTop = onNearTop;
     this.#onRetry = onRetry;
     this.#fileCard = fileCard;
     this.#actions = { onEdit, onDelete, onReact, onReply, onJump };
     list.addEventListener('scroll', () => {
       if (list.scrollTop < LOAD_OLDER_WITHIN_PX) onNearTop();
+      this.reportRead();
     }, { passive: true });
     list.addEventListener('click', (ev) => {
       const target = /** @type {Element} */ (ev.target);
@@ -115,12 +130,34 @@ export class MessageList {
   }
 
   /**
+   * Tells `onRead` the seq of the last message the person can see: at the bottom, the last entry held
+   * (edits and reactions included); else the last message at least half in view.
+   */
+  reportRead() {
+    const list = this.#list;
+    const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < BOTTOM_SLACK_PX;
+    let seq = 0;
+    if (atBottom) {
+      seq = Math.max(0, ...this.#bySeq.keys(), this.#lastEntry);
+    } else {
+      const bottom = list.getBoundingClientRect().bottom;
+      for (const [s, el] of this.#bySeq) {
+        const box = el.getBoundingClientRect();
+        if (box.top + box.height / 2 <= bottom && s > seq) seq = s;
+      }
+    }
+    if (seq > 0) this.#onRead(seq);
+  }
+
+  /**
    * @param {RoomState} room
    * @param {OutgoingMessage[]} outgoing the room's unacknowledged messages, in writing order
    * @param {{userId: string, name: string}|null} me
-   * @param {{canDeleteAny?: boolean}} [may] canDeleteAny: our role lets us delete others' messages
+   * @param {{canDeleteAny?: boolean, newAfter?: number|null}} [may] canDeleteAny: our role lets us delete
+   *     others' messages; newAfter: the read marker the "New messages" line follows (null: no line)
    */
-  render(room, outgoing, me, { canDeleteAny = false } = {}) {
+  render(room, outgoing, me, { canDeleteAny = false, newAfter = null } = {}) {
+    this.#myId = me?.userId ?? '';
     const list = this.#list;
     const firstRender = this.#roomId !== room.id;
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < BOTTOM_SLACK_PX;
@@ -133,6 +170,8 @@ export class MessageList {
     this.#roomId = room.id;
 
     const messages = room.sorted();
+    this.#lastEntry = messages.at(-1)?.seq ?? 0;
+    let lineDone = newAfter === null;
     this.#renderStatus(room);
     /** @type {HTMLElement[]} */
     const wanted = [this.#status];
@@ -155,6 +194,11 @@ export class MessageList {
       // applied them to their messages.
       if (!isShown(msg)) continue;
       noticesUpTo(msg.seq);
+      if (!lineDone && msg.seq > /** @type {number} */ (newAfter) && msg.from.userId !== me?.userId) {
+        wanted.push(this.#newLine);
+        lineDone = true;
+        prev = null;
+      }
       seqs.add(msg.seq);
       let el = this.#bySeq.get(msg.seq);
       if (!el) this.#bySeq.set(msg.seq, (el = this.#messageElement(room.id, msg)));
@@ -189,6 +233,7 @@ export class MessageList {
     if (firstRender || atBottom) this.scrollToBottom();
     else if (anchor?.isConnected) list.scrollTop += anchor.getBoundingClientRect().top - anchorTop;
 
+    this.reportRead();
     // A short page may not fill the list, so no scroll event would ever ask for more.
     if (room.hasMore !== false && list.scrollHeight <= list.clientHeight + LOAD_OLDER_WITHIN_PX) {
       queueMicrotask(this.#onNearTop);
@@ -324,13 +369,14 @@ export class MessageList {
     this.#shown.set(el, msg);
     const deleted = !!msg.deleted;
     el.classList.toggle('deleted', deleted);
+    el.classList.toggle('mentions-me', mentionsOf(msg, me?.userId ?? ''));
     /** @type {HTMLElement} */ (el.querySelector('.tombstone')).hidden = !deleted;
     if (deleted) {
       this.#stopEditing(el);
       this.#cards.get(el)?.remove();
       el.classList.remove('has-file', 'show-actions');
     }
-    if (!el.classList.contains('editing')) showText(el, msg);
+    if (!el.classList.contains('editing')) showText(el, msg, me?.userId ?? '');
     if (msg.reply) showQuote(/** @type {HTMLElement} */ (el.querySelector('.reply-quote')), msg.reply);
     const row = /** @type {HTMLElement} */ (el.querySelector('.reactions'));
     const reactions = deleted ? [] : msg.reactions ?? [];
@@ -408,7 +454,7 @@ export class MessageList {
     if (!el.classList.contains('editing')) return;
     el.classList.remove('editing');
     const msg = this.#shown.get(el);
-    if (msg) showText(el, saved === undefined ? msg : { ...msg, text: saved, edited: msg.edited ?? Date.now() });
+    if (msg) showText(el, saved === undefined ? msg : { ...msg, text: saved, edited: msg.edited ?? Date.now() }, this.#myId);
   }
 
   /**
@@ -443,11 +489,12 @@ export class MessageList {
 /**
  * @param {HTMLElement} el a message's element
  * @param {ChatMessage} msg
+ * @param {string} myId whose mentions are highlighted as ours
  */
-function showText(el, msg) {
+function showText(el, msg, myId) {
   const text = /** @type {HTMLElement} */ (el.querySelector('.text'));
   text.hidden = !!msg.deleted;
-  text.replaceChildren(renderText(msg.text));
+  text.replaceChildren(highlightMentions(renderText(msg.text), msg, myId));
   if (msg.edited && !msg.deleted) {
     const when = formatTime(msg.edited);
     text.append(' ', h('span', { className: 'edited', attrs: { title: `Edited ${when.full}` } }, '(edited)'));

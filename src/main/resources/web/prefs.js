@@ -4,6 +4,7 @@
 // Kept by the guest-era client; removed at start (the token was a secret).
 const GUEST_KEYS = ['parley.name', 'parley.token'];
 const JOINED = 'parley.joined';
+// What the page read was kept here before the server kept read markers; forgotten at sign-out.
 const SEEN = 'parley.seen.';
 const DEVICE = 'parley.device.';
 
@@ -58,16 +59,6 @@ export const prefs = {
   /** @param {string} roomId */
   removeJoined(roomId) {
     write(JOINED, JSON.stringify(prefs.joined().filter((id) => id !== roomId)));
-  },
-
-  /** @param {string} roomId @returns {number} the highest seq the person has seen, 0 if none */
-  seen(roomId) {
-    const n = Number(read(SEEN + roomId));
-    return Number.isFinite(n) && n > 0 ? n : 0;
-  },
-  /** @param {string} roomId @param {number} seq */
-  setSeen(roomId, seq) {
-    write(SEEN + roomId, String(seq));
   },
 
   /** @param {'mic'|'camera'} kind @returns {string|null} the deviceId chosen last time */

@@ -4,6 +4,8 @@
 /** @typedef {import('./protocol.js').RoomMember} RoomMember */
 /** @typedef {import('./protocol.js').Sender} Sender */
 /** @typedef {import('./protocol.js').Reaction} Reaction */
+/** @typedef {'all'|'mentions'|'none'} NotifyLevel */
+import { mentionsOf } from './mentions.js';
 /** @typedef {{id: number, afterSeq: number, text: string}} Notice a line about the room itself ("Ada added Grace"), not stored */
 
 /**
@@ -51,6 +53,17 @@ export class RoomState {
    * @type {string|null}
    */
   removed = null;
+  /**
+   * The read marker (docs/protocol.md, "Read state"): the seq up to which the person has read the room,
+   * as the server last said or further, where this page has read on since.
+   */
+  read = 0;
+  /** What the server counted after the marker, up to `lastSeq`; messages held beyond it are counted here. */
+  counted = { lastSeq: 0, unread: 0, mentions: 0 };
+  /** Whether the server has told us the marker yet (a room known only from the URL has not). */
+  readKnown = false;
+  /** @type {NotifyLevel|null} the level the person chose, null for the default */
+  notify = null;
 
   /** @type {ChatMessage[]|null} */
   #sorted = null;
@@ -112,7 +125,14 @@ export class RoomState {
     /** @type {Set<number>} */
     const fresh = new Set();
     for (const msg of list) {
-      if (!Number.isInteger(msg.seq) || msg.seq < 1 || this.messages.has(msg.seq)) continue;
+      // Our own message as its ack made it is replaced by the room's copy, which says whom it mentions.
+      const held = this.messages.get(msg.seq);
+      if (held?.fromAck && !msg.fromAck) {
+        this.messages.set(msg.seq, msg);
+        added = true;
+        continue;
+      }
+      if (!Number.isInteger(msg.seq) || msg.seq < 1 || held) continue;
       this.messages.set(msg.seq, msg);
       added = true;
       if (isShown(msg)) fresh.add(msg.seq);
@@ -128,18 +148,34 @@ export class RoomState {
   }
 
   /**
-   * Messages (kind `message`) from others above `seen`, not deleted: what the person has not read. Only
-   * what we hold is counted exactly; seqs between `seen` and the lowest held are counted as messages.
-   * @param {number} seen the highest seq the person has seen
-   * @param {string} myId
+   * Takes the read state the server gives (`rooms`, `read`): the marker only moves forward; the counts are
+   * the server's when they are of a marker at least as far as ours.
+   * @param {{seq: number, unread: number, mentions: number, lastSeq: number}} state
    */
-  unreadAfter(seen, myId) {
-    if (this.messages.size === 0) return Math.max(0, this.lastSeq - seen);
-    let count = Math.max(0, this.lowest - 1 - seen);
+  applyRead({ seq, unread, mentions, lastSeq }) {
+    this.readKnown = true;
+    if (seq < this.read) return;
+    this.read = seq;
+    this.counted = { lastSeq, unread, mentions };
+  }
+
+  /**
+   * Messages (kind `message`) from others after the marker, not deleted: what the person has not read, and
+   * how many of them mention them. The server's counts up to the seq it counted to, plus what we hold beyond.
+   * @param {string} myId
+   * @returns {{unread: number, mentions: number}}
+   */
+  unreadCounts(myId) {
+    const stale = this.read >= this.counted.lastSeq;
+    let unread = stale ? 0 : this.counted.unread;
+    let mentions = stale ? 0 : this.counted.mentions;
+    const after = Math.max(this.read, this.counted.lastSeq);
     for (const msg of this.messages.values()) {
-      if (msg.seq > seen && isShown(msg) && !msg.deleted && msg.from?.userId !== myId) count++;
+      if (msg.seq <= after || !isShown(msg) || msg.deleted || msg.from?.userId === myId) continue;
+      unread++;
+      if (mentionsOf(msg, myId)) mentions++;
     }
-    return count;
+    return { unread, mentions };
   }
 
   /**

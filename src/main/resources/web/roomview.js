@@ -4,6 +4,7 @@ import { MessageList, showQuote } from './messagelist.js';
 import { quoteOf } from './room.js';
 import { roomError } from './chat.js';
 import { confirmAction } from './memberspanel.js';
+import { MentionPicker } from './mentionpicker.js';
 
 /** @typedef {import('./chat.js').Chat} Chat */
 /** @typedef {import('./files.js').Files} Files */
@@ -37,6 +38,10 @@ export class RoomView {
   #replyTarget = byId('reply-target');
   /** @type {number|null} the seq of the message the composer answers */
   #replyTo = null;
+  #notify = /** @type {HTMLSelectElement} */ (byId('notify-level'));
+  /** The read marker the "New messages" line follows: taken when the room opens, null until the server said it. */
+  /** @type {number|null} */
+  #newAfter = null;
   #messages;
   #files;
   /** @type {Promise<unknown>} the shares in progress, one after the other */
@@ -53,6 +58,9 @@ export class RoomView {
     this.#messages = new MessageList(byId('messages'), {
       onNearTop: () => chat.current && chat.loadOlder(chat.current),
       onRetry: (clientId) => chat.retry(clientId),
+      onRead: (seq) => {
+        if (chat.current && reading()) chat.markRead(chat.current, seq);
+      },
       fileCard: (roomId, file) => fileView.card(roomId, file),
       onEdit: (seq, text) => this.#inRoom((id) => chat.editMessage(id, seq, text)).catch((err) => {
         throw new Error(roomError(err, 'Could not save the edit'));
@@ -68,6 +76,22 @@ export class RoomView {
       }),
     });
 
+    // The person reads when they come back to the window: what is on screen then counts as read.
+    window.addEventListener('focus', () => this.#messages.reportRead());
+    document.addEventListener('visibilitychange', () => this.#messages.reportRead());
+    // Read in another tab (or device) while this one is not read: the line follows the marker there.
+    chat.on('read', (id) => {
+      const room = chat.room(id);
+      if (id !== chat.current || !room || reading()) return;
+      this.#newAfter = room.read;
+      this.#renderMessages();
+    });
+    this.#notify.addEventListener('change', () => {
+      const id = chat.current;
+      if (!id) return;
+      chat.setNotifyLevel(id, /** @type {import('./room.js').NotifyLevel} */ (this.#notify.value))
+        .catch((err) => this.#say(roomError(err, 'Could not change the notifications')));
+    });
     this.#attach.addEventListener('click', () => this.#fileInput.click());
     this.#fileInput.addEventListener('change', () => {
       for (const file of this.#fileInput.files ?? []) this.#share(file);
@@ -111,6 +135,8 @@ export class RoomView {
       ev.preventDefault();
       this.#submit();
     });
+    // Before the composer's Enter: with the list open, Enter picks a name rather than sending.
+    new MentionPicker(this.#input, (prefix) => this.#mentionable(prefix));
     this.#input.addEventListener('keydown', (ev) => {
       // isComposing: Enter also confirms an IME composition (Japanese, Chinese...).
       if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
@@ -131,6 +157,18 @@ export class RoomView {
       else chat.stopTyping();
     });
     this.#showRoom();
+  }
+
+  /**
+   * People the open room may mention whose username or name starts with `prefix`: anyone for a public room,
+   * the members of a private or direct one (once known).
+   * @param {string} prefix
+   */
+  async #mentionable(prefix) {
+    const room = this.#chat.current ? this.#chat.room(this.#chat.current) : undefined;
+    const found = await this.#chat.findUsers(prefix);
+    const roster = room && room.kind !== 'public' ? room.roster : null;
+    return found.filter((u) => u.userId !== this.#chat.me.userId && (!roster || roster.has(u.userId)));
   }
 
   /** @param {number} maxChars the server's maxTextChars */
@@ -207,6 +245,7 @@ export class RoomView {
   #showRoom() {
     const id = this.#chat.current;
     this.#cancelReply();
+    this.#newAfter = null;
     this.#view.hidden = !id;
     this.#empty.hidden = !!id;
     this.#membersPanel.hidden = !id;
@@ -241,6 +280,7 @@ export class RoomView {
     // Leaving a private room for good is "Leave room" in the members panel; this only stops following it here.
     this.#leave.textContent = room.kind === 'public' ? 'Leave' : 'Close';
     this.#leave.title = room.kind === 'public' ? '' : 'Close it here: you stay a member';
+    this.#notify.value = this.#chat.notifyLevel(room.id);
     this.#input.disabled = this.#send.disabled = this.#attach.disabled = out;
   }
 
@@ -255,7 +295,11 @@ export class RoomView {
     const room = id ? this.#chat.room(id) : undefined;
     if (!id || !room) return;
     const role = room.kind === 'direct' ? null : this.#chat.roleIn(id);
-    this.#messages.render(room, this.#chat.outbox.in(id), this.#chat.me, { canDeleteAny: role === 'owner' || role === 'moderator' });
+    if (this.#newAfter === null && room.readKnown) this.#newAfter = room.read;
+    this.#messages.render(room, this.#chat.outbox.in(id), this.#chat.me, {
+      canDeleteAny: role === 'owner' || role === 'moderator',
+      newAfter: this.#newAfter,
+    });
   }
 
   /**
@@ -298,6 +342,11 @@ export class RoomView {
     const id = this.#chat.current;
     this.#typing.textContent = id ? typingSentence(this.#chat.typingNames(id)) : '';
   }
+}
+
+/** Whether the person can be reading the page now: it is shown and its window has the focus. */
+function reading() {
+  return document.visibilityState === 'visible' && document.hasFocus();
 }
 
 /**

@@ -9,8 +9,9 @@ import { prefs } from './prefs.js';
 
 /**
  * The room lists and the form that creates a room. `#room-list` holds the public and private rooms,
- * `#dm-list` the direct ones: one `li[data-room-id][data-kind]` per room with `.room-name` and an
- * `.unread` badge. "New message" (`#new-dm`) finds a person and opens the direct room with them.
+ * `#dm-list` the direct ones: one `li[data-room-id][data-kind]` per room with `.room-name`, an
+ * `.unread` badge (messages after the read marker) and a `.mention-count` badge ("@2": how many of them
+ * mention us), both for rooms not opened too. "New message" (`#new-dm`) finds a person and opens the direct room with them.
  * Opening a room goes through the URL (`#room=<id>`) so that a reload, or the back button, reopens it.
  */
 export class Sidebar {
@@ -64,20 +65,26 @@ export class Sidebar {
       const li = this.#items.get(room.id) ?? this.#item(room);
       this.#items.set(room.id, li);
       li.dataset.kind = room.kind;
-      const unread = chat.unread(room.id);
+      const { unread, mentions } = chat.unread(room.id);
       total += unread;
       const name = /** @type {HTMLElement} */ (li.querySelector('.room-name'));
       name.textContent = room.info.name;
       const badge = /** @type {HTMLElement} */ (li.querySelector('.unread'));
-      badge.textContent = String(unread);
+      const many = unread >= chat.unreadMax ? `${chat.unreadMax}+` : String(unread);
+      badge.textContent = many;
       badge.hidden = unread === 0;
-      badge.title = `${unread} unread`;
+      badge.title = `${many} unread`;
+      const mention = /** @type {HTMLElement} */ (li.querySelector('.mention-count'));
+      mention.textContent = `@${mentions}`;
+      mention.hidden = mentions === 0;
+      mention.title = mentions === 1 ? '1 message mentions you' : `${mentions} messages mention you`;
       const link = /** @type {HTMLAnchorElement} */ (li.querySelector('a'));
       link.title = room.info.topic ?? '';
       const current = room.id === chat.current;
       li.classList.toggle('active', current);
       li.classList.toggle('joined', joined.has(room.id));
       li.classList.toggle('has-unread', unread > 0);
+      li.classList.toggle('has-mention', mentions > 0);
       const mark = /** @type {HTMLElement|null} */ (li.querySelector('.room-mark'));
       if (mark) mark.title = room.kind === 'private' ? 'Private room' : '';
       if (current) link.setAttribute('aria-current', 'page');
@@ -110,6 +117,7 @@ export class Sidebar {
         : h('span', { className: 'room-mark', attrs: { 'aria-hidden': 'true' } }),
       room.kind === 'private' ? h('span', { className: 'visually-hidden' }, 'Private: ') : null,
       h('span', { className: 'room-name' }),
+      h('span', { className: 'mention-count', attrs: { 'aria-label': 'mentions of you' } }),
       h('span', { className: 'unread', attrs: { 'aria-label': 'unread messages' } }),
     );
     const li = h('li', {}, link);

@@ -39,6 +39,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = ClientMessage.Edit.class, name = "edit"),
     @JsonSubTypes.Type(value = ClientMessage.Delete.class, name = "delete"),
     @JsonSubTypes.Type(value = ClientMessage.React.class, name = "react"),
+    @JsonSubTypes.Type(value = ClientMessage.Read.class, name = "read"),
+    @JsonSubTypes.Type(value = ClientMessage.Notify.class, name = "notify"),
 })
 public sealed interface ClientMessage {
 
@@ -453,6 +455,29 @@ public sealed interface ClientMessage {
             clientId = Check.id("clientId", clientId);
             target = targetSeq(target);
             emoji = Emoji.check("emoji", emoji);
+        }
+    }
+
+    // ---- read state (docs/protocol.md, "Read state") ---------------------------------------------------
+
+    /** The person has read the room up to {@code seq}: their marker moves there, if that is forward. */
+    record Read(String ref, String room, Long seq) implements ClientMessage {
+        public Read {
+            ref = Check.ref(ref);
+            room = Check.id("room", room);
+            if (seq == null) throw Check.bad("seq is required");
+            if (seq < 0) throw Check.bad("seq must be 0 or more");
+        }
+    }
+
+    /** How the person wants to be notified of the room's messages: {@code all}, {@code mentions} or {@code none}. */
+    record Notify(String ref, String room, String level) implements ClientMessage {
+        public Notify {
+            ref = Check.ref(ref);
+            room = Check.id("room", room);
+            if (!"all".equals(level) && !"mentions".equals(level) && !"none".equals(level)) {
+                throw Check.bad("level must be all, mentions or none");
+            }
         }
     }
 

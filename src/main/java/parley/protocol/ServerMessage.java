@@ -34,20 +34,34 @@ import java.util.List;
     @JsonSubTypes.Type(value = ServerMessage.Members.class, name = "members"),
     @JsonSubTypes.Type(value = ServerMessage.Member.class, name = "member"),
     @JsonSubTypes.Type(value = ServerMessage.Removed.class, name = "removed"),
+    @JsonSubTypes.Type(value = ServerMessage.Read.class, name = "read"),
+    @JsonSubTypes.Type(value = ServerMessage.Notify.class, name = "notify"),
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface ServerMessage {
 
     /**
      * What the client must keep within; {@code catchupMax}: the most missed messages a {@code join} with
-     * {@code since} replays (beyond it, {@code reset}); {@code messagesPerSecond} and {@code messageBurst}: its rate limit.
+     * {@code since} replays (beyond it, {@code reset}); {@code messagesPerSecond} and {@code messageBurst}: its rate limit;
+     * {@code unreadCountMax}: the most unread messages a room's {@code unread} counts.
      */
     record Limits(int maxFrameBytes, int maxTextChars, int historyPageMax, int catchupMax, int messagesPerSecond,
-                  int messageBurst) {}
+                  int messageBurst, int unreadCountMax) {}
 
-    /** {@code role}: the viewer's role (none in a public room without one); {@code with}: a direct room's other person. */
+    /**
+     * {@code role}: the viewer's role (none in a public room without one); {@code with}: a direct room's other
+     * person; {@code read}, {@code unread}, {@code mentions}, {@code notify}: the viewer's read state (in {@code rooms} only).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record RoomView(String id, String name, String topic, long lastSeq, int online, String kind, String role, Person with) {}
+    record RoomView(String id, String name, String topic, long lastSeq, int online, String kind, String role, Person with,
+                    Long read, Integer unread, Integer mentions, @com.fasterxml.jackson.annotation.JsonProperty("notify") String level) {
+        public RoomView(String id, String name, String topic, long lastSeq, int online, String kind, String role, Person with) {
+            this(id, name, topic, lastSeq, online, kind, role, with, null, null, null, null);
+        }
+    }
+
+    /** A person a message mentions, and the username it names them by. */
+    record MentionView(String userId, String username) {}
 
     record Person(String userId, String name) {}
 
@@ -89,7 +103,7 @@ public sealed interface ServerMessage {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record MessageView(long seq, String clientId, Sender from, String kind, Long target, String text, String emoji,
                        Boolean added, long ts, Long edited, DeletedView deleted, FileView file, List<ReactionView> reactions,
-                       ReplyView reply) {}
+                       ReplyView reply, List<MentionView> mentions, Boolean mentionsRoom) {}
 
     record Welcome(String ref, String sessionId, String userId, String name, Limits limits)
             implements ServerMessage {}
@@ -116,12 +130,14 @@ public sealed interface ServerMessage {
      * An entry of the room's order: a message, or a change to one. {@code target}: the seq a change
      * changes; {@code emoji} and {@code added}: a reaction's; {@code edited}, {@code deleted},
      * {@code reactions}: a message's state (absent: never edited, not deleted, no reactions); {@code reply}:
-     * the message it answers, quoted as it reads now (absent: not a reply).
+     * the message it answers, quoted as it reads now (absent: not a reply); {@code mentions} and
+     * {@code mentionsRoom}: whom a message mentions, as the server decided (absent: no one).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Message(String room, long seq, String clientId, Sender from, String kind, Long target, String text,
                    String emoji, Boolean added, long ts, Long edited, DeletedView deleted, FileView file,
-                   List<ReactionView> reactions, ReplyView reply) implements ServerMessage {}
+                   List<ReactionView> reactions, ReplyView reply, List<MentionView> mentions, Boolean mentionsRoom)
+            implements ServerMessage {}
 
     /** The bytes of a file shared in the room reached the server: it can be downloaded from now on. */
     record FileStored(String room, String file) implements ServerMessage {}
@@ -170,6 +186,15 @@ public sealed interface ServerMessage {
 
     /** Someone's place in the room changed: a role given, or (no role) removed for {@code reason}. */
     record Member(String ref, String room, Person user, String role, String reason, Person by) implements ServerMessage {}
+
+    /**
+     * The person's read marker in the room ({@code seq}) and the messages after it they have not read
+     * ({@code unread}, of which {@code mentions} mention them), counted up to {@code lastSeq}.
+     */
+    record Read(String ref, String room, long seq, int unread, int mentions, long lastSeq) implements ServerMessage {}
+
+    /** How the person is notified of the room's messages: all, mentions or none. */
+    record Notify(String ref, String room, String level) implements ServerMessage {}
 
     /** The room is gone for this person, for {@code reason}. */
     record Removed(String ref, String room, String reason, Person by) implements ServerMessage {}

@@ -13,22 +13,24 @@ import java.util.List;
  *
  * <p>{@code file}: the file a message shares, or null. {@code emoji} and {@code added}: a reaction's emoji,
  * and whether the reaction added it (false: took it away again); null for other kinds. {@code reply}: the
- * message this one answers, quoted as it reads now (every read quotes it afresh), or null.
+ * message this one answers, quoted as it reads now (every read quotes it afresh), or null. {@code mentions}:
+ * whom a message mentions, as decided when it was sent (an edit does not change it; a deletion clears it).
  */
 public record ChatMessage(RoomId room, long seq, String clientId, UserId senderId, String senderName,
                           String text, long ts, SharedFile file, Kind kind, long target, String emoji, Boolean added,
-                          Long edited, Deletion deleted, List<Reaction> reactions, Reply reply) {
+                          Long edited, Deletion deleted, List<Reaction> reactions, Reply reply, Mentions mentions) {
 
     public ChatMessage {
         reactions = List.copyOf(reactions);
+        if (mentions == null) mentions = Mentions.NONE;
     }
 
-    /** An entry that answers no message. */
+    /** An entry that answers no message and mentions no one. */
     public ChatMessage(RoomId room, long seq, String clientId, UserId senderId, String senderName, String text, long ts,
                        SharedFile file, Kind kind, long target, String emoji, Boolean added, Long edited, Deletion deleted,
                        List<Reaction> reactions) {
         this(room, seq, clientId, senderId, senderName, text, ts, file, kind, target, emoji, added, edited, deleted,
-                reactions, null);
+                reactions, null, Mentions.NONE);
     }
 
     public ChatMessage(RoomId room, long seq, String clientId, UserId senderId, String senderName, String text, long ts,
@@ -90,7 +92,7 @@ public record ChatMessage(RoomId room, long seq, String clientId, UserId senderI
     /** The same entry, answering {@code reply}. */
     public ChatMessage withReply(Reply reply) {
         return new ChatMessage(room, seq, clientId, senderId, senderName, text, ts, file, kind, target, emoji, added,
-                edited, deleted, reactions, reply);
+                edited, deleted, reactions, reply, mentions);
     }
 
     public boolean isDeleted() {

@@ -117,6 +117,20 @@ public interface ChatStore extends AutoCloseable {
     /** Marks the file's bytes as on the server; true when it was waiting for them (false: unknown or done). */
     CompletableFuture<Boolean> fileStored(String fileId, long ts);
 
+    /**
+     * {@code user}'s {@link ReadState} in each room of {@code atLeast} (in no particular order; a room that is
+     * gone is left out): the stored marker, the room's last seq, and the unread messages counted after the later
+     * of the stored marker and the room's value in {@code atLeast} (a marker not yet stored), at most
+     * {@code countMax} of them, the latest. One read, so every room is counted at the same moment.
+     */
+    CompletableFuture<List<ReadState>> readStates(UserId user, java.util.Map<RoomId, Long> atLeast, int countMax);
+
+    /** Moves each marker forward to its seq, in one commit; a marker already further on stays where it is. */
+    CompletableFuture<Void> saveReadMarkers(List<ReadState.Marker> markers);
+
+    /** Keeps how {@code user} wants to be notified of {@code room}'s messages (null: the default). */
+    CompletableFuture<Void> setNotify(UserId user, RoomId room, ReadState.Notify level);
+
     /** Completes with true when the store can read and its writer is running. */
     CompletableFuture<Boolean> healthy();
 
@@ -127,13 +141,20 @@ public interface ChatStore extends AutoCloseable {
      * {@code file}: the file this message shares (stored with it, in the same commit), or null. A change
      * names its {@code target}'s seq; an edit's {@code text} is the target's new text, a reaction's
      * {@code emoji} the one it toggles; {@code moderator}: the sender may delete others' messages here.
-     * {@code replyTo}: for a message, the seq of the message it answers (0: none).
+     * {@code replyTo}: for a message, the seq of the message it answers (0: none). {@code mentions}: the
+     * usernames a message's text names (see {@link Mentions#parse}); the store keeps, in the message's
+     * {@link ChatMessage#mentions}, those of enabled accounts that the request allows.
      */
     record NewMessage(RoomId room, UserId sender, String senderName, String clientId, String text, long ts,
-                      SharedFile file, ChatMessage.Kind kind, long target, String emoji, boolean moderator, long replyTo) {
+                      SharedFile file, ChatMessage.Kind kind, long target, String emoji, boolean moderator, long replyTo,
+                      Mentions.Asked mentions) {
+        public NewMessage {
+            if (mentions == null) mentions = Mentions.Asked.NOTHING;
+        }
+
         public NewMessage(RoomId room, UserId sender, String senderName, String clientId, String text, long ts,
                           SharedFile file, ChatMessage.Kind kind, long target, String emoji, boolean moderator) {
-            this(room, sender, senderName, clientId, text, ts, file, kind, target, emoji, moderator, 0);
+            this(room, sender, senderName, clientId, text, ts, file, kind, target, emoji, moderator, 0, Mentions.Asked.NOTHING);
         }
 
         public NewMessage(RoomId room, UserId sender, String senderName, String clientId, String text, long ts,

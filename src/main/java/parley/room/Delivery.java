@@ -7,7 +7,7 @@ import java.util.List;
  * they came from the bus; the others are made for one connection (its view of a room, its place in a call).
  */
 public sealed interface Delivery permits Delivery.Shared, Delivery.Entered, Delivery.Reset, Delivery.CallEntered,
-        Delivery.Removed, Delivery.RoomAdded, Fact.Signal, Fact.FileSignal {
+        Delivery.Removed, Delivery.RoomAdded, Fact.Signal, Fact.FileSignal, Fact.ReadMoved, Fact.NotifyChanged {
 
     RoomId room();
 

@@ -18,7 +18,7 @@ import java.util.List;
  */
 public sealed interface Fact permits Fact.Posted, Fact.PresenceChanged, Fact.TypingChanged, Fact.FileStored,
         Fact.RoomCreated, Fact.MembershipChanged, Fact.RoomDeleted, Fact.CallJoined, Fact.CallLeft, Fact.MediaChanged,
-        Fact.Signal, Fact.FileSignal {
+        Fact.Signal, Fact.FileSignal, Fact.ReadMoved, Fact.NotifyChanged {
 
     /** The room the fact is about. */
     RoomId room();
@@ -80,4 +80,14 @@ public sealed interface Fact permits Fact.Posted, Fact.PresenceChanged, Fact.Typ
     /** File transfer signalling for one member of the room, from another; delivered where {@code to} is seated. */
     record FileSignal(RoomId room, ClientInfo from, SessionId to, String file, SignalPayload payload)
             implements Fact, Delivery {}
+
+    /**
+     * {@code user}'s read marker in the room moved forward: {@code state} is where they are now. Delivered to
+     * their other connections (all of them, joined to the room or not), so that every tab shows the same
+     * unread counts; {@code actor}'s connection gets the reply.
+     */
+    record ReadMoved(RoomId room, UserId user, ReadState state, SessionId actor) implements Fact, Delivery {}
+
+    /** {@code user} chose how to be notified of the room's messages (null: the default); delivered as {@link ReadMoved}. */
+    record NotifyChanged(RoomId room, UserId user, ReadState.Notify level, SessionId actor) implements Fact, Delivery {}
 }

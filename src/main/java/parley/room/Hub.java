@@ -29,11 +29,18 @@ public final class Hub implements AutoCloseable {
 
     /** Limits the hub enforces; each is a setting (see the README). */
     public record Limits(int maxTextChars, int historyPageDefault, int historyPageMax, int catchupMax, int callMax,
-                         int maxRoomsPerUser) {
+                         int maxRoomsPerUser, java.time.Duration readMarkerDelay, int unreadCountMax) {
         public static final int DEFAULT_MAX_ROOMS_PER_USER = 100;
+        public static final java.time.Duration DEFAULT_READ_MARKER_DELAY = java.time.Duration.ofSeconds(1);
+        public static final int DEFAULT_UNREAD_COUNT_MAX = 999;
 
         public Limits(int maxTextChars, int historyPageDefault, int historyPageMax, int catchupMax, int callMax) {
             this(maxTextChars, historyPageDefault, historyPageMax, catchupMax, callMax, DEFAULT_MAX_ROOMS_PER_USER);
+        }
+
+        public Limits(int maxTextChars, int historyPageDefault, int historyPageMax, int catchupMax, int callMax, int maxRoomsPerUser) {
+            this(maxTextChars, historyPageDefault, historyPageMax, catchupMax, callMax, maxRoomsPerUser,
+                    DEFAULT_READ_MARKER_DELAY, DEFAULT_UNREAD_COUNT_MAX);
         }
     }
 
@@ -60,6 +67,7 @@ public final class Hub implements AutoCloseable {
     private final Bus<Fact> bus;
     private final MediaPath mediaPath;
     private final Moderation moderation;
+    private final ReadMarkers markers;
     private final Limits limits;
     private final Clock clock;
     private final ConcurrentMap<RoomId, Room> rooms = new ConcurrentHashMap<>();
@@ -80,6 +88,7 @@ public final class Hub implements AutoCloseable {
         this.bus = bus;
         this.mediaPath = new MeshPath(limits.callMax(), this::publish);
         this.moderation = new Moderation(this, store, clock);
+        this.markers = new ReadMarkers(store, limits.readMarkerDelay(), limits.unreadCountMax());
         this.limits = limits;
         this.clock = clock;
     }
@@ -298,6 +307,8 @@ public final class Hub implements AutoCloseable {
             case Fact.MediaChanged m -> channel(m.room());
             case Fact.Signal g -> channel(g.room());
             case Fact.FileSignal g -> channel(g.room());
+            case Fact.ReadMoved r -> channel(r.room());
+            case Fact.NotifyChanged n -> channel(n.room());
         };
         bus.publish(channel, fact);
     }
@@ -317,6 +328,16 @@ public final class Hub implements AutoCloseable {
             case Fact.MediaChanged m -> room(m).ifPresent(r -> r.mediaChanged(m));
             case Fact.Signal g -> room(g).ifPresent(r -> r.signalled(g, g.to()));
             case Fact.FileSignal g -> room(g).ifPresent(r -> r.signalled(g, g.to()));
+            case Fact.ReadMoved r -> toOthersOf(r.user(), r.actor(), r);
+            case Fact.NotifyChanged n -> toOthersOf(n.user(), n.actor(), n);
+        }
+    }
+
+    /** Hands the delivery to every connection of {@code user} on this node but {@code actor}'s. */
+    private void toOthersOf(UserId user, SessionId actor, Delivery delivery) {
+        for (Connection c : connected.values()) {
+            Client m = c.client();
+            if (m.userId().equals(user) && !m.sessionId().equals(actor)) m.deliver(delivery);
         }
     }
 
@@ -469,8 +490,10 @@ public final class Hub implements AutoCloseable {
         }
         SharedFile meta = file == null ? null
                 : new SharedFile(Ids.random("f_"), file.name(), file.size(), file.type(), file.sha256(), false, file.preview());
+        Set<UserId> among = room.kind == RoomKind.PUBLIC ? null
+                : room.memberships().stream().map(m -> m.user().id()).collect(java.util.stream.Collectors.toSet());
         append(new ChatStore.NewMessage(id, client.userId(), client.name(), clientId, text, clock.millis(), meta,
-                ChatMessage.Kind.MESSAGE, 0, null, false, replyTo), done);
+                ChatMessage.Kind.MESSAGE, 0, null, false, replyTo, Mentions.parse(text, among)), done);
     }
 
     /** Stores a message or a change; reports on {@code done} once it is durable (or refused); then publishes it. */
@@ -528,6 +551,37 @@ public final class Hub implements AutoCloseable {
         }
         append(new ChatStore.NewMessage(id, client.userId(), client.name(), clientId, text, clock.millis(), null,
                 kind, target, emoji, moderator), done);
+    }
+
+    // ---- read state (docs/protocol.md, "Read state") ---------------------------------------------------
+
+    /**
+     * Moves the reader's marker in a room they joined forward to {@code seq} (a seq beyond the room's last is
+     * taken as its last; one at or below the marker changes nothing). Completes with their read state; when
+     * the marker moved, their other connections are told ({@link Fact.ReadMoved}).
+     */
+    public CompletableFuture<ReadState> read(Client client, RoomId id, long seq) {
+        joinedRoom(client, id);
+        return markers.read(client.userId(), id, seq).handle((moved, error) -> {
+            if (error != null) throw refusal(error);
+            if (moved.moved()) publish(new Fact.ReadMoved(id, client.userId(), moved.state(), client.sessionId()));
+            return moved.state();
+        });
+    }
+
+    /** The person's read state in each of these rooms (see {@link ReadState}). */
+    public CompletableFuture<List<ReadState>> readStates(Client client, List<RoomInfo> rooms) {
+        return markers.states(client.userId(), rooms.stream().map(RoomInfo::id).toList()).handle(Hub::orRefusal);
+    }
+
+    /** Keeps how the person wants to be notified of a room they may see (null: the default); their other connections are told. */
+    public CompletableFuture<ReadState.Notify> setNotify(Client client, RoomId id, ReadState.Notify level) {
+        visibleRoom(client, id);
+        return store.setNotify(client.userId(), id, level).handle((ok, error) -> {
+            if (error != null) throw refusal(error);
+            publish(new Fact.NotifyChanged(id, client.userId(), level, client.sessionId()));
+            return level;
+        });
     }
 
     /** What a sender says of a file it shares (already checked and made safe by the protocol). */
@@ -656,8 +710,10 @@ public final class Hub implements AutoCloseable {
         return new RoomException(Refusal.UNAVAILABLE, "storage is unavailable; nothing was changed");
     }
 
+    /** Writes the read markers that wait (the store must still be open), and stops listening to the bus. */
     @Override
     public void close() {
+        markers.close();
         synchronized (subscriptions) {
             subscriptions.forEach(Bus.Subscription::close);
             subscriptions.clear();

@@ -64,6 +64,9 @@ final class Parked implements Client {
             case Delivery.CallEntered c -> { }
             // A file transfer's receiver asks again for what it missed.
             case Fact.FileSignal f -> { }
+            // A client that comes back lists its rooms, with its read state in each.
+            case Fact.ReadMoved r -> { }
+            case Fact.NotifyChanged n -> { }
         }
     }
 

@@ -25,6 +25,8 @@ import parley.room.RoomFile;
 import parley.room.RoomId;
 import parley.room.RoomKind;
 import parley.room.Membership;
+import parley.room.Mentions;
+import parley.room.ReadState;
 import parley.room.SharedFile;
 import parley.room.UserId;
 import parley.room.UserRef;
@@ -45,7 +47,7 @@ final class ChatSql implements GroupCommit.BatchState {
                    f.id, f.name, f.size, f.type, f.sha256, f.stored_at,
                    m.kind, m.target_seq, m.emoji, m.added, m.edited_at, m.deleted_at, m.deleted_by, m.deleted_by_name,
                    m.reply_to, q.sender_id, q.sender_name, q.body, qf.name, q.deleted_at IS NOT NULL,
-                   f.preview, f.preview_width, f.preview_height
+                   f.preview, f.preview_width, f.preview_height, m.mentions, m.mentions_room
             FROM messages m LEFT JOIN files f ON f.id = m.file_id
             LEFT JOIN messages t ON m.kind = 'edit' AND t.room_id = m.room_id AND t.seq = m.target_seq
             LEFT JOIN messages q ON q.room_id = m.room_id AND q.seq = m.reply_to
@@ -107,17 +109,20 @@ final class ChatSql implements GroupCommit.BatchState {
                             file.preview() == null ? null : file.preview().width(),
                             file.preview() == null ? null : file.preview().height());
                 }
+                Mentions mentions = mentions(sql, m.mentions());
                 int inserted = sql.update("""
-                        INSERT INTO messages (room_id, seq, sender_id, sender_name, client_id, body, created_at, file_id, reply_to)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO messages (room_id, seq, sender_id, sender_name, client_id, body, created_at, file_id, reply_to,
+                                              mentions, mentions_room)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT (room_id, sender_id, client_id) DO NOTHING""",
                         m.room(), next, m.sender(), m.senderName(), m.clientId(), m.text(), m.ts(), file == null ? null : file.id(),
-                        reply == null ? null : m.replyTo());
+                        reply == null ? null : m.replyTo(), mentionsColumn(mentions), mentions.room() ? 1 : null);
                 if (inserted == 1) {
                     lastSeq.put(m.room(), next);
                     touched.add(m.room());
                     outcome = new AppendOutcome.Stored(new ChatMessage(m.room(), next, m.clientId(), m.sender(),
-                            m.senderName(), m.text(), m.ts(), file).withReply(reply), false);
+                            m.senderName(), m.text(), m.ts(), file, Kind.MESSAGE, 0, null, null, null, null, List.of(), reply,
+                            mentions), false);
                 } else {
                     ChatMessage original = sql.one(SELECT_MESSAGE + BY_CLIENT_ID, ChatSql::message, m.room(), m.sender(), m.clientId());
                     outcome = new AppendOutcome.Stored(original, true);
@@ -134,6 +139,38 @@ final class ChatSql implements GroupCommit.BatchState {
                 onDurable.accept(new AppendOutcome.Failed(e));
             }
         };
+    }
+
+    /** The accounts a message's text names that may be mentioned (see ChatStore.NewMessage), in the text's order. */
+    private static Mentions mentions(Sql sql, Mentions.Asked asked) throws SQLException {
+        if (asked.isEmpty()) return Mentions.NONE;
+        List<Mentions.Mention> people = new ArrayList<>();
+        for (String username : asked.usernames()) {
+            Mentions.Mention found = sql.one("SELECT id, username FROM accounts WHERE username_key = ? AND disabled_at IS NULL",
+                    r -> new Mentions.Mention(new UserId(r.getString(1)), r.getString(2)), username);
+            if (found != null && asked.allows(found.user()) && people.stream().noneMatch(p -> p.user().equals(found.user()))) {
+                people.add(found);
+            }
+        }
+        return new Mentions(people, asked.room());
+    }
+
+    /** The mentions column: ' u_1:ada u_2:grace ', or null for no one. */
+    private static String mentionsColumn(Mentions mentions) {
+        if (mentions.people().isEmpty()) return null;
+        StringBuilder b = new StringBuilder(" ");
+        for (Mentions.Mention p : mentions.people()) b.append(p.user().value()).append(':').append(p.username()).append(' ');
+        return b.toString();
+    }
+
+    private static Mentions mentionsOf(String column, boolean room) {
+        if (column == null) return room ? new Mentions(List.of(), true) : Mentions.NONE;
+        List<Mentions.Mention> people = new ArrayList<>();
+        for (String token : column.strip().split(" ")) {
+            int colon = token.indexOf(':');
+            people.add(new Mentions.Mention(new UserId(token.substring(0, colon)), token.substring(colon + 1)));
+        }
+        return new Mentions(people, room);
     }
 
     /**
@@ -156,7 +193,8 @@ final class ChatSql implements GroupCommit.BatchState {
                     m.text(), m.ts(), m.room(), m.target());
             case DELETE -> {
                 sql.update("""
-                        UPDATE messages SET body = '', file_id = NULL, deleted_at = ?, deleted_by = ?, deleted_by_name = ?
+                        UPDATE messages SET body = '', file_id = NULL, deleted_at = ?, deleted_by = ?, deleted_by_name = ?,
+                                            mentions = NULL, mentions_room = NULL
                         WHERE room_id = ? AND seq = ?""", m.ts(), m.sender(), m.senderName(), m.room(), m.target());
                 sql.update("DELETE FROM reactions WHERE room_id = ? AND seq = ?", m.room(), m.target());
                 if (target.file() != null) sql.update("DELETE FROM files WHERE id = ?", target.file());
@@ -253,7 +291,7 @@ final class ChatSql implements GroupCommit.BatchState {
     List<String> deleteRoom(Sql sql, RoomId room) throws SQLException {
         List<String> files = sql.list("SELECT id FROM files WHERE room_id = ?", r -> r.getString(1), room);
         // Children first: the foreign keys are enforced.
-        for (String table : List.of("reactions", "messages", "files", "room_members", "room_bans")) {
+        for (String table : List.of("reactions", "messages", "files", "room_members", "room_bans", "room_readers")) {
             sql.update("DELETE FROM " + table + " WHERE room_id = ?", room);
         }
         sql.update("DELETE FROM rooms WHERE id = ?", room);
@@ -290,7 +328,8 @@ final class ChatSql implements GroupCommit.BatchState {
         return new ChatMessage(new RoomId(r.getString(1)), r.getLong(2), r.getString(5), new UserId(r.getString(3)),
                 r.getString(4), r.getString(6), r.getLong(7), file, Kind.of(r.getString(14)), r.getLong(15), r.getString(16),
                 added == null ? null : r.getInt(17) == 1, edited == null ? null : r.getLong(18), deleted, List.of(),
-                r.getObject(22) == null || r.getString(23) == null ? null : reply(r, 22));
+                r.getObject(22) == null || r.getString(23) == null ? null : reply(r, 22),
+                mentionsOf(r.getString(31), r.getInt(32) == 1));
     }
 
     /** The quote of the message whose seq, sender id, sender name, body, file name and deletedness start at column {@code at}. */
@@ -316,7 +355,8 @@ final class ChatSql implements GroupCommit.BatchState {
             Map<String, List<UserRef>> reactions = bySeq.get(m.seq());
             out.add(reactions == null ? m : new ChatMessage(m.room(), m.seq(), m.clientId(), m.senderId(), m.senderName(),
                     m.text(), m.ts(), m.file(), m.kind(), m.target(), m.emoji(), m.added(), m.edited(), m.deleted(),
-                    reactions.entrySet().stream().map(e -> new ChatMessage.Reaction(e.getKey(), e.getValue())).toList(), m.reply()));
+                    reactions.entrySet().stream().map(e -> new ChatMessage.Reaction(e.getKey(), e.getValue())).toList(), m.reply(),
+                    m.mentions()));
         }
         return out;
     }
@@ -371,6 +411,56 @@ final class ChatSql implements GroupCommit.BatchState {
     private static SharedFile.Preview preview(ResultSet r, int at) throws SQLException {
         String image = r.getString(at);
         return image == null ? null : new SharedFile.Preview(image, r.getInt(at + 1), r.getInt(at + 2));
+    }
+
+    // ---- read state -----------------------------------------------------------------------------
+
+    /**
+     * The unread messages after a seq: the latest {@code countMax} messages from others, not deleted, and how
+     * many of them mention the reader (by id, or with @room). Walks the room's primary key backwards from its
+     * end, so a count costs at most {@code countMax} rows however far behind the reader is.
+     */
+    private static final String UNREAD = """
+            SELECT count(*), coalesce(sum(mentioned), 0) FROM (
+                SELECT (mentions_room = 1 OR instr(mentions, ' ' || ? || ':') > 0) AS mentioned FROM messages
+                WHERE room_id = ? AND seq > ? AND kind = 'message' AND deleted_at IS NULL AND sender_id <> ?
+                ORDER BY seq DESC LIMIT ?)""";
+
+    static List<ReadState> readStates(Sql sql, UserId user, Map<RoomId, Long> atLeast, int countMax) throws SQLException {
+        List<ReadState> out = new ArrayList<>(atLeast.size());
+        for (Map.Entry<RoomId, Long> e : atLeast.entrySet()) {
+            RoomId room = e.getKey();
+            Long lastSeq = sql.one("SELECT last_seq FROM rooms WHERE id = ?", r -> r.getLong(1), room);
+            if (lastSeq == null) continue;
+            record Stored(long read, String level) {}
+            Stored stored = sql.one("SELECT read_seq, notify FROM room_readers WHERE user_id = ? AND room_id = ?",
+                    r -> new Stored(r.getLong(1), r.getString(2)), user, room);
+            long read = stored == null ? 0 : stored.read();
+            long after = Math.max(read, e.getValue() == null ? 0 : e.getValue());
+            int[] counts = after >= lastSeq ? new int[2] : sql.one(UNREAD, r -> new int[] {r.getInt(1), r.getInt(2)},
+                    user, room, after, user, countMax);
+            out.add(new ReadState(room, read, lastSeq, counts[0], counts[1], stored == null ? null : ReadState.Notify.of(stored.level())));
+        }
+        return out;
+    }
+
+    static Void saveReadMarkers(Sql sql, List<ReadState.Marker> markers) throws SQLException {
+        for (ReadState.Marker m : markers) {
+            // A marker of a room deleted meanwhile is dropped, rather than failing the others with the foreign key.
+            sql.update("""
+                    INSERT INTO room_readers (user_id, room_id, read_seq) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM rooms WHERE id = ?)
+                    ON CONFLICT (user_id, room_id) DO UPDATE SET read_seq = max(read_seq, excluded.read_seq)""",
+                    m.user(), m.room(), m.seq(), m.room());
+        }
+        return null;
+    }
+
+    static Void setNotify(Sql sql, UserId user, RoomId room, ReadState.Notify level) throws SQLException {
+        sql.update("""
+                INSERT INTO room_readers (user_id, room_id, notify) VALUES (?, ?, ?)
+                ON CONFLICT (user_id, room_id) DO UPDATE SET notify = excluded.notify""",
+                user, room, level == null ? null : level.wire());
+        return null;
     }
 
     /** Whether the rooms can be read. */

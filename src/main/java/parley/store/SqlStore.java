@@ -3,11 +3,13 @@ package parley.store;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import parley.account.AccountStore;
 import parley.room.ChatMessage;
 import parley.room.ChatStore;
+import parley.room.ReadState;
 import parley.room.Role;
 import parley.room.RoomFile;
 import parley.room.RoomId;
@@ -103,6 +105,21 @@ public abstract class SqlStore implements ChatStore, AccountStore {
     @Override
     public CompletableFuture<Boolean> fileStored(String fileId, long ts) {
         return commit.write(sql -> ChatSql.fileStored(sql, fileId, ts));
+    }
+
+    @Override
+    public CompletableFuture<List<ReadState>> readStates(UserId user, Map<RoomId, Long> atLeast, int countMax) {
+        return commit.read(sql -> ChatSql.readStates(sql, user, atLeast, countMax));
+    }
+
+    @Override
+    public CompletableFuture<Void> saveReadMarkers(List<ReadState.Marker> markers) {
+        return commit.write(sql -> ChatSql.saveReadMarkers(sql, markers));
+    }
+
+    @Override
+    public CompletableFuture<Void> setNotify(UserId user, RoomId room, ReadState.Notify level) {
+        return commit.write(sql -> ChatSql.setNotify(sql, user, room, level));
     }
 
     @Override

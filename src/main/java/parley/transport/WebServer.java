@@ -94,7 +94,7 @@ public final class WebServer {
         this.services = new Services(hub, new Codec(), new Wire(new Codec(), options.ice()), options.maxFrameBytes(),
                 options.maxQueuedBytes(), options.ice(), options.callGrace(),
                 new ServerMessage.Limits(options.maxFrameBytes(), l.maxTextChars(), l.historyPageMax(), l.catchupMax(),
-                        options.guards().messagesPerSecond(), options.guards().messageBurst()),
+                        options.guards().messagesPerSecond(), options.guards().messageBurst(), l.unreadCountMax()),
                 files, options.maxUploadBytes(), options.guards());
     }
 

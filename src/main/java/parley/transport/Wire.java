@@ -13,6 +13,7 @@ import parley.room.Delivery;
 import parley.room.Fact;
 import parley.room.Hub;
 import parley.room.Moderation;
+import parley.room.ReadState;
 import parley.room.RoomInfo;
 import parley.room.SignalPayload;
 import parley.room.UserId;
@@ -62,7 +63,8 @@ final class Wire {
             case Fact.Posted p -> {
                 ServerMessage.MessageView v = view(p.message());
                 yield new ServerMessage.Message(p.room().value(), v.seq(), v.clientId(), v.from(), v.kind(), v.target(),
-                        v.text(), v.emoji(), v.added(), v.ts(), v.edited(), v.deleted(), v.file(), v.reactions(), v.reply());
+                        v.text(), v.emoji(), v.added(), v.ts(), v.edited(), v.deleted(), v.file(), v.reactions(), v.reply(),
+                        v.mentions(), v.mentionsRoom());
             }
             case Fact.PresenceChanged p -> new ServerMessage.Presence(p.room().value(),
                     p.joined() ? "join" : "leave", view(p.client()));
@@ -79,6 +81,8 @@ final class Wire {
                     raw(g.payload(), "description"), raw(g.payload(), "candidate"), raw(g.payload(), "want"), raw(g.payload(), "cancel"));
             case Fact.MembershipChanged m -> member(null, m);
             case Delivery.Removed r -> new ServerMessage.Removed(r.ref(), r.room().value(), r.reason(), person(r.by()));
+            case Fact.ReadMoved r -> read(null, r.state());
+            case Fact.NotifyChanged n -> new ServerMessage.Notify(null, n.room().value(), n.level().wire());
         };
     }
 
@@ -90,6 +94,19 @@ final class Wire {
     static ServerMessage.RoomView view(RoomInfo r) {
         return new ServerMessage.RoomView(r.id().value(), r.name(), r.topic(), r.lastSeq(), r.online(), r.kind().wire(),
                 r.role() == null ? null : r.role().wire(), r.with() == null ? null : person(r.with()));
+    }
+
+    static ServerMessage.Read read(String ref, ReadState s) {
+        return new ServerMessage.Read(ref, s.room().value(), s.read(), s.unread(), s.mentions(), s.lastSeq());
+    }
+
+    /** The room as {@code rooms} shows it: with the viewer's read state, and the room's last seq as counted if later. */
+    static ServerMessage.RoomView view(RoomInfo r, ReadState s) {
+        if (s == null) return view(r);
+        String notify = (s.level() == null ? ReadState.Notify.byDefault(r.kind()) : s.level()).wire();
+        return new ServerMessage.RoomView(r.id().value(), r.name(), r.topic(), Math.max(r.lastSeq(), s.lastSeq()), r.online(),
+                r.kind().wire(), r.role() == null ? null : r.role().wire(), r.with() == null ? null : person(r.with()),
+                s.read(), s.unread(), s.mentions(), notify);
     }
 
     static ServerMessage.Person person(UserRef u) {
@@ -140,8 +157,11 @@ final class Wire {
         var reactions = m.reactions().isEmpty() ? null : m.reactions().stream()
                 .map(r -> new ServerMessage.ReactionView(r.emoji(), r.by().size(), r.by().stream().map(Wire::person).toList()))
                 .toList();
+        var mentions = m.mentions().people().isEmpty() ? null : m.mentions().people().stream()
+                .map(p -> new ServerMessage.MentionView(p.user().value(), p.username())).toList();
         return new ServerMessage.MessageView(m.seq(), m.clientId(), sender(m), m.kind().wire(), message ? null : m.target(),
-                text, m.emoji(), m.added(), m.ts(), m.edited(), deleted, file(m), reactions, reply(m.reply()));
+                text, m.emoji(), m.added(), m.ts(), m.edited(), deleted, file(m), reactions, reply(m.reply()), mentions,
+                m.mentions().room() ? Boolean.TRUE : null);
     }
 
     private static ServerMessage.ReplyView reply(ChatMessage.Reply r) {

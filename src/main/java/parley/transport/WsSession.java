@@ -393,7 +393,7 @@ final class WsSession implements Client {
         switch (message) {
             case ClientMessage.Hello h -> hello(h);
             case ClientMessage.Ping p -> reply(new ServerMessage.Pong(p.ref()));
-            case ClientMessage.ListRooms l -> reply(new ServerMessage.Rooms(l.ref(), hub.rooms(this).stream().map(Wire::view).toList()));
+            case ClientMessage.ListRooms l -> listRooms(l.ref());
             case ClientMessage.CreateRoom c -> hub.createRoom(c.name(), c.topic(), c.isPrivate() ? RoomKind.PRIVATE : RoomKind.PUBLIC, this)
                     .whenComplete((room, e) -> roomAdded(c.ref(), room, e));
             case ClientMessage.Direct d -> hub.direct(this, new UserId(d.user())).whenComplete((room, e) -> roomAdded(d.ref(), room, e));
@@ -451,7 +451,31 @@ final class WsSession implements Client {
             case ClientMessage.FileSignal g -> hub.fileSignal(this, new RoomId(g.room()), new SessionId(g.to()), g.file(), fileSignal(g));
             case ClientMessage.IceServers i -> reply(new ServerMessage.IceServersReply(i.ref(),
                     services.ice().forUser(userId()), services.ice().policy()));
+            case ClientMessage.Read r -> hub.read(this, new RoomId(r.room()), r.seq()).whenComplete((state, e) -> {
+                if (e == null) reply(Wire.read(r.ref(), state));
+                else fail(r.ref(), e);
+            });
+            case ClientMessage.Notify n -> hub.setNotify(this, new RoomId(n.room()), parley.room.ReadState.Notify.of(n.level()))
+                    .whenComplete((level, e) -> {
+                        if (e == null) reply(new ServerMessage.Notify(n.ref(), n.room(), level.wire()));
+                        else fail(n.ref(), e);
+                    });
         }
+    }
+
+    /** The rooms this person may see, each with their read state in it. */
+    private void listRooms(String ref) {
+        Hub hub = services.hub();
+        List<RoomInfo> rooms = hub.rooms(this);
+        hub.readStates(this, rooms).whenComplete((states, e) -> {
+            if (e != null) {
+                fail(ref, e);
+                return;
+            }
+            java.util.Map<RoomId, parley.room.ReadState> byRoom = new java.util.HashMap<>();
+            for (parley.room.ReadState s : states) byRoom.put(s.room(), s);
+            reply(new ServerMessage.Rooms(ref, rooms.stream().map(r -> Wire.view(r, byRoom.get(r.id()))).toList()));
+        });
     }
 
     /** Answers a send or a change with its ack or its refusal; a deletion's file goes from the disk. */

@@ -202,7 +202,8 @@ public final class MemoryStore implements ChatStore {
 
     private static ChatMessage with(ChatMessage m, String text, SharedFile file, Long edited, ChatMessage.Deletion deleted) {
         return new ChatMessage(m.room(), m.seq(), m.clientId(), m.senderId(), m.senderName(), text, m.ts(), file,
-                m.kind(), m.target(), m.emoji(), m.added(), edited, deleted, m.reactions(), m.reply());
+                m.kind(), m.target(), m.emoji(), m.added(), edited, deleted, m.reactions(), m.reply(),
+                deleted == null ? m.mentions() : Mentions.NONE);
     }
 
     /** The reactions standing on message {@code seq}: emojis in the order of their earliest standing reaction, people in turn. */
@@ -222,8 +223,15 @@ public final class MemoryStore implements ChatStore {
                     target != null && target.isDeleted());
             if (refusal != null) return new AppendOutcome.Refused(refusal);
         }
+        List<Mentions.Mention> named = new ArrayList<>();
+        for (String username : m.mentions().usernames()) {
+            people.values().stream().filter(p -> p.username().equalsIgnoreCase(username) && m.mentions().allows(p.id()))
+                    .filter(p -> named.stream().noneMatch(n -> n.user().equals(p.id())))
+                    .findFirst().ifPresent(p -> named.add(new Mentions.Mention(p.id(), p.username())));
+        }
         ChatMessage s = new ChatMessage(m.room(), list.size() + 1, m.clientId(), m.sender(), m.senderName(),
-                m.text(), m.ts(), m.file()).withReply(target == null ? null : quote(target));
+                m.text(), m.ts(), m.file(), ChatMessage.Kind.MESSAGE, 0, null, null, null, null, List.of(),
+                target == null ? null : quote(target), new Mentions(named, m.mentions().room()));
         add(s, list);
         if (m.file() != null) files.put(m.file().id(), new RoomFile(m.room(), m.sender(), m.file()));
         return new AppendOutcome.Stored(s, false);
@@ -254,7 +262,7 @@ public final class MemoryStore implements ChatStore {
         return new ChatMessage(m.room(), m.seq(), m.clientId(), m.senderId(), m.senderName(), m.text(), m.ts(),
                 m.file() == null ? null : files.get(m.file().id()).meta(), m.kind(), m.target(), m.emoji(), m.added(),
                 m.edited(), m.deleted(), reactionsOn(m.room(), m.seq()),
-                m.reply() == null ? null : quote(messages.get(m.room()).get((int) m.reply().seq() - 1)));
+                m.reply() == null ? null : quote(messages.get(m.room()).get((int) m.reply().seq() - 1)), m.mentions());
     }
 
     private List<ChatMessage> messagesOf(RoomId room) {
@@ -389,6 +397,50 @@ public final class MemoryStore implements ChatStore {
         SharedFile m = f.meta();
         files.put(fileId, new RoomFile(f.room(), f.uploader(), new SharedFile(m.id(), m.name(), m.size(), m.type(), m.sha256(), true, m.preview())));
         return CompletableFuture.completedFuture(true);
+    }
+
+    // ---- read state: markers and levels kept as the SQL store keeps them --------------------------------
+
+    private final Map<List<Object>, Long> markers = new HashMap<>();
+    private final Map<List<Object>, ReadState.Notify> levels = new HashMap<>();
+    private final List<List<ReadState.Marker>> markerWrites = new ArrayList<>();
+
+    /** Every {@link #saveReadMarkers} call, in order. */
+    synchronized List<List<ReadState.Marker>> markerWrites() {
+        return List.copyOf(markerWrites);
+    }
+
+    @Override
+    public synchronized CompletableFuture<List<ReadState>> readStates(UserId user, Map<RoomId, Long> atLeast, int countMax) {
+        List<ReadState> out = new ArrayList<>();
+        for (Map.Entry<RoomId, Long> e : atLeast.entrySet()) {
+            StoredRoom room = rooms.get(e.getKey());
+            if (room == null) continue;
+            long read = markers.getOrDefault(List.of(user, room.id()), 0L);
+            long after = Math.max(read, e.getValue() == null ? 0 : e.getValue());
+            List<ChatMessage> unread = messagesOf(room.id()).stream()
+                    .filter(m -> m.seq() > after && m.kind() == ChatMessage.Kind.MESSAGE && !m.isDeleted() && !m.senderId().equals(user))
+                    .toList();
+            unread = unread.subList(Math.max(0, unread.size() - countMax), unread.size());
+            int mentions = (int) unread.stream().filter(m -> m.mentions().mention(user)).count();
+            out.add(new ReadState(room.id(), read, room.lastSeq(), unread.size(), mentions, levels.get(List.of(user, room.id()))));
+        }
+        return CompletableFuture.completedFuture(out);
+    }
+
+    @Override
+    public synchronized CompletableFuture<Void> saveReadMarkers(List<ReadState.Marker> batch) {
+        markerWrites.add(List.copyOf(batch));
+        for (ReadState.Marker m : batch) {
+            if (rooms.containsKey(m.room())) markers.merge(List.of(m.user(), m.room()), m.seq(), Math::max);
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public synchronized CompletableFuture<Void> setNotify(UserId user, RoomId room, ReadState.Notify level) {
+        levels.put(List.of(user, room), level);
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override

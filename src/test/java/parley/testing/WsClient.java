@@ -95,6 +95,19 @@ public final class WsClient implements AutoCloseable {
         sendRaw(message.toString());
     }
 
+    /**
+     * Sends {@code type} with these fields and a fresh {@code ref}, and waits for the reply that carries it
+     * (the reply named in the protocol, or an {@code error}).
+     */
+    public JsonNode ask(String type, Object... fields) {
+        String ref = "q-" + System.nanoTime();
+        Object[] all = java.util.Arrays.copyOf(fields, fields.length + 2);
+        all[fields.length] = "ref";
+        all[fields.length + 1] = ref;
+        send(type, all);
+        return expect(m -> ref.equals(m.path("ref").asText()), "the reply to " + type);
+    }
+
     /** Builds a message from alternating keys and values: {@code send("join", "room", id)}. */
     public void send(String type, Object... fields) {
         send(message(type, fields));

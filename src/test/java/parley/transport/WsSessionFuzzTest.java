@@ -174,7 +174,7 @@ class WsSessionFuzzTest {
             hub = Hub.open(store, new LocalBus<Fact>(), LIMITS, CLOCK);
             IceServers ice = new IceServers(List.of("stun:stun.example.org:3478"), List.of("turn:turn.example.org:3478"), "secret", 3600, false, CLOCK);
             services = new Services(hub, CODEC, new Wire(CODEC, ice), MAX_FRAME_BYTES, 1 << 20, ice,
-                    Duration.ofSeconds(30), new ServerMessage.Limits(MAX_FRAME_BYTES, LIMITS.maxTextChars(), LIMITS.historyPageMax(), LIMITS.catchupMax(), 1_000_000, 1_000_000),
+                    Duration.ofSeconds(30), new ServerMessage.Limits(MAX_FRAME_BYTES, LIMITS.maxTextChars(), LIMITS.historyPageMax(), LIMITS.catchupMax(), 1_000_000, 1_000_000, LIMITS.unreadCountMax()),
                     FILES, 1 << 20, GUARDS);
             Vertx vertx = fake(Vertx.class, Map.of("setTimer", a -> {
                 if ((Long) a[0] == GUARDS.helloTimeout().toMillis()) return -1L; // hello timeouts are not scripted
