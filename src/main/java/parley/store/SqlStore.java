@@ -11,6 +11,7 @@ import parley.room.ChatStore;
 import parley.room.Role;
 import parley.room.RoomFile;
 import parley.room.RoomId;
+import parley.room.Search;
 import parley.room.UserId;
 
 /**
@@ -53,6 +54,11 @@ public abstract class SqlStore implements ChatStore, AccountStore {
     @Override
     public CompletableFuture<List<ChatMessage>> after(RoomId room, long afterSeq, int limit) {
         return commit.read(sql -> ChatSql.after(sql, room, afterSeq, limit));
+    }
+
+    @Override
+    public CompletableFuture<List<ChatMessage>> search(Search search) {
+        return commit.read(sql -> ChatSql.search(sql, search));
     }
 
     @Override

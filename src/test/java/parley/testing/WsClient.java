@@ -100,6 +100,21 @@ public final class WsClient implements AutoCloseable {
         send(message(type, fields));
     }
 
+    /** Sends {@code type} with these fields and a ref of its own; returns the reply that carries that ref. */
+    public JsonNode ask(String type, Object... fields) {
+        String ref = "q-" + System.nanoTime();
+        Object[] all = java.util.Arrays.copyOf(fields, fields.length + 2);
+        all[fields.length] = "ref";
+        all[fields.length + 1] = ref;
+        send(type, all);
+        return expect(m -> ref.equals(m.path("ref").asText()), "the reply to " + type);
+    }
+
+    /** Creates a room; returns its id. */
+    public String createRoom(String name, boolean isPrivate) {
+        return ask("create_room", "name", name, "private", isPrivate).at("/room/id").asText();
+    }
+
     public static ObjectNode message(String type, Object... fields) {
         ObjectNode m = JSON.createObjectNode().put("type", type);
         for (int i = 0; i < fields.length; i += 2) m.set((String) fields[i], JSON.valueToTree(fields[i + 1]));
