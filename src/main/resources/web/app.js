@@ -9,6 +9,7 @@ import { FileView } from './fileview.js';
 import { MembersPanel } from './memberspanel.js';
 import { prefs } from './prefs.js';
 import { RoomView } from './roomview.js';
+import { SearchPanel } from './searchpanel.js';
 import { Sidebar, roomFromHash, roomHash } from './sidebar.js';
 
 /** @typedef {import('./connection.js').ConnectionState} ConnectionState */
@@ -111,6 +112,7 @@ function enter(user) {
   const files = new Files(connection, chat);
   const roomView = new RoomView(chat, files, new FileView(files));
   new Sidebar(chat);
+  new SearchPanel(chat);
   new MembersPanel(chat);
   const call = new Call(connection, chat);
   new CallView(chat, call);

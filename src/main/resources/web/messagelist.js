@@ -34,6 +34,9 @@ export const QUICK_EMOJI = ['👍', '❤️', '😂', '🎉', '😮', '😢', '�
  * touch screen when tapped: React (a picker of `QUICK_EMOJI`), and Edit and Delete where allowed.
  * Edit turns the text into a field: Enter saves, Escape cancels.
  */
+/** How long a message opened from a search result stays marked (the style's animation lasts as long). */
+const REVEALED_MS = 2500;
+
 export class MessageList {
   #list;
   #onNearTop;
@@ -87,6 +90,22 @@ export class MessageList {
     this.#byNotice.clear();
     this.#roomId = null;
     this.#list.replaceChildren();
+  }
+
+  /**
+   * Scrolls message `seq` to the middle of the list, focuses it and marks it for a moment (the style's
+   * `.revealed`). Nothing happens for a message not shown.
+   * @param {number} seq
+   */
+  reveal(seq) {
+    const el = this.#bySeq.get(seq);
+    if (!el) return;
+    el.scrollIntoView({ block: 'center' });
+    if (el.tabIndex >= 0) el.focus({ preventScroll: true });
+    el.classList.remove('revealed');
+    void el.offsetWidth; // restarts the animation when the same message is revealed again
+    el.classList.add('revealed');
+    setTimeout(() => el.classList.remove('revealed'), REVEALED_MS);
   }
 
   scrollToBottom() {

@@ -96,6 +96,11 @@ export class RoomView {
     byId('room-notice-close').addEventListener('click', () => this.#say(''));
     this.#rejoin.addEventListener('click', () => chat.current && chat.rejoin(chat.current));
     chat.on('messages', (id) => id === chat.current && this.#renderMessages());
+    chat.on('reveal', (/** @type {{room: string, seq: number}} */ at) => {
+      if (at.room !== chat.current) return;
+      this.#renderMessages();
+      this.#messages.reveal(at.seq);
+    });
     chat.on('members', (id) => id === chat.current && this.#renderMembers());
     chat.on('typing', (id) => id === chat.current && this.#renderTyping());
 
