@@ -10,6 +10,7 @@ import { MembersPanel } from './memberspanel.js';
 import { Notifier } from './notifier.js';
 import { prefs } from './prefs.js';
 import { RoomView } from './roomview.js';
+import { SearchPanel } from './searchpanel.js';
 import { Sidebar, roomFromHash, roomHash } from './sidebar.js';
 import { Switcher } from './switcher.js';
 
@@ -114,6 +115,7 @@ function enter(user) {
   const roomView = new RoomView(chat, files, new FileView(files));
   new Sidebar(chat);
   new Switcher(chat);
+  new SearchPanel(chat);
   new MembersPanel(chat);
   new Notifier(chat, /** @type {HTMLButtonElement} */ (byId('notify-button')));
   const call = new Call(connection, chat);

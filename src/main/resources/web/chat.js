@@ -13,6 +13,10 @@ import { Outbox, newClientId } from './outbox.js';
 /** @typedef {import('./protocol.js').FoundUser} FoundUser */
 
 const PAGE = 50;
+// Opening a search result loads older history until its message is held: at most this many pages of
+// REVEAL_PAGE (the server clamps a page to its history-page-max).
+const REVEAL_PAGES_MAX = 50;
+const REVEAL_PAGE = 200;
 const TYPING_EVERY_MS = 3_000;
 const TYPING_IDLE_MS = 4_000;
 const TYPING_EXPIRES_MS = 6_000;
@@ -382,7 +386,7 @@ export class Chat extends Emitter {
    * Loads the page of history before the lowest message held in the room.
    * @param {string} roomId
    */
-  async loadOlder(roomId) {
+  async loadOlder(roomId, limit = PAGE) {
     const room = this.rooms.get(roomId);
     if (!room || !room.joined || room.loadingOlder || room.loadingLatest) return;
     if (room.hasMore === false || room.messages.size === 0) return;
@@ -390,7 +394,7 @@ export class Chat extends Emitter {
     room.loadingOlder = true;
     this.emit('messages', roomId);
     try {
-      const page = await this.#conn.request({ type: 'history', room: roomId, before: room.lowest, limit: PAGE });
+      const page = await this.#conn.request({ type: 'history', room: roomId, before: room.lowest, limit });
       this.#store(room, page.messages ?? []);
       room.hasMore = Boolean(page.hasMore) && room.lowest !== 1;
     } catch (e) {
@@ -402,19 +406,34 @@ export class Chat extends Emitter {
   }
 
   /**
-   * Loads older pages of the room until its message `seq` is held (or there is nothing older).
-   * @param {string} roomId
-   * @param {number} seq
+   * A page of search results (docs/protocol.md, `search`).
+   * @param {import('./protocol.js').ClientMessage} msg
+   */
+  search(msg) {
+    return this.#conn.request(msg);
+  }
+
+  /**
+   * Opens a room at message `seq` (a search result, a reply's quote): joins it, loads older history until
+   * the message is held (or the room's start, or REVEAL_PAGES_MAX pages), then emits "reveal" with the
+   * room and seq.
+   * @param {string} roomId @param {number} seq
    * @returns {Promise<boolean>} whether the message is held now
    */
   async reveal(roomId, seq) {
+    this.open(roomId);
     const room = this.rooms.get(roomId);
-    while (room && !room.messages.has(seq) && room.hasMore !== false && room.lowest > seq) {
+    if (!room) return false;
+    for (let pages = 0; pages < REVEAL_PAGES_MAX; pages++) {
+      if (room.joining) await room.joining;
+      if (!room.joined || room.messages.has(seq) || room.hasMore === false) break;
+      if (room.lowest !== 0 && room.lowest <= seq) break;
       const lowest = room.lowest;
-      await this.loadOlder(roomId);
-      if (room.lowest === lowest) break; // loading failed, or another load is under way
+      await this.loadOlder(roomId, REVEAL_PAGE);
+      if (room.lowest === lowest) break;
     }
-    return !!room?.messages.has(seq);
+    if (this.current === roomId) this.emit('reveal', { room: roomId, seq });
+    return room.messages.has(seq);
   }
 
   /** The person typed in the composer of the open room. */

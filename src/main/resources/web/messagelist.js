@@ -45,6 +45,9 @@ export const QUICK_EMOJI = ['👍', '❤️', '😂', '🎉', '😮', '😢', '�
  * `onRead(seq)` reports the last message the person can see, after each render and scroll; the view
  * decides whether they are reading (the room in view, the window focused).
  */
+/** How long a message opened from a search result stays marked (the style's animation lasts as long). */
+const REVEALED_MS = 2500;
+
 export class MessageList {
   #list;
   #onNearTop;
@@ -109,12 +112,9 @@ export class MessageList {
     this.#list.replaceChildren();
   }
 
-  scrollToBottom() {
-    this.#list.scrollTop = this.#list.scrollHeight;
-  }
-
   /**
-   * Scrolls message `seq` into the middle of the list and highlights it for a moment.
+   * Scrolls message `seq` to the middle of the list, focuses it and marks it for a moment (the style's
+   * `.revealed`). Nothing happens for a message not shown.
    * @param {number} seq
    * @returns {boolean} false when the list does not show it
    */
@@ -122,11 +122,16 @@ export class MessageList {
     const el = this.#bySeq.get(seq);
     if (!el?.isConnected) return false;
     el.scrollIntoView({ block: 'center' });
-    el.classList.remove('highlight');
-    void el.offsetWidth; // restarts the animation when the same message is revealed twice
-    el.classList.add('highlight');
-    el.addEventListener('animationend', () => el.classList.remove('highlight'), { once: true });
+    if (el.tabIndex >= 0) el.focus({ preventScroll: true });
+    el.classList.remove('revealed');
+    void el.offsetWidth; // restarts the animation when the same message is revealed again
+    el.classList.add('revealed');
+    setTimeout(() => el.classList.remove('revealed'), REVEALED_MS);
     return true;
+  }
+
+  scrollToBottom() {
+    this.#list.scrollTop = this.#list.scrollHeight;
   }
 
   /**

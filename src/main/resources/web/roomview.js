@@ -127,6 +127,11 @@ export class RoomView {
     byId('room-notice-close').addEventListener('click', () => this.#say(''));
     this.#rejoin.addEventListener('click', () => chat.current && chat.rejoin(chat.current));
     chat.on('messages', (id) => id === chat.current && this.#renderMessages());
+    chat.on('reveal', (/** @type {{room: string, seq: number}} */ at) => {
+      if (at.room !== chat.current) return;
+      this.#renderMessages();
+      this.#messages.reveal(at.seq);
+    });
     chat.on('members', (id) => id === chat.current && this.#renderMembers());
     chat.on('typing', (id) => id === chat.current && this.#renderTyping());
 
@@ -237,9 +242,9 @@ export class RoomView {
     const id = this.#chat.current;
     if (!id) return;
     if (this.#messages.reveal(seq)) return;
+    // The chat loads it if need be, and says "reveal" when it holds it: the list shows it then.
     const held = await this.#chat.reveal(id, seq);
-    if (this.#chat.current !== id) return;
-    if (!held || !this.#messages.reveal(seq)) this.#say('That message is no longer in this room.');
+    if (this.#chat.current === id && !held) this.#say('That message is no longer in this room.');
   }
 
   #showRoom() {

@@ -34,7 +34,8 @@ public final class Parley implements AutoCloseable {
         accounts = accounts(store, s);
         bus = new LocalBus<>();
         hub = Hub.open(store, bus, new Hub.Limits(s.maxTextChars(), 50, s.historyPageMax(), s.catchupMax(), s.callMax(), s.maxRoomsPerUser(),
-                Duration.ofMillis(s.readMarkerDelayMillis()), s.unreadCountMax()), Clock.systemUTC());
+                Duration.ofMillis(s.readMarkerDelayMillis()), s.unreadCountMax(), s.searchPageMax(), s.searchMaxChars(),
+                s.searchesPerSecond()), Clock.systemUTC());
         if (hub.rooms().isEmpty()) hub.createRoom("general", "Everyone, everything", parley.room.RoomKind.PUBLIC, null).join();
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(s.eventLoops()));
         web = new WebServer(vertx, new WebServer.Options(s.bind(), s.port(), s.maxFrameBytes(), s.maxQueuedBytes(), s.eventLoops(),

@@ -41,6 +41,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = ClientMessage.React.class, name = "react"),
     @JsonSubTypes.Type(value = ClientMessage.Read.class, name = "read"),
     @JsonSubTypes.Type(value = ClientMessage.Notify.class, name = "notify"),
+    @JsonSubTypes.Type(value = ClientMessage.Search.class, name = "search"),
 })
 public sealed interface ClientMessage {
 
@@ -486,4 +487,35 @@ public sealed interface ClientMessage {
         if (target < 1) throw Check.bad("target must be a message's seq, 1 or more");
         return target;
     }
+
+    /**
+     * A full-text search of the messages of the rooms one may see ({@code room}: of that room only).
+     * {@code query}'s words must all be in a message's text; at least one has three characters or more,
+     * what the trigram index can look up ({@link parley.room.Search#MIN_WORD_CHARS}). Its longest length
+     * and the page's size are server settings, so the hub checks them. {@code before}: the last result of
+     * the previous page, to go on from.
+     */
+    record Search(String ref, String query, String room, Position before, Integer limit) implements ClientMessage {
+        public Search {
+            ref = Check.ref(ref);
+            if (query == null) throw Check.bad("query is required");
+            query = Check.optionalText("query", query.strip(), MAX_QUERY_FRAME_CHARS);
+            if (parley.room.Search.words(query).stream().noneMatch(parley.room.Search::indexable)) {
+                throw Check.bad("query needs a word of at least " + parley.room.Search.MIN_WORD_CHARS + " characters");
+            }
+            if (room != null) room = Check.id("room", room);
+            if (limit != null && limit < 1) throw Check.bad("limit must be >= 1");
+        }
+    }
+
+    /** A search result, as a paging cursor: its room and seq. */
+    record Position(String room, Long seq) {
+        public Position {
+            room = Check.id("before.room", room);
+            if (seq == null || seq < 1) throw Check.bad("before.seq must be a message's seq, 1 or more");
+        }
+    }
+
+    /** Longer queries are not even read: the hub's limit (search-max-chars) is far below. */
+    int MAX_QUERY_FRAME_CHARS = 4000;
 }

@@ -36,6 +36,7 @@ import java.util.List;
     @JsonSubTypes.Type(value = ServerMessage.Removed.class, name = "removed"),
     @JsonSubTypes.Type(value = ServerMessage.Read.class, name = "read"),
     @JsonSubTypes.Type(value = ServerMessage.Notify.class, name = "notify"),
+    @JsonSubTypes.Type(value = ServerMessage.SearchResults.class, name = "search"),
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface ServerMessage {
@@ -198,4 +199,15 @@ public sealed interface ServerMessage {
 
     /** The room is gone for this person, for {@code reason}. */
     record Removed(String ref, String room, String reason, Person by) implements ServerMessage {}
+
+    /**
+     * A message a search found, as it reads now: its room and seq, who wrote it and when, when it was last
+     * edited (absent: never), its text, and where the query's words are in it: {@code [start, end)} pairs
+     * in UTF-16 code units (JavaScript's string indexes), sorted, not overlapping.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record SearchHit(String room, long seq, Sender from, long ts, Long edited, String text, List<List<Integer>> matches) {}
+
+    /** A page of search results, newest first; {@code hasMore}: older ones exist (ask with the last as {@code before}). */
+    record SearchResults(String ref, List<SearchHit> results, boolean hasMore) implements ServerMessage {}
 }

@@ -79,6 +79,15 @@ public interface ChatStore extends AutoCloseable {
     CompletableFuture<List<ChatMessage>> after(RoomId room, long afterSeq, int limit);
 
     /**
+     * Messages whose text as it reads now holds every word of the search (each as a part of a word or more,
+     * ignoring case: {@code 京タワ} finds {@code 東京タワー}), in the search's rooms only: up to its limit,
+     * newest first, in the order they were first stored, across rooms (an edit keeps a message's place).
+     * With {@code before}, only messages stored before that one. Each is read as {@link #after} reads it;
+     * changes and deleted messages are never found, nor any text an edit replaced.
+     */
+    CompletableFuture<List<ChatMessage>> search(Search search);
+
+    /**
      * Stores a room and its first members in one commit. Fails with {@link NameTakenException} when a public
      * room of that name (ignoring case) exists. A direct room whose {@code directKey} exists is not created:
      * the existing room is returned instead (its id tells).

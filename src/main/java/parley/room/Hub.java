@@ -29,10 +29,14 @@ public final class Hub implements AutoCloseable {
 
     /** Limits the hub enforces; each is a setting (see the README). */
     public record Limits(int maxTextChars, int historyPageDefault, int historyPageMax, int catchupMax, int callMax,
-                         int maxRoomsPerUser, java.time.Duration readMarkerDelay, int unreadCountMax) {
+                         int maxRoomsPerUser, java.time.Duration readMarkerDelay, int unreadCountMax,
+                         int searchPageMax, int searchMaxChars, int searchesPerSecond) {
         public static final int DEFAULT_MAX_ROOMS_PER_USER = 100;
         public static final java.time.Duration DEFAULT_READ_MARKER_DELAY = java.time.Duration.ofSeconds(1);
         public static final int DEFAULT_UNREAD_COUNT_MAX = 999;
+        public static final int DEFAULT_SEARCH_PAGE_MAX = 50;
+        public static final int DEFAULT_SEARCH_MAX_CHARS = 200;
+        public static final int DEFAULT_SEARCHES_PER_SECOND = 5;
 
         public Limits(int maxTextChars, int historyPageDefault, int historyPageMax, int catchupMax, int callMax) {
             this(maxTextChars, historyPageDefault, historyPageMax, catchupMax, callMax, DEFAULT_MAX_ROOMS_PER_USER);
@@ -40,9 +44,13 @@ public final class Hub implements AutoCloseable {
 
         public Limits(int maxTextChars, int historyPageDefault, int historyPageMax, int catchupMax, int callMax, int maxRoomsPerUser) {
             this(maxTextChars, historyPageDefault, historyPageMax, catchupMax, callMax, maxRoomsPerUser,
-                    DEFAULT_READ_MARKER_DELAY, DEFAULT_UNREAD_COUNT_MAX);
+                    DEFAULT_READ_MARKER_DELAY, DEFAULT_UNREAD_COUNT_MAX, DEFAULT_SEARCH_PAGE_MAX, DEFAULT_SEARCH_MAX_CHARS,
+                    DEFAULT_SEARCHES_PER_SECOND);
         }
     }
+
+    /** A search page holds this many results when the request names no limit (at most search-page-max). */
+    public static final int SEARCH_PAGE_DEFAULT = 20;
 
     /** At most this many people answer a {@link #findPeople}. */
     public static final int FOUND_MAX = 20;
@@ -61,6 +69,15 @@ public final class Hub implements AutoCloseable {
 
     public record Page(RoomId room, List<ChatMessage> messages, boolean hasMore) {}
 
+    /** A message a search found, and where the query's words are in its text. */
+    public record Found(ChatMessage message, List<Search.Range> matches) {}
+
+    /** A page of search results, newest first; {@code hasMore}: older ones exist. */
+    public record SearchPage(List<Found> results, boolean hasMore) {}
+
+    /** The searches a person made in one second of the clock, all their connections together. */
+    private record SearchWindow(long second, int count) {}
+
     private static final String ROOMS_CHANNEL = "rooms";
 
     private final ChatStore store;
@@ -76,6 +93,7 @@ public final class Hub implements AutoCloseable {
     private final ConcurrentMap<String, RoomId> directs = new ConcurrentHashMap<>();
     private final List<Bus.Subscription> subscriptions = new ArrayList<>();
     private final ConcurrentMap<RoomId, Bus.Subscription> roomSubscriptions = new ConcurrentHashMap<>();
+    private final ConcurrentMap<UserId, SearchWindow> searches = new ConcurrentHashMap<>();
 
     /**
      * {@code joined} is a copy-on-write set: a client joins a few rooms and seldom, and each of the many idle
@@ -632,6 +650,47 @@ public final class Hub implements AutoCloseable {
             boolean hasMore = stored.size() > n;
             List<ChatMessage> messages = List.copyOf(stored.subList(hasMore ? 1 : 0, stored.size()));
             return new Page(id, messages, hasMore);
+        });
+    }
+
+    /**
+     * The messages of the rooms {@code client} may see now (public rooms they are not banned from, private
+     * and direct rooms they belong to; {@code in}: that room only) whose text of now holds every word of
+     * {@code query}, newest first, a page of {@code limit} (clamped to search-page-max) stored before
+     * {@code before}. Which rooms are read is decided here, from this node's memberships, and handed to the
+     * store as a set: a room one may not see is never read, so nothing of it (a result, a count) can come
+     * back. A room one may not see named as {@code in} or in {@code before} is refused as one that does
+     * not exist. A person makes at most searches-per-second searches a second, all connections together.
+     */
+    public CompletableFuture<SearchPage> search(Client client, String query, RoomId in, Search.Position before, Integer limit) {
+        if (query.length() > limits.searchMaxChars()) {
+            throw new RoomException(Refusal.TOO_LONG, "query is longer than " + limits.searchMaxChars() + " characters");
+        }
+        UserId user = client.userId();
+        Set<RoomId> searched;
+        if (in != null) {
+            Room room = visibleRoom(client, in);
+            if (room.isBanned(user)) throw new RoomException(Refusal.FORBIDDEN, "you are banned from " + room.name);
+            searched = Set.of(room.id);
+        } else {
+            searched = rooms.values().stream().filter(r -> r.visibleTo(user) && !r.isBanned(user)).map(r -> r.id)
+                    .collect(java.util.stream.Collectors.toUnmodifiableSet());
+        }
+        if (before != null) visibleRoom(client, before.room());
+        long second = clock.millis() / 1000;
+        SearchWindow window = searches.merge(user, new SearchWindow(second, 1),
+                (old, one) -> old.second() == second ? new SearchWindow(second, old.count() + 1) : one);
+        if (window.count() > limits.searchesPerSecond()) {
+            throw new RoomException(Refusal.RATE_LIMITED, "more than " + limits.searchesPerSecond() + " searches a second; wait a moment");
+        }
+        int n = Math.min(limit == null ? SEARCH_PAGE_DEFAULT : limit, limits.searchPageMax());
+        List<String> words = Search.words(query);
+        return store.search(new Search(words, searched, before, n + 1)).handle((found, error) -> {
+            if (error != null) throw refusal(error);
+            boolean hasMore = found.size() > n;
+            List<Found> page = found.subList(0, hasMore ? n : found.size()).stream()
+                    .map(m -> new Found(m, Search.matches(m.text(), words))).toList();
+            return new SearchPage(page, hasMore);
         });
     }
 

@@ -17,6 +17,8 @@ public enum Refusal {
     NO_SUCH_MESSAGE,
     /** A per-person limit, such as the rooms one may own. */
     LIMIT_REACHED,
+    /** Too many requests of a costly kind (searches) in a short time. */
+    RATE_LIMITED,
     /** Not valid for this room or person now (a direct room cannot be moderated; the last owner cannot leave). */
     BAD_STATE
 }

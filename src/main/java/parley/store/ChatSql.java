@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import parley.room.ChatMessage;
 import parley.room.ChatMessage.Kind;
 import parley.room.ChatStore.AppendOutcome;
@@ -24,6 +25,7 @@ import parley.room.RoomException;
 import parley.room.RoomFile;
 import parley.room.RoomId;
 import parley.room.RoomKind;
+import parley.room.Search;
 import parley.room.Membership;
 import parley.room.Mentions;
 import parley.room.ReadState;
@@ -56,6 +58,7 @@ final class ChatSql implements GroupCommit.BatchState {
     private static final String SELECT_PERSON = "SELECT id, username, name, role = 'admin' FROM accounts WHERE disabled_at IS NULL";
 
     private final Map<RoomId, Long> lastSeq = new HashMap<>(); // writer thread only
+    private long lastSearchRowid = -1; // writer thread only; -1: not read yet
     private final Set<RoomId> touched = new HashSet<>(); // rooms written in this batch
 
     // ---- writes ---------------------------------------------------------------------------------
@@ -110,14 +113,17 @@ final class ChatSql implements GroupCommit.BatchState {
                             file.preview() == null ? null : file.preview().height());
                 }
                 Mentions mentions = mentions(sql, m.mentions());
+                long searchRowid = lastSearchRowid(sql) + 1;
                 int inserted = sql.update("""
                         INSERT INTO messages (room_id, seq, sender_id, sender_name, client_id, body, created_at, file_id, reply_to,
-                                              mentions, mentions_room)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                              mentions, mentions_room, search_rowid)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT (room_id, sender_id, client_id) DO NOTHING""",
                         m.room(), next, m.sender(), m.senderName(), m.clientId(), m.text(), m.ts(), file == null ? null : file.id(),
-                        reply == null ? null : m.replyTo(), mentionsColumn(mentions), mentions.room() ? 1 : null);
+                        reply == null ? null : m.replyTo(), mentionsColumn(mentions), mentions.room() ? 1 : null, searchRowid);
                 if (inserted == 1) {
+                    lastSearchRowid = searchRowid;
+                    index(sql, searchRowid, m.room(), next, m.text());
                     lastSeq.put(m.room(), next);
                     touched.add(m.room());
                     outcome = new AppendOutcome.Stored(new ChatMessage(m.room(), next, m.clientId(), m.sender(),
@@ -181,17 +187,22 @@ final class ChatSql implements GroupCommit.BatchState {
     private AppendOutcome change(Sql sql, NewMessage m, long seq) throws SQLException {
         ChatMessage original = sql.one(SELECT_MESSAGE + BY_CLIENT_ID, ChatSql::message, m.room(), m.sender(), m.clientId());
         if (original != null) return new AppendOutcome.Stored(original, true);
-        record Target(String kind, String sender, boolean deleted, String file) {}
-        Target target = sql.one("SELECT kind, sender_id, deleted_at IS NOT NULL, file_id FROM messages WHERE room_id = ? AND seq = ?",
-                r -> new Target(r.getString(1), r.getString(2), r.getBoolean(3), r.getString(4)), m.room(), m.target());
+        record Target(String kind, String sender, boolean deleted, String file, long searchRowid) {}
+        Target target = sql.one("SELECT kind, sender_id, deleted_at IS NOT NULL, file_id, search_rowid FROM messages WHERE room_id = ? AND seq = ?",
+                r -> new Target(r.getString(1), r.getString(2), r.getBoolean(3), r.getString(4), r.getLong(5)), m.room(), m.target());
         RoomException refusal = parley.room.ChatStore.refusal(m, target == null ? null : Kind.of(target.kind()),
                 target != null && target.deleted(), target != null && target.sender().equals(m.sender().value()));
         if (refusal != null) return new AppendOutcome.Refused(refusal);
         Boolean added = null;
         switch (m.kind()) {
-            case EDIT -> sql.update("UPDATE messages SET body = ?, edited_at = ? WHERE room_id = ? AND seq = ?",
-                    m.text(), m.ts(), m.room(), m.target());
+            case EDIT -> {
+                sql.update("UPDATE messages SET body = ?, edited_at = ? WHERE room_id = ? AND seq = ?",
+                        m.text(), m.ts(), m.room(), m.target());
+                sql.update("DELETE FROM message_search WHERE rowid = ?", target.searchRowid());
+                index(sql, target.searchRowid(), m.room(), m.target(), m.text());
+            }
             case DELETE -> {
+                sql.update("DELETE FROM message_search WHERE rowid = ?", target.searchRowid());
                 sql.update("""
                         UPDATE messages SET body = '', file_id = NULL, deleted_at = ?, deleted_by = ?, deleted_by_name = ?,
                                             mentions = NULL, mentions_room = NULL
@@ -220,6 +231,22 @@ final class ChatSql implements GroupCommit.BatchState {
         return new AppendOutcome.Stored(entry, false, m.kind() == Kind.DELETE ? target.file() : null);
     }
 
+    /** Puts a message's text in the search index under its row (a text-less file message has none there). */
+    private static void index(Sql sql, long searchRowid, RoomId room, long seq, String text) throws SQLException {
+        if (!text.isEmpty()) {
+            sql.update("INSERT INTO message_search (rowid, body, room_id, seq) VALUES (?, ?, ?, ?)", searchRowid, text, room, seq);
+        }
+    }
+
+    /**
+     * The highest search row given to a message so far. Read once (a scan of the messages, on the first
+     * append after the store opens, or after a rollback), then counted here.
+     */
+    private long lastSearchRowid(Sql sql) throws SQLException {
+        if (lastSearchRowid < 0) lastSearchRowid = sql.one("SELECT coalesce(max(search_rowid), 0) FROM messages", r -> r.getLong(1));
+        return lastSearchRowid;
+    }
+
     /** The room's highest seq, or null when there is no such room. */
     private Long currentSeq(Sql sql, RoomId room) throws SQLException {
         Long cached = lastSeq.get(room);
@@ -239,6 +266,7 @@ final class ChatSql implements GroupCommit.BatchState {
     @Override
     public void rolledBack() {
         lastSeq.clear();
+        lastSearchRowid = -1;
         touched.clear();
     }
 
@@ -290,6 +318,7 @@ final class ChatSql implements GroupCommit.BatchState {
 
     List<String> deleteRoom(Sql sql, RoomId room) throws SQLException {
         List<String> files = sql.list("SELECT id FROM files WHERE room_id = ?", r -> r.getString(1), room);
+        sql.update("DELETE FROM message_search WHERE rowid IN (SELECT search_rowid FROM messages WHERE room_id = ? AND search_rowid IS NOT NULL)", room);
         // Children first: the foreign keys are enforced.
         for (String table : List.of("reactions", "messages", "files", "room_members", "room_bans", "room_readers")) {
             sql.update("DELETE FROM " + table + " WHERE room_id = ?", room);
@@ -315,6 +344,35 @@ final class ChatSql implements GroupCommit.BatchState {
     static List<ChatMessage> after(Sql sql, RoomId room, long afterSeq, int limit) throws SQLException {
         return withReactions(sql, room, sql.list(SELECT_MESSAGE + " WHERE m.room_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?",
                 ChatSql::message, room, afterSeq, limit));
+    }
+
+    /**
+     * The search, newest first: the index finds the texts that hold each word of three characters or more
+     * (a phrase of its trigrams, so the word as a part of a word, ignoring case); shorter words narrow them
+     * down with LIKE (which ignores case in ASCII only). Only the search's rooms are read (a JSON array, as
+     * one parameter however many rooms there are).
+     */
+    static List<ChatMessage> search(Sql sql, Search search) throws SQLException {
+        if (search.rooms().isEmpty()) return List.of();
+        List<Object> args = new ArrayList<>();
+        args.add(search.words().stream().filter(Search::indexable).map(w -> '"' + w.replace("\"", "\"\"") + '"')
+                .collect(Collectors.joining(" AND ")));
+        args.add(search.rooms().stream().map(r -> '"' + r.value().replace("\\", "\\\\").replace("\"", "\\\"") + '"')
+                .collect(Collectors.joining(",", "[", "]")));
+        StringBuilder where = new StringBuilder(" JOIN message_search s ON s.room_id = m.room_id AND s.seq = m.seq"
+                + " WHERE message_search MATCH ? AND s.room_id IN (SELECT value FROM json_each(?)) AND m.deleted_at IS NULL");
+        for (String w : search.words()) {
+            if (Search.indexable(w)) continue;
+            where.append(" AND m.body LIKE ? ESCAPE '\\'");
+            args.add("%" + likeEscaped(w) + "%");
+        }
+        if (search.before() != null) {
+            where.append(" AND s.rowid < (SELECT search_rowid FROM messages WHERE room_id = ? AND seq = ?)");
+            args.add(search.before().room());
+            args.add(search.before().seq());
+        }
+        args.add(search.limit());
+        return sql.list(SELECT_MESSAGE + where + " ORDER BY s.rowid DESC LIMIT ?", ChatSql::message, args.toArray());
     }
 
     private static ChatMessage message(ResultSet r) throws SQLException {
@@ -389,10 +447,15 @@ final class ChatSql implements GroupCommit.BatchState {
     }
 
     static List<Person> findPeople(Sql sql, String query, int limit) throws SQLException {
-        String q = query.toLowerCase(Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+        String q = likeEscaped(query.toLowerCase(Locale.ROOT));
         return sql.list(SELECT_PERSON + """
                  AND (username_key LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\')
                 ORDER BY lower(name), username_key LIMIT ?""", ChatSql::asPerson, q + "%", q + "%", "% " + q + "%", limit);
+    }
+
+    /** Text to match literally in a LIKE pattern with ESCAPE '\\'. */
+    private static String likeEscaped(String text) {
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
     }
 
     private static Person asPerson(ResultSet r) throws SQLException {

@@ -13,6 +13,7 @@ import parley.room.ReadState;
 import parley.room.Role;
 import parley.room.RoomFile;
 import parley.room.RoomId;
+import parley.room.Search;
 import parley.room.UserId;
 
 /**
@@ -55,6 +56,11 @@ public abstract class SqlStore implements ChatStore, AccountStore {
     @Override
     public CompletableFuture<List<ChatMessage>> after(RoomId room, long afterSeq, int limit) {
         return commit.read(sql -> ChatSql.after(sql, room, afterSeq, limit));
+    }
+
+    @Override
+    public CompletableFuture<List<ChatMessage>> search(Search search) {
+        return commit.read(sql -> ChatSql.search(sql, search));
     }
 
     @Override

@@ -142,6 +142,14 @@ final class Wire {
         return new ServerMessage.Sender(m.senderId().value(), m.senderName());
     }
 
+    static ServerMessage.SearchResults searchResults(String ref, Hub.SearchPage page) {
+        return new ServerMessage.SearchResults(ref, page.results().stream().map(f -> {
+            ChatMessage m = f.message();
+            return new ServerMessage.SearchHit(m.room().value(), m.seq(), sender(m), m.ts(), m.edited(), m.text(),
+                    f.matches().stream().map(r -> List.of(r.start(), r.end())).toList());
+        }).toList(), page.hasMore());
+    }
+
     static List<ServerMessage.MessageView> views(List<ChatMessage> messages) {
         return messages.stream().map(Wire::view).toList();
     }
@@ -191,6 +199,7 @@ final class Wire {
             case NO_SUCH_MESSAGE -> ErrorCode.NO_SUCH_MESSAGE;
             case LIMIT_REACHED -> ErrorCode.LIMIT_REACHED;
             case BAD_STATE -> ErrorCode.BAD_STATE;
+            case RATE_LIMITED -> ErrorCode.RATE_LIMITED;
         };
     }
 }

@@ -437,6 +437,12 @@ final class WsSession implements Client {
                 if (e == null) reply(new ServerMessage.HistoryPage(h.ref(), h.room(), Wire.views(page.messages()), page.hasMore()));
                 else fail(h.ref(), e);
             });
+            case ClientMessage.Search q -> hub.search(this, q.query(), q.room() == null ? null : new RoomId(q.room()),
+                    q.before() == null ? null : new parley.room.Search.Position(new RoomId(q.before().room()), q.before().seq()),
+                    q.limit()).whenComplete((page, e) -> {
+                if (e == null) reply(Wire.searchResults(q.ref(), page));
+                else fail(q.ref(), e);
+            });
             case ClientMessage.Typing t -> hub.typing(this, new RoomId(t.room()), t.active());
             case ClientMessage.CallJoin j -> hub.joinCall(this, new RoomId(j.room()), j.ref());
             case ClientMessage.CallMedia m -> hub.setMedia(this, new RoomId(m.room()),

@@ -69,6 +69,11 @@ class SettingsTest {
         assertThat(s.sessionDays()).isEqualTo(30);
         assertThat(s.signinFailuresPerAccount()).isEqualTo(10);
         assertThat(s.signinFailuresPerAddress()).isEqualTo(50);
+        assertThat(s.searchPageMax()).isEqualTo(50);
+        assertThat(s.searchMaxChars()).isEqualTo(200);
+        assertThat(s.searchesPerSecond()).isEqualTo(5);
+        assertThatThrownBy(() -> Settings.parse(List.of("--search-max-chars", "2"), Map.of()))
+                .as("a query needs room for a word the index can look up").hasMessageContaining("search-max-chars must be between 3");
         assertThat(Settings.parse(List.of("--allowed-origins", "HTTPS://Chat.Example.com, http://b.example:8080"), Map.of()).allowedOrigins())
                 .containsExactly("https://chat.example.com", "http://b.example:8080");
     }

@@ -141,6 +141,11 @@ public final class Report {
                 List.of("connections", "server", "held", "connectSeconds", "rssPerConnKB", "heapPerConnKB"));
         table("S5, durable acknowledged messages (`./parley bench durable`)", r -> "S5".equals(r.path("scenario").asText()),
                 List.of("path", "rooms", "writers", "in_flight", "acked_per_s", "refused", "dropped", "server_cpu", "generator_cpu"));
+        table("Search over stored messages (`./parley bench search`): filling the store", r -> "search".equals(r.path("scenario").asText()) && r.has("appended_per_s"),
+                List.of("messages", "seconds", "appended_per_s", "db_mb"));
+        table("Search latency, one search at a time, a page of 20 (`./parley bench search`)",
+                r -> "search".equals(r.path("scenario").asText()) && r.has("p50_ms"),
+                List.of("kind", "query", "rooms", "runs", "results", "p50_ms", "p99_ms", "max_ms"));
         table("Files (`./parley bench files`), MiB/s per run", r -> "files".equals(r.path("scenario").asText()),
                 List.of("bench", "uploadBlocked", "mb", "ms", "MiBps"));
     }

@@ -11,7 +11,7 @@ import parley.testing.WsClient;
 
 /** Replies and the picker of any emoji, as people use them in the page. */
 class RepliesBrowserTest extends BrowserTestBase {
-    private static final Pattern HIGHLIGHTED = Pattern.compile("\\bhighlight\\b");
+    private static final Pattern HIGHLIGHTED = Pattern.compile("\\brevealed\\b");
 
     private static void say(Page page, String text) {
         page.locator("#message-input").fill(text);

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Script in every field a person controls (their name, a room's name and topic, message text, a link, a
- * file's name, an edited message's new text, a reply's quote of it, a reactor's name) reaches the others as plain text and runs nothing. Each payload would set
+ * file's name, an edited message's new text, a reply's quote of it, a reactor's name, a search result) reaches the others as plain text and runs nothing. Each payload would set
  * {@code window.pwned} if it ran, and would leave an element behind if it were parsed as HTML.
  */
 class ScriptInjectionBrowserTest extends BrowserTestBase {
@@ -75,6 +75,16 @@ class ScriptInjectionBrowserTest extends BrowserTestBase {
         first.locator(".react-button").click();
         first.locator(".emoji-picker [data-emoji='👍']").click();
         assertThat(grace.locator(".reaction[data-emoji='👍']")).hasAttribute("title", NAME + " reacted with 👍");
+        // A search result carries the same text, with the author's and the room's names, cut into text
+        // nodes around the marked words.
+        grace.locator("#search-input").fill("onerror");
+        grace.locator("#search-input").press("Enter");
+        Locator hit = grace.locator("#search-list .search-hit");
+        assertThat(hit).hasCount(1);
+        assertThat(hit.locator(".search-hit-text")).hasText(EDIT);
+        assertThat(hit.locator(".search-hit-author")).hasText(NAME);
+        assertThat(hit.locator(".search-hit-room")).hasText("#" + ROOM);
+        assertThat(hit.locator("mark")).hasText("onerror");
 
         for (Page page : new Page[] {ada, grace}) {
             assertThat(page.evaluate("() => window.pwned === undefined")).as("a payload ran").isEqualTo(true);

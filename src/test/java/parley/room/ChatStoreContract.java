@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -474,6 +475,123 @@ public abstract class ChatStoreContract {
         assertThat(seqs(await(store.after(y, 0, 100)))).isEqualTo(range(1, 5));
         assertThat(await(store.file("f_y"))).isNotNull();
         assertThat(append(y, ADA, "after", "the next write works too").message().seq()).isEqualTo(6);
+    }
+
+    // ---- search ---------------------------------------------------------------------------------
+
+    private List<String> search(String query, RoomId... rooms) throws Exception {
+        return texts(await(store.search(new Search(Search.words(query), Set.of(rooms), null, 50))));
+    }
+
+    private static List<String> texts(List<ChatMessage> found) {
+        return found.stream().map(ChatMessage::text).toList();
+    }
+
+    @Test
+    void search_finds_parts_of_words_ignoring_case_newest_first() throws Exception {
+        createRoom("r_general", "General");
+        append(GENERAL, ADA, "c1", "The Tokyo Tower at night");
+        append(GENERAL, BOB, "c2", "tokyo by day");
+        append(GENERAL, ADA, "c3", "Osaka castle");
+
+        assertThat(search("TOKY", GENERAL)).containsExactly("tokyo by day", "The Tokyo Tower at night");
+        assertThat(search("owe", GENERAL)).containsExactly("The Tokyo Tower at night");
+        assertThat(search("kyoto", GENERAL)).isEmpty();
+        ChatMessage found = await(store.search(new Search(List.of("castle"), Set.of(GENERAL), null, 10))).getFirst();
+        assertThat(found).as("read as history reads it").isEqualTo(entry(3));
+    }
+
+    @Test
+    void search_finds_cjk_text_by_any_three_characters_of_it() throws Exception {
+        createRoom("r_general", "General");
+        append(GENERAL, ADA, "c1", "東京タワーに行きました");
+        append(GENERAL, ADA, "c2", "京都の寺");
+
+        assertThat(search("京タワ", GENERAL)).containsExactly("東京タワーに行きました");
+        assertThat(search("タワー", GENERAL)).containsExactly("東京タワーに行きました");
+        assertThat(search("京都の", GENERAL)).containsExactly("京都の寺");
+    }
+
+    @Test
+    void every_word_must_be_held_and_a_short_word_narrows_down_what_the_long_ones_find() throws Exception {
+        createRoom("r_general", "General");
+        append(GENERAL, ADA, "c1", "we go home at five");
+        append(GENERAL, ADA, "c2", "home alone");
+        append(GENERAL, ADA, "c3", "five alive");
+
+        assertThat(search("home five", GENERAL)).containsExactly("we go home at five");
+        assertThat(search("alone home", GENERAL)).containsExactly("home alone");
+        assertThat(search("home GO", GENERAL)).containsExactly("we go home at five");
+        assertThat(search("100% home", GENERAL)).as("LIKE's wildcards are literal").isEmpty();
+        assertThatThrownBy(() -> new Search(List.of("go", "at"), Set.of(GENERAL), null, 10))
+                .as("a trigram index cannot look up a search without a word of three characters")
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void an_edited_message_is_found_as_it_reads_now_and_never_by_the_text_it_replaced() throws Exception {
+        createRoom("r_general", "General");
+        append(GENERAL, ADA, "c1", "meet at the old harbour");
+        append(GENERAL, ADA, "c2", "bring a harbour map");
+        edit(ADA, "e1", 1, "meet at the new station");
+
+        assertThat(search("harbour", GENERAL)).containsExactly("bring a harbour map");
+        assertThat(search("old har", GENERAL)).isEmpty();
+        assertThat(search("station", GENERAL)).as("the message itself, not the edit entry").containsExactly("meet at the new station");
+        List<ChatMessage> found = await(store.search(new Search(List.of("station"), Set.of(GENERAL), null, 10)));
+        assertThat(found.getFirst().seq()).isEqualTo(1);
+        assertThat(found.getFirst().edited()).isEqualTo(3_000);
+        assertThat(search("bring", GENERAL)).as("an edit keeps a message's place").containsExactly("bring a harbour map");
+        assertThat(texts(await(store.search(new Search(List.of("meet"), Set.of(GENERAL), new Search.Position(GENERAL, 2), 10)))))
+                .as("stored before message 2, edited after it").containsExactly("meet at the new station");
+    }
+
+    @Test
+    void a_deleted_message_and_the_messages_of_a_deleted_room_are_not_found() throws Exception {
+        createRoom("r_general", "General");
+        createRoom("r_other", "Other");
+        RoomId other = new RoomId("r_other");
+        append(GENERAL, ADA, "c1", "the secret plan");
+        edit(ADA, "e1", 1, "the secret plan, revised");
+        append(other, ADA, "o1", "another secret");
+
+        changed(ADA, "d1", ChatMessage.Kind.DELETE, 1, "", null, false);
+        assertThat(search("secret", GENERAL, other)).containsExactly("another secret");
+        assertThat(search("plan", GENERAL, other)).isEmpty();
+
+        await(store.deleteRoom(other));
+        assertThat(search("secret", GENERAL, other)).isEmpty();
+    }
+
+    @Test
+    void search_reads_only_its_rooms() throws Exception {
+        createRoom("r_general", "General");
+        RoomId board = createRoom("r_board", "Board", RoomKind.PRIVATE, null, member(ADA, "Ada", Role.OWNER)).id();
+        append(GENERAL, BOB, "c1", "the budget is fine");
+        append(board, ADA, "b1", "the budget is secret");
+
+        assertThat(search("budget", GENERAL)).containsExactly("the budget is fine");
+        assertThat(search("budget", board, GENERAL)).containsExactly("the budget is secret", "the budget is fine");
+        assertThat(search("budget")).isEmpty();
+    }
+
+    @Test
+    void pages_of_results_continue_before_the_last_one_across_rooms() throws Exception {
+        createRoom("r_general", "General");
+        createRoom("r_other", "Other");
+        RoomId other = new RoomId("r_other");
+        for (int i = 1; i <= 5; i++) append(i % 2 == 0 ? other : GENERAL, ADA, "c" + i, "note " + i);
+
+        List<ChatMessage> first = await(store.search(new Search(List.of("note"), Set.of(GENERAL, other), null, 2)));
+        ChatMessage last = first.getLast();
+        List<ChatMessage> second = await(store.search(new Search(List.of("note"), Set.of(GENERAL, other),
+                new Search.Position(last.room(), last.seq()), 2)));
+        List<ChatMessage> third = await(store.search(new Search(List.of("note"), Set.of(GENERAL, other),
+                new Search.Position(second.getLast().room(), second.getLast().seq()), 2)));
+
+        assertThat(texts(first)).containsExactly("note 5", "note 4");
+        assertThat(texts(second)).containsExactly("note 3", "note 2");
+        assertThat(texts(third)).containsExactly("note 1");
     }
 
     // ---- files ----------------------------------------------------------------------------------

@@ -70,6 +70,8 @@ public final class MemoryStore implements ChatStore {
     private final Map<RoomId, List<Reacted>> reactions = new HashMap<>();
 
     private record Reacted(long seq, String emoji, UserRef by) {}
+    /** Every message, in the order it was stored, across rooms: the order of search results. */
+    private final List<Search.Position> stored = new ArrayList<>();
     private final List<NewMessage> appendCalls = new ArrayList<>();
     private final List<Runnable> heldOutcomes = new ArrayList<>();
     private final List<PendingRead> pendingReads = new ArrayList<>();
@@ -233,6 +235,7 @@ public final class MemoryStore implements ChatStore {
                 m.text(), m.ts(), m.file(), ChatMessage.Kind.MESSAGE, 0, null, null, null, null, List.of(),
                 target == null ? null : quote(target), new Mentions(named, m.mentions().room()));
         add(s, list);
+        stored.add(new Search.Position(s.room(), s.seq()));
         if (m.file() != null) files.put(m.file().id(), new RoomFile(m.room(), m.sender(), m.file()));
         return new AppendOutcome.Stored(s, false);
     }
@@ -291,6 +294,19 @@ public final class MemoryStore implements ChatStore {
 
     private synchronized List<ChatMessage> read(RoomId roomId, long afterSeq, int limit) {
         return messagesOf(roomId).stream().filter(s -> s.seq() > afterSeq).limit(limit).toList();
+    }
+
+    @Override
+    public synchronized CompletableFuture<List<ChatMessage>> search(Search search) {
+        int from = search.before() == null ? stored.size() : stored.indexOf(search.before());
+        List<ChatMessage> found = new ArrayList<>();
+        for (int i = from - 1; i >= 0 && found.size() < search.limit(); i--) {
+            Search.Position at = stored.get(i);
+            if (!search.rooms().contains(at.room())) continue;
+            ChatMessage m = current(messages.get(at.room()).get((int) at.seq() - 1));
+            if (!m.isDeleted() && Search.holdsAll(m.text(), search.words())) found.add(m);
+        }
+        return CompletableFuture.completedFuture(found);
     }
 
     @Override
@@ -362,6 +378,7 @@ public final class MemoryStore implements ChatStore {
     public synchronized CompletableFuture<List<String>> deleteRoom(RoomId roomId) {
         rooms.remove(roomId);
         messages.remove(roomId);
+        stored.removeIf(p -> p.room().equals(roomId));
         reactions.remove(roomId);
         directs.values().remove(roomId);
         List<String> gone = files.values().stream().filter(f -> f.room().equals(roomId)).map(f -> f.meta().id()).toList();

@@ -94,14 +94,10 @@ class SqliteStoreTest {
         return (AppendOutcome.Stored) o;
     }
 
-    @Test
-    void the_text_an_edit_or_a_deletion_replaced_is_not_left_in_the_database_file() throws Exception {
-        await(createRoom("r_general", "General"));
-        stored(append("r_general", "u_ada", "c1", "first words, to be edited away " + "x".repeat(300)));
-        stored(append("r_general", "u_ada", "c2", "second words, to be deleted " + "y".repeat(300)));
-        stored(append("r_general", "u_ada", "c3", "third words, which stay"));
+    /** Ada edits message 1 of r_general to {@code text} and deletes message 2. */
+    private void editFirstAndDeleteSecond(String text) throws Exception {
         for (var change : List.of(
-                new NewMessage(new RoomId("r_general"), new UserId("u_ada"), "Ada", "e1", "edited", 3_000, null,
+                new NewMessage(new RoomId("r_general"), new UserId("u_ada"), "Ada", "e1", text, 3_000, null,
                         ChatMessage.Kind.EDIT, 1, null, false),
                 new NewMessage(new RoomId("r_general"), new UserId("u_ada"), "Ada", "d1", "", 3_000, null,
                         ChatMessage.Kind.DELETE, 2, null, false))) {
@@ -109,11 +105,56 @@ class SqliteStoreTest {
             store.append(change, outcome::complete);
             stored(outcome);
         }
+    }
+
+    @Test
+    void the_text_an_edit_or_a_deletion_replaced_is_not_left_in_the_database_file() throws Exception {
+        await(createRoom("r_general", "General"));
+        stored(append("r_general", "u_ada", "c1", "first words, to be edited away " + "x".repeat(300)));
+        stored(append("r_general", "u_ada", "c2", "second words, to be deleted " + "y".repeat(300)));
+        stored(append("r_general", "u_ada", "c3", "third words, which stay"));
+        editFirstAndDeleteSecond("edited");
         store.close(); // the last connection checkpoints the write-ahead log into the file and removes it
         store = null;
 
         String bytes = new String(java.nio.file.Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
         assertThat(bytes).contains("edited").doesNotContain("to be edited away").doesNotContain("to be deleted");
+    }
+
+    @Test
+    void the_search_index_keeps_no_trigram_of_a_text_an_edit_or_a_deletion_replaced() throws Exception {
+        await(createRoom("r_general", "General"));
+        stored(append("r_general", "u_ada", "c1", "quixotic zephyr"));
+        stored(append("r_general", "u_ada", "c2", "jovial wombat"));
+        stored(append("r_general", "u_ada", "c3", "calm heron"));
+        editFirstAndDeleteSecond("plain words");
+
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            s.execute("CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, 'message_search', 'row')");
+            List<String> terms = new ArrayList<>();
+            try (ResultSet r = s.executeQuery("SELECT term FROM temp.terms")) {
+                while (r.next()) terms.add(r.getString(1));
+            }
+            assertThat(terms).as("trigrams of the text of now").contains("pla", "her")
+                    .as("none of the replaced or deleted texts (secure-delete)").doesNotContain("zep", "qui", "wom", "jov");
+        }
+    }
+
+    @Test
+    void messages_stored_before_the_search_index_existed_are_found_once_migrated() throws Exception {
+        reopenMigrated("6",
+                "INSERT INTO rooms (id, name, name_key, created_at, last_seq) VALUES ('r_g', 'general', 'general', 1, 3)",
+                "INSERT INTO messages (room_id, seq, sender_id, sender_name, client_id, body, created_at)"
+                        + " VALUES ('r_g', 1, 'u_ada', 'Ada', 'c1', 'an old harbour', 2)",
+                "INSERT INTO messages (room_id, seq, sender_id, sender_name, client_id, body, created_at, deleted_at, deleted_by, deleted_by_name)"
+                        + " VALUES ('r_g', 2, 'u_ada', 'Ada', 'c2', '', 3, 4, 'u_ada', 'Ada')",
+                "INSERT INTO messages (room_id, seq, sender_id, sender_name, client_id, body, created_at, kind, target_seq)"
+                        + " VALUES ('r_g', 3, 'u_ada', 'Ada', 'd2', '', 4, 'delete', 2)");
+        RoomId room = new RoomId("r_g");
+        stored(append("r_g", "u_ada", "c4", "a new harbour"));
+
+        List<ChatMessage> found = await(store.search(new parley.room.Search(List.of("harbour"), Set.of(room), null, 10)));
+        assertThat(found).extracting(ChatMessage::seq).as("newest first: the new message after the migrated one").containsExactly(4L, 1L);
     }
 
     private List<Long> seqsAfter(String room, long afterSeq) throws Exception {

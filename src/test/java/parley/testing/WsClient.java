@@ -113,6 +113,11 @@ public final class WsClient implements AutoCloseable {
         send(message(type, fields));
     }
 
+    /** Creates a room; returns its id. */
+    public String createRoom(String name, boolean isPrivate) {
+        return ask("create_room", "name", name, "private", isPrivate).at("/room/id").asText();
+    }
+
     public static ObjectNode message(String type, Object... fields) {
         ObjectNode m = JSON.createObjectNode().put("type", type);
         for (int i = 0; i < fields.length; i += 2) m.set((String) fields[i], JSON.valueToTree(fields[i + 1]));

@@ -44,8 +44,7 @@ class MessageChangesTest {
     }
 
     private static String create(WsClient c, String name, boolean isPrivate) {
-        c.send("create_room", "name", name, "private", isPrivate, "ref", "c-" + name);
-        return c.expect(m -> ("c-" + name).equals(m.path("ref").asText()), "room_added for " + name).at("/room/id").asText();
+        return c.createRoom(name, isPrivate);
     }
 
     private static void join(WsClient c, String room) {
@@ -55,12 +54,7 @@ class MessageChangesTest {
 
     /** Sends {@code type} with these fields and a ref; the reply to it: an ack, or an error's "code: message". */
     private static JsonNode ask(WsClient c, String type, Object... fields) {
-        String ref = "q-" + System.nanoTime();
-        Object[] all = java.util.Arrays.copyOf(fields, fields.length + 2);
-        all[fields.length] = "ref";
-        all[fields.length + 1] = ref;
-        c.send(type, all);
-        return c.expect(m -> ref.equals(m.path("ref").asText()), "the reply to " + type);
+        return c.ask(type, fields);
     }
 
     private static long acked(WsClient c, String type, Object... fields) {

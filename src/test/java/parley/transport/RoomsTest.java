@@ -97,7 +97,7 @@ class RoomsTest {
         for (Object[] probe : new Object[][] {{"join"}, {"history"}, {"members"}, {"leave"}, {"call_join"}, {"quit"},
                 {"delete_room"}, {"invite", "user", eve.userId()}, {"kick", "user", ada.userId()}, {"set_role", "user", eve.userId(), "role", "owner"},
                 {"file_link", "file", "f_" + "x".repeat(24)}, {"send", "clientId", "probe-1", "text", "hi"}, {"typing", "active", true},
-                {"call_media", "audio", true, "video", false, "screen", false}, {"call_leave"}}) {
+                {"call_media", "audio", true, "video", false, "screen", false}, {"call_leave"}, {"search", "query", "secret"}}) {
             Object[] more = java.util.Arrays.copyOfRange(probe, 1, probe.length);
             String toPrivate = answer(eve, (String) probe[0], board, more);
             String toNothing = answer(eve, (String) probe[0], never, more);
