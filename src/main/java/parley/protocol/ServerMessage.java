@@ -34,6 +34,8 @@ import java.util.List;
     @JsonSubTypes.Type(value = ServerMessage.Members.class, name = "members"),
     @JsonSubTypes.Type(value = ServerMessage.Member.class, name = "member"),
     @JsonSubTypes.Type(value = ServerMessage.Removed.class, name = "removed"),
+    @JsonSubTypes.Type(value = ServerMessage.CallReported.class, name = "call_reported"),
+    @JsonSubTypes.Type(value = ServerMessage.CallsPage.class, name = "calls"),
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface ServerMessage {
@@ -127,7 +129,8 @@ public sealed interface ServerMessage {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record IceServer(List<String> urls, String username, String credential) {}
 
-    record CallJoined(String ref, String room, ParticipantView you, List<ParticipantView> participants,
+    /** {@code call}: the call's id, which names it in {@code call_report}s. */
+    record CallJoined(String ref, String room, String call, ParticipantView you, List<ParticipantView> participants,
                       List<IceServer> iceServers, String iceTransportPolicy) implements ServerMessage {}
 
     record CallLeft(String ref, String room) implements ServerMessage {}
@@ -157,4 +160,23 @@ public sealed interface ServerMessage {
 
     /** The room is gone for this person, for {@code reason}. */
     record Removed(String ref, String room, String reason, Person by) implements ServerMessage {}
+
+    /** A {@code call_report} is stored. */
+    record CallReported(String ref, String room, String call) implements ServerMessage {}
+
+    /** A room's recent calls, newest first. */
+    record CallsPage(String ref, String room, List<CallView> calls) implements ServerMessage {}
+
+    /** {@code ended}: absent while the call goes on. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record CallView(String id, long started, Long ended, List<CallParticipantView> participants) {}
+
+    /**
+     * One session's part in a call: {@code left} absent while it is in it; {@code reported}, {@code final} and
+     * {@code report}: its latest report (absent: it sent none).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record CallParticipantView(String sessionId, String userId, String name, long joined, Long left, Long reported,
+                               @com.fasterxml.jackson.annotation.JsonProperty("final") Boolean last,
+                               ClientMessage.Report report) {}
 }

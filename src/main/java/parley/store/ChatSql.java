@@ -223,6 +223,7 @@ final class ChatSql implements GroupCommit.BatchState {
     List<String> deleteRoom(Sql sql, RoomId room) throws SQLException {
         List<String> files = sql.list("SELECT id FROM files WHERE room_id = ?", r -> r.getString(1), room);
         // Children first: the foreign keys are enforced.
+        CallSql.deleteRoom(sql, room);
         for (String table : List.of("reactions", "messages", "files", "room_members", "room_bans")) {
             sql.update("DELETE FROM " + table + " WHERE room_id = ?", room);
         }
