@@ -49,7 +49,7 @@ public abstract class SqlStore implements ChatStore, AccountStore, CallLog, io.m
         var batchSize = io.micrometer.core.instrument.DistributionSummary.builder("parley.store.batch")
                 .baseUnit("writes").description("writes in one group commit")
                 .serviceLevelObjectives(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000).register(registry);
-        io.micrometer.core.instrument.Gauge.builder("parley.store.queue", commit, GroupCommit::queued)
+        io.micrometer.core.instrument.Gauge.builder("parley.store.queue", commit::queued).strongReference(true)
                 .baseUnit("writes").description("writes waiting for the store's writer").register(registry);
         commit.observe((writes, nanos) -> {
             commitTime.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);

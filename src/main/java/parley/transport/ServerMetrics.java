@@ -68,6 +68,6 @@ public final class ServerMetrics {
     }
 
     private void gauge(String name, String description, Supplier<Integer> value, String... tags) {
-        Gauge.builder(name, value, v -> v.get()).description(description).tags(tags).register(registry);
+        Gauge.builder(name, value::get).strongReference(true).description(description).tags(tags).register(registry);
     }
 }

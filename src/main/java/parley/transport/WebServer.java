@@ -136,6 +136,7 @@ public final class WebServer {
      */
     public Future<Integer> start() {
         int port = options.port() != 0 ? options.port() : freePort(options.bind());
+        purgeCalls().join(); // before the first request: no one sees a call older than its retention
         sweepDisabled();
         synchronized (timers) {
             timers.add(vertx.setPeriodic(EXPIRED_SWEEP_MS, t -> accounts.deleteExpired()));
@@ -167,11 +168,11 @@ public final class WebServer {
     }
 
     /** Forgets calls older than their retention; a failure is tried again at the next purge. */
-    private void purgeCalls() {
-        hub.purgeCalls(reports.retention()).whenComplete((n, e) -> {
+    private java.util.concurrent.CompletableFuture<Integer> purgeCalls() {
+        return hub.purgeCalls(reports.retention()).whenComplete((n, e) -> {
             if (e != null) log.warn("purging old calls failed: {}", e.toString());
             else if (n > 0) log.info("purged {} calls older than {} days", n, reports.retention().toDays());
-        });
+        }).exceptionally(e -> 0);
     }
 
     private static int freePort(String bind) {
