@@ -83,7 +83,7 @@ class MetricsTest {
 
     @Test
     void after_traffic_the_counters_match_what_was_sent() throws Exception {
-        server = TestServer.start("--metrics-token", TOKEN);
+        server = TestServer.start("--metrics-token", TOKEN, "--turn-urls", "turn:127.0.0.1:3478", "--turn-secret", "s3cret");
         WsClient ada = server.hello("Ada");
         clients.add(ada);
         ada.send("list_rooms");
@@ -106,6 +106,10 @@ class MetricsTest {
         grace.send("send", "room", room, "clientId", "m0", "text", "a retry");
         assertThat(grace.expect("ack").path("duplicate").asBoolean()).isTrue();
         ada.expect("message");
+        ada.send("ice_servers", "ref", "i1");
+        ada.expect("ice_servers");
+        grace.send("ice_servers", "ref", "i2");
+        grace.expect("ice_servers");
         HttpResponse<String> refused = TestAccounts.post(server.port(), "/api/signin",
                 "{\"username\":\"Ada\",\"password\":\"not her password\"}", null);
         assertThat(refused.statusCode()).isEqualTo(401);
@@ -120,6 +124,7 @@ class MetricsTest {
         assertThat(value(after, "parley_refusals_total", "reason=\"not_joined\"")).isZero();
         assertThat(value(after, "parley_signin_failures_total", "reason=\"bad_credentials\"")
                 - value(before, "parley_signin_failures_total", "reason=\"bad_credentials\"")).isEqualTo(1);
+        assertThat(value(after, "parley_turn_credentials_total", "") - value(before, "parley_turn_credentials_total", "")).isEqualTo(2);
         assertThat(value(after, "parley_connections", "kind=\"websocket\"")).isEqualTo(2);
         assertThat(value(after, "parley_connections", "kind=\"tcp\"")).isGreaterThanOrEqualTo(3); // two sockets, this scrape
         assertThat(value(after, "parley_room_members", "")).isEqualTo(2);
