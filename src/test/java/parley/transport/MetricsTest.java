@@ -53,12 +53,19 @@ class MetricsTest {
         return Double.NaN;
     }
 
-    private WsClient joined(String name, String room) {
+    /** A socket of {@code name}'s account joined to the server's one room, #general. */
+    private WsClient inGeneral(String name) {
         WsClient c = server.hello(name);
         clients.add(c);
+        c.send("list_rooms");
+        String room = c.expect("rooms").at("/rooms/0/id").asText();
         c.send("join", "room", room);
         c.expect("joined");
         return c;
+    }
+
+    private static String roomOf(WsClient c) {
+        return c.received("joined").getLast().at("/room/id").asText();
     }
 
     @Test
@@ -84,13 +91,9 @@ class MetricsTest {
     @Test
     void after_traffic_the_counters_match_what_was_sent() throws Exception {
         server = TestServer.start("--metrics-token", TOKEN, "--turn-urls", "turn:127.0.0.1:3478", "--turn-secret", "s3cret");
-        WsClient ada = server.hello("Ada");
-        clients.add(ada);
-        ada.send("list_rooms");
-        String room = ada.expect("rooms").at("/rooms/0/id").asText();
-        ada.send("join", "room", room);
-        ada.expect("joined");
-        WsClient grace = joined("Grace", room);
+        WsClient ada = inGeneral("Ada");
+        String room = roomOf(ada);
+        WsClient grace = inGeneral("Grace");
         ada.expect(m -> m.path("type").asText().equals("presence"), "Grace's arrival");
 
         String before = metrics();
@@ -137,5 +140,36 @@ class MetricsTest {
         assertThat(value(after, "jvm_memory_used_bytes", "area=\"heap\"")).isPositive();
         assertThat(value(after, "process_uptime_seconds", "")).isPositive();
         assertThat(value(after, "vertx_http_server_active_ws_connections", "")).isEqualTo(2);
+    }
+
+    @Test
+    void file_bytes_are_counted_in_when_kept_and_out_when_sent() throws Exception {
+        server = TestServer.start("--metrics-token", TOKEN);
+        WsClient ada = inGeneral("Ada");
+        String room = roomOf(ada);
+        byte[] bytes = new byte[100_000];
+        new java.util.Random(3).nextBytes(bytes);
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        ada.send("send", "room", room, "clientId", "f1", "file", java.util.Map.of("name", "a.bin", "size", bytes.length,
+                "type", "application/octet-stream", "sha256", sha));
+        String id = ada.expect("ack").at("/file/id").asText();
+        HttpResponse<String> put = HTTP.send(HttpRequest.newBuilder(URI.create(server.url() + "files/" + id))
+                .header("Cookie", ada.cookie()).PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(put.statusCode()).isEqualTo(201);
+        assertThat(value(metrics(), "parley_file_bytes_total", "direction=\"in\"")).isEqualTo(bytes.length);
+        ada.send("file_link", "room", room, "file", id);
+        String url = ada.expect("file_link").get("url").asText();
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<byte[]> got = HTTP.send(HttpRequest.newBuilder(URI.create(server.url() + url.substring(1))).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(got.body()).hasSize(bytes.length);
+        }
+        parley.testing.Await.until(() -> {
+            try {
+                return value(metrics(), "parley_file_bytes_total", "direction=\"out\"") == 2.0 * bytes.length;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 }
