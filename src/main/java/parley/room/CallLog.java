@@ -33,7 +33,10 @@ public interface CallLog {
      */
     CompletableFuture<Reported> report(String call, RoomId room, SessionId session, boolean last, String report, long ts);
 
-    /** The latest {@code limit} calls of the room, newest first, with their participants in joining order. */
+    /**
+     * The latest {@code limit} calls of the room, newest first, with their participants in joining order; it
+     * sees every record asked for before it (a call joined a moment ago is listed).
+     */
     CompletableFuture<List<CallRecord>> recent(RoomId room, int limit);
 
     /** Deletes the calls that started before {@code ts} and have ended, with their participants and reports; how many. */

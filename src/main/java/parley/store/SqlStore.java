@@ -159,7 +159,8 @@ public abstract class SqlStore implements ChatStore, AccountStore, CallLog, io.m
 
     @Override
     public CompletableFuture<List<CallRecord>> recent(RoomId room, int limit) {
-        return commit.read(sql -> CallSql.recent(sql, room, limit));
+        // Through the writer, behind the records queued before it: a call that was just joined is listed.
+        return commit.write(sql -> CallSql.recent(sql, room, limit));
     }
 
     @Override

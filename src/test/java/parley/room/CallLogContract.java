@@ -96,6 +96,15 @@ public abstract class CallLogContract {
     }
 
     @Test
+    void a_call_joined_a_moment_ago_is_listed_without_waiting_for_its_record() {
+        for (int i = 0; i < 50; i++) {
+            RoomId room = new RoomId("r_" + i);
+            log.joined("c_" + i, room, ADA, 1_000); // not waited for: the hub does not wait either
+            assertThat(log.recent(room, 10).join()).as("call %d", i).hasSize(1);
+        }
+    }
+
+    @Test
     void participations_a_stop_left_open_end_when_the_log_is_told() {
         log.joined("c_1", ROOM, ADA, 1_000).join();
         log.interrupted(4_000).join();
