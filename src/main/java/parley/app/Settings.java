@@ -53,7 +53,11 @@ public record Settings(
         String signup,
         int sessionDays,
         int signinFailuresPerAccount,
-        int signinFailuresPerAddress) {
+        int signinFailuresPerAddress,
+        int callReportMaxBytes,
+        int callReportsPerMinute,
+        int callRetentionDays,
+        String metricsToken) {
 
     public record Definition(String name, String defaultValue, String meaning) {
         public String flag() {
@@ -137,7 +141,15 @@ public record Settings(
             new Definition("signin-failures-per-account", "10",
                     "failed sign-ins allowed for one account per 15 minutes; beyond them sign-ins to it are refused (429) for a while"),
             new Definition("signin-failures-per-address", "50",
-                    "failed sign-ins allowed from one IP address per 15 minutes, over all accounts; beyond them they are refused (429)"));
+                    "failed sign-ins allowed from one IP address per 15 minutes, over all accounts; beyond them they are refused (429)"),
+            new Definition("call-report-max-bytes", "16384",
+                    "largest call_report a page may send (its report, as JSON); larger ones are refused with too_large"),
+            new Definition("call-reports-per-minute", "6",
+                    "call_reports a connection may send per minute (as many at once); beyond them they are refused with rate_limited"),
+            new Definition("call-retention-days", "30",
+                    "days a call's record and its participants' reports are kept after it started (purged hourly); 0: none kept"),
+            new Definition("metrics-token", "",
+                    "bearer token that GET /metrics (Prometheus) asks for; empty: /metrics is off (404). At least 16 characters"));
 
     /** A bad flag or value; the message says which and why. */
     public static final class Invalid extends RuntimeException {
@@ -218,7 +230,11 @@ public record Settings(
                 oneOf(values, "signup", "invite", "open"),
                 integer(values, "session-days", 1, 3650),
                 integer(values, "signin-failures-per-account", 1, 1_000_000),
-                integer(values, "signin-failures-per-address", 1, 1_000_000));
+                integer(values, "signin-failures-per-address", 1, 1_000_000),
+                integer(values, "call-report-max-bytes", 256, 1_048_576),
+                integer(values, "call-reports-per-minute", 1, 10_000),
+                integer(values, "call-retention-days", 0, 36_500),
+                metricsToken(values));
     }
 
     private static int integer(Map<String, String> values, String name, int min, int max) {
@@ -258,6 +274,15 @@ public record Settings(
             return unix.getMaxFileDescriptorCount();
         }
         return 16_384; // not Unix: no such limit to read; a guess that is not small
+    }
+
+    /** A token long enough not to be guessed, of characters an Authorization header carries as they are. */
+    private static String metricsToken(Map<String, String> values) {
+        String token = values.get("metrics-token").strip();
+        if (token.isEmpty()) return null;
+        if (token.length() < 16) throw new Invalid("metrics-token must be at least 16 characters (a random one: openssl rand -hex 32)");
+        if (!token.matches("[A-Za-z0-9._~+/=-]+")) throw new Invalid("metrics-token may hold letters, digits and ._~+/=- only");
+        return token;
     }
 
     private static boolean bool(Map<String, String> values, String name) {

@@ -42,6 +42,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = ClientMessage.Read.class, name = "read"),
     @JsonSubTypes.Type(value = ClientMessage.Notify.class, name = "notify"),
     @JsonSubTypes.Type(value = ClientMessage.Search.class, name = "search"),
+    @JsonSubTypes.Type(value = ClientMessage.CallReport.class, name = "call_report"),
+    @JsonSubTypes.Type(value = ClientMessage.Calls.class, name = "calls"),
 })
 public sealed interface ClientMessage {
 
@@ -480,6 +482,156 @@ public sealed interface ClientMessage {
                 throw Check.bad("level must be all, mentions or none");
             }
         }
+    }
+
+    /**
+     * A participant's summary of its part in a call so far ({@code final}: its last one for this call). The
+     * report's size limit is a server setting, so the dispatcher checks it; every field is checked here.
+     */
+    record CallReport(String ref, String room, String call,
+                      @com.fasterxml.jackson.annotation.JsonProperty("final") Boolean last, Report report) implements ClientMessage {
+        public CallReport {
+            ref = Check.ref(ref);
+            room = Check.id("room", room);
+            call = Check.id("call", call);
+            last = Boolean.TRUE.equals(last);
+            if (report == null) throw Check.bad("report is required");
+        }
+    }
+
+    /** The recent calls of a room, newest first, for its owners and the server's admins. */
+    record Calls(String ref, String room, Integer limit) implements ClientMessage {
+        public static final int MAX_LIMIT = 100;
+        public static final int DEFAULT_LIMIT = 20;
+
+        public Calls {
+            ref = Check.ref(ref);
+            room = Check.id("room", room);
+            if (limit != null && (limit < 1 || limit > MAX_LIMIT)) throw Check.bad("limit must be between 1 and " + MAX_LIMIT);
+            if (limit == null) limit = DEFAULT_LIMIT;
+        }
+    }
+
+    /**
+     * What a call was like for one participant (docs/protocol.md, {@code call_report}): numbers as the client
+     * wrote them ({@link java.math.BigDecimal}, so that a stored report reads back as it was sent), each in range.
+     */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    record Report(Integer seconds, Integer iceRestarts, Figures figures, java.util.List<Minute> minutes,
+                  java.util.List<CandidatePair> candidates, java.util.List<Failure> failures) {
+        public static final int MAX_SECONDS = 7 * 24 * 3600;
+        public static final int MAX_MINUTES = 240;
+        public static final int MAX_CANDIDATES = 32;
+        public static final int MAX_FAILURES = 16;
+
+        public Report {
+            if (seconds == null || seconds < 0 || seconds > MAX_SECONDS) throw Check.bad("report.seconds must be between 0 and " + MAX_SECONDS);
+            if (iceRestarts == null) iceRestarts = 0;
+            if (iceRestarts < 0 || iceRestarts > 10_000) throw Check.bad("report.iceRestarts must be between 0 and 10000");
+            minutes = listOf("report.minutes", minutes, MAX_MINUTES);
+            candidates = listOf("report.candidates", candidates, MAX_CANDIDATES);
+            failures = listOf("report.failures", failures, MAX_FAILURES);
+        }
+
+        private static <T> java.util.List<T> listOf(String field, java.util.List<T> list, int max) {
+            if (list == null) return null;
+            if (list.size() > max) throw Check.bad(field + " must hold at most " + max + " entries");
+            if (list.contains(null)) throw Check.bad(field + " must not hold null");
+            return java.util.List.copyOf(list);
+        }
+    }
+
+    /** Each figure's average over the call and its value in the worst minute; absent when not measured. */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    record Figures(Range sendBitrate, Range receiveBitrate, Range loss, Range jitter, Range rtt, Range fps) {
+        public Figures {
+            Figure.checkAll("report.figures", "avg", Range.avg(sendBitrate), Range.avg(receiveBitrate), Range.avg(loss),
+                    Range.avg(jitter), Range.avg(rtt), Range.avg(fps));
+            Figure.checkAll("report.figures", "worst", Range.worst(sendBitrate), Range.worst(receiveBitrate), Range.worst(loss),
+                    Range.worst(jitter), Range.worst(rtt), Range.worst(fps));
+        }
+    }
+
+    record Range(java.math.BigDecimal avg, java.math.BigDecimal worst) {
+        public Range {
+            if (avg == null || worst == null) throw Check.bad("a figure needs avg and worst");
+        }
+
+        static java.math.BigDecimal avg(Range r) {
+            return r == null ? null : r.avg();
+        }
+
+        static java.math.BigDecimal worst(Range r) {
+            return r == null ? null : r.worst();
+        }
+    }
+
+    /** One minute of the call, for charts: each figure's average over that minute; absent when not measured. */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    record Minute(java.math.BigDecimal sendBitrate, java.math.BigDecimal receiveBitrate, java.math.BigDecimal loss,
+                  java.math.BigDecimal jitter, java.math.BigDecimal rtt, java.math.BigDecimal fps) {
+        public Minute {
+            Figure.checkAll("report.minutes", "", sendBitrate, receiveBitrate, loss, jitter, rtt, fps);
+        }
+    }
+
+    /** The ranges of the figures: bits per second, per cent, milliseconds, frames per second. */
+    enum Figure {
+        BITRATE(10_000_000_000L), PERCENT(100), MILLISECONDS(600_000), FPS(1_000);
+
+        private final java.math.BigDecimal max;
+
+        Figure(long max) {
+            this.max = java.math.BigDecimal.valueOf(max);
+        }
+
+        void check(String field, java.math.BigDecimal value) {
+            if (value != null && (value.signum() < 0 || value.compareTo(max) > 0)) {
+                throw Check.bad(field + " must be between 0 and " + max);
+            }
+        }
+
+        /** The six figures, in their order everywhere; {@code part}: avg, worst, or "" for a minute's. */
+        static void checkAll(String where, String part, java.math.BigDecimal sendBitrate, java.math.BigDecimal receiveBitrate,
+                             java.math.BigDecimal loss, java.math.BigDecimal jitter, java.math.BigDecimal rtt, java.math.BigDecimal fps) {
+            String suffix = part.isEmpty() ? "" : "." + part;
+            BITRATE.check(where + ".sendBitrate" + suffix, sendBitrate);
+            BITRATE.check(where + ".receiveBitrate" + suffix, receiveBitrate);
+            PERCENT.check(where + ".loss" + suffix, loss);
+            MILLISECONDS.check(where + ".jitter" + suffix, jitter);
+            MILLISECONDS.check(where + ".rtt" + suffix, rtt);
+            FPS.check(where + ".fps" + suffix, fps);
+        }
+    }
+
+    /** The candidate pair a connection used: each side's type, and the transport (a relay's own, if any). */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    record CandidatePair(String local, String remote, String protocol, String relayProtocol) {
+        private static final java.util.Set<String> TYPES = java.util.Set.of("host", "srflx", "prflx", "relay");
+
+        public CandidatePair {
+            oneOf("report.candidates.local", local, TYPES);
+            oneOf("report.candidates.remote", remote, TYPES);
+            oneOf("report.candidates.protocol", protocol, java.util.Set.of("udp", "tcp"));
+            if (relayProtocol != null) oneOf("report.candidates.relayProtocol", relayProtocol, java.util.Set.of("udp", "tcp", "tls"));
+        }
+    }
+
+    /** Something that went wrong, {@code at} seconds into the call; {@code detail} for people, one line. */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    record Failure(String reason, Integer at, String detail) {
+        public static final java.util.Set<String> REASONS =
+                java.util.Set.of("no_relay", "udp_blocked", "relay_failed", "media_blocked", "ice_failed", "other");
+
+        public Failure {
+            oneOf("report.failures.reason", reason, REASONS);
+            if (at == null || at < 0 || at > Report.MAX_SECONDS) throw Check.bad("report.failures.at must be between 0 and " + Report.MAX_SECONDS);
+            detail = Check.optionalText("report.failures.detail", detail, 200);
+        }
+    }
+
+    private static void oneOf(String field, String value, java.util.Set<String> allowed) {
+        if (value == null || !allowed.contains(value)) throw Check.bad(field + " must be one of " + new java.util.TreeSet<>(allowed));
     }
 
     private static Long targetSeq(Long target) {

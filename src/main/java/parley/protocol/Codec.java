@@ -155,6 +155,15 @@ public final class Codec {
         }
     }
 
+    /** A call report as {@link #json} wrote it for storage, read back (and checked again). */
+    public ClientMessage.Report report(String json) {
+        try {
+            return tree.forType(ClientMessage.Report.class).readValue(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a stored call report is not one", e);
+        }
+    }
+
     /** The message as the UTF-8 bytes of a text frame: what the server sends, without a String on the way. */
     public byte[] encodeUtf8(ServerMessage message) {
         try {

@@ -37,6 +37,8 @@ import java.util.List;
     @JsonSubTypes.Type(value = ServerMessage.Read.class, name = "read"),
     @JsonSubTypes.Type(value = ServerMessage.Notify.class, name = "notify"),
     @JsonSubTypes.Type(value = ServerMessage.SearchResults.class, name = "search"),
+    @JsonSubTypes.Type(value = ServerMessage.CallReported.class, name = "call_reported"),
+    @JsonSubTypes.Type(value = ServerMessage.CallsPage.class, name = "calls"),
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface ServerMessage {
@@ -160,7 +162,8 @@ public sealed interface ServerMessage {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record IceServer(List<String> urls, String username, String credential) {}
 
-    record CallJoined(String ref, String room, ParticipantView you, List<ParticipantView> participants,
+    /** {@code call}: the call's id, which names it in {@code call_report}s. */
+    record CallJoined(String ref, String room, String call, ParticipantView you, List<ParticipantView> participants,
                       List<IceServer> iceServers, String iceTransportPolicy) implements ServerMessage {}
 
     record CallLeft(String ref, String room) implements ServerMessage {}
@@ -210,4 +213,23 @@ public sealed interface ServerMessage {
 
     /** A page of search results, newest first; {@code hasMore}: older ones exist (ask with the last as {@code before}). */
     record SearchResults(String ref, List<SearchHit> results, boolean hasMore) implements ServerMessage {}
+
+    /** A {@code call_report} is stored. */
+    record CallReported(String ref, String room, String call) implements ServerMessage {}
+
+    /** A room's recent calls, newest first. */
+    record CallsPage(String ref, String room, List<CallView> calls) implements ServerMessage {}
+
+    /** {@code ended}: absent while the call goes on. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record CallView(String id, long started, Long ended, List<CallParticipantView> participants) {}
+
+    /**
+     * One session's part in a call: {@code left} absent while it is in it; {@code reported}, {@code final} and
+     * {@code report}: its latest report (absent: it sent none).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record CallParticipantView(String sessionId, String userId, String name, long joined, Long left, Long reported,
+                               @com.fasterxml.jackson.annotation.JsonProperty("final") Boolean last,
+                               ClientMessage.Report report) {}
 }

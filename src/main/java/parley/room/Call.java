@@ -12,19 +12,52 @@ import java.util.Map;
  * how many it can carry and where signals go. Not thread-safe: its room's lock guards it.
  */
 final class Call {
+    /** Told of each participant that comes and goes, to keep the call's record (see {@link CallLog}). */
+    interface Recorder {
+        void joined(String call, RoomId room, ClientInfo who);
+
+        void left(String call, SessionId session);
+
+        Recorder NONE = new Recorder() {
+            @Override
+            public void joined(String call, RoomId room, ClientInfo who) {}
+
+            @Override
+            public void left(String call, SessionId session) {}
+        };
+    }
+
     private final RoomId room;
     private final MediaPath path;
+    private final Recorder recorder;
+    /** The id of the call in progress (null when none): the id its first participant's fact proposed. */
+    private String id;
     private final Map<SessionId, Participant> participants = new LinkedHashMap<>();
     private final Map<SessionId, Participant> view = Collections.unmodifiableMap(participants);
     private int nextOrder = 1;
 
-    Call(RoomId room, MediaPath path) {
+    Call(RoomId room, MediaPath path, Recorder recorder) {
         this.room = room;
         this.path = path;
+        this.recorder = recorder;
+    }
+
+    /** The id of the call in progress, or null. */
+    String id() {
+        return id;
+    }
+
+    /** The id a join would give the call: its own while in progress, a new one otherwise. */
+    String idForJoin() {
+        return id != null ? id : Ids.random("c_");
     }
 
     List<Participant> participants() {
         return List.copyOf(participants.values());
+    }
+
+    int size() {
+        return participants.size();
     }
 
     /** The participant of this session, or null. */
@@ -44,18 +77,27 @@ final class Call {
         return path.capacity();
     }
 
-    /** Adds the client after everyone in the call; null when it is in the call already. */
-    Participant add(ClientInfo client) {
+    /**
+     * Adds the client after everyone in the call; null when it is in the call already. The first participant
+     * starts a call with {@code proposedId} (its join's); later ones join the call in progress.
+     */
+    Participant add(ClientInfo client, String proposedId) {
         if (participants.containsKey(client.sessionId())) return null;
+        if (participants.isEmpty()) id = proposedId;
         Participant p = new Participant(client, nextOrder++, Participant.Media.NONE);
         participants.put(client.sessionId(), p);
+        recorder.joined(id, room, client);
         return p;
     }
 
     /** Returns false when the session was not in the call. The call ends with its last participant. */
     boolean remove(SessionId session) {
         if (participants.remove(session) == null) return false;
-        if (participants.isEmpty()) nextOrder = 1;
+        recorder.left(id, session);
+        if (participants.isEmpty()) {
+            nextOrder = 1;
+            id = null;
+        }
         return true;
     }
 

@@ -33,7 +33,7 @@ public sealed interface Delivery permits Delivery.Shared, Delivery.Entered, Deli
     record Reset(RoomId room, long lastSeq) implements Delivery {}
 
     /** To a member that joined the room's call: its place and who else is in it, before any signal. */
-    record CallEntered(RoomId room, Participant you, List<Participant> participants, String ref) implements Delivery {}
+    record CallEntered(RoomId room, String call, Participant you, List<Participant> participants, String ref) implements Delivery {}
 
     /** To every member of the room, in the call or not, whenever the call's participants change. */
     record CallChanged(RoomId room, List<Participant> participants) implements Shared {}

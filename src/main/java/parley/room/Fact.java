@@ -65,9 +65,10 @@ public sealed interface Fact permits Fact.Posted, Fact.PresenceChanged, Fact.Typ
     /**
      * {@code member} joined the room's call; {@code ref} is its request's correlation token, for the reply
      * its own node gives it. Its place in joining order is given where the fact is applied: every node
-     * applies a room's facts in one order, so every node gives the same place.
+     * applies a room's facts in one order, so every node gives the same place. {@code call}: the id the call
+     * takes if this join starts it (the decider's proposal; a join into a call in progress keeps the call's).
      */
-    record CallJoined(RoomId room, ClientInfo client, String ref) implements Fact {}
+    record CallJoined(RoomId room, ClientInfo client, String ref, String call) implements Fact {}
 
     record CallLeft(RoomId room, SessionId session) implements Fact {}
 

@@ -81,6 +81,8 @@ public final class Hub implements AutoCloseable {
     private static final String ROOMS_CHANNEL = "rooms";
 
     private final ChatStore store;
+    private final CallLog callLog;
+    private final Call.Recorder recorder;
     private final Bus<Fact> bus;
     private final MediaPath mediaPath;
     private final Moderation moderation;
@@ -101,8 +103,20 @@ public final class Hub implements AutoCloseable {
      */
     private record Connection(Client client, Set<RoomId> joined) {}
 
-    private Hub(ChatStore store, Bus<Fact> bus, Limits limits, Clock clock) {
+    private Hub(ChatStore store, CallLog callLog, Bus<Fact> bus, Limits limits, Clock clock) {
         this.store = store;
+        this.callLog = callLog;
+        this.recorder = new Call.Recorder() {
+            @Override
+            public void joined(String call, RoomId room, ClientInfo who) {
+                callLog.joined(call, room, who, clock.millis()).whenComplete(Hub::logRecordFailure);
+            }
+
+            @Override
+            public void left(String call, SessionId session) {
+                callLog.left(call, session, clock.millis()).whenComplete(Hub::logRecordFailure);
+            }
+        };
         this.bus = bus;
         this.mediaPath = new MeshPath(limits.callMax(), this::publish);
         this.moderation = new Moderation(this, store, clock);
@@ -111,9 +125,18 @@ public final class Hub implements AutoCloseable {
         this.clock = clock;
     }
 
-    /** Loads the rooms from the store and subscribes to their channels. */
+    /** A hub that keeps no record of calls. */
     public static Hub open(ChatStore store, Bus<Fact> bus, Limits limits, Clock clock) {
-        Hub hub = new Hub(store, bus, limits, clock);
+        return open(store, CallLog.NONE, bus, limits, clock);
+    }
+
+    /**
+     * Loads the rooms from the store and subscribes to their channels; calls are recorded in {@code callLog},
+     * where those a stop left open end now.
+     */
+    public static Hub open(ChatStore store, CallLog callLog, Bus<Fact> bus, Limits limits, Clock clock) {
+        Hub hub = new Hub(store, callLog, bus, limits, clock);
+        callLog.interrupted(clock.millis()).join();
         hub.subscriptions.add(bus.subscribe(ROOMS_CHANNEL, hub::onFact));
         for (ChatStore.StoredRoom r : store.rooms().join()) hub.addRoom(hub.toRoom(r));
         return hub;
@@ -124,7 +147,7 @@ public final class Hub implements AutoCloseable {
     }
 
     private Room newRoom(RoomId id, String name, String topic, long lastSeq, RoomKind kind, List<Membership> members, List<UserRef> banned) {
-        return new Room(id, name, topic, lastSeq, kind, members, banned, mediaPath, this::backfill, this::publish);
+        return new Room(id, name, topic, lastSeq, kind, members, banned, mediaPath, recorder, this::backfill, this::publish);
     }
 
     /** Fills a gap in a room's delivery from the store; a gap wider than a catch-up is not read (the seats reload). */
@@ -723,6 +746,65 @@ public final class Hub implements AutoCloseable {
     /** Relays file transfer signalling between two members of one room; the payload is not read. */
     public void fileSignal(Client client, RoomId id, SessionId to, String file, SignalPayload payload) {
         visibleRoom(client, id).fileSignal(client.sessionId(), to, file, payload);
+    }
+
+    private static final System.Logger log = System.getLogger(Hub.class.getName());
+
+    /** A call's record that could not be written is lost; the call itself goes on. */
+    private static void logRecordFailure(Object ignored, Throwable e) {
+        if (e != null) log.log(System.Logger.Level.WARNING, "a call's record could not be written: " + e);
+    }
+
+    /**
+     * Keeps {@code report}, the JSON of a participant's {@code call_report}, for its session's part in call
+     * {@code call} of the room. Refused when the room is not visible to the client ({@link Refusal#NO_SUCH_ROOM}),
+     * when this session was never in that call of that room ({@link Refusal#NOT_IN_CALL}), and after the
+     * session's last report of it ({@link Refusal#BAD_STATE}).
+     */
+    public CompletableFuture<Void> report(Client client, RoomId id, String call, boolean last, String report) {
+        Room room = visibleRoom(client, id);
+        return callLog.report(call, room.id, client.sessionId(), last, report, clock.millis()).handle((outcome, error) -> {
+            if (error != null) throw refusal(error);
+            return switch (outcome) {
+                case STORED -> null;
+                case NOT_A_PARTICIPANT -> throw new RoomException(Refusal.NOT_IN_CALL, "this session was not in call " + call + " of " + room.name);
+                case ALREADY_FINAL -> throw new RoomException(Refusal.BAD_STATE, "this session already sent its final report of call " + call);
+            };
+        });
+    }
+
+    /** The room's latest {@code limit} calls, for its owners (a server admin counts as one of every room it sees). */
+    public CompletableFuture<List<CallLog.CallRecord>> calls(Client client, RoomId id, int limit) {
+        Room room = visibleRoom(client, id);
+        if (!client.admin() && room.roleOf(client.userId(), false) != Role.OWNER) {
+            throw new RoomException(Refusal.FORBIDDEN, "only the room's owners and the server's admins see its calls");
+        }
+        return callLog.recent(room.id, limit).handle(Hub::orRefusal);
+    }
+
+    /** Forgets the calls that started more than {@code retention} ago (and have ended); how many. */
+    public CompletableFuture<Integer> purgeCalls(java.time.Duration retention) {
+        return callLog.purge(clock.millis() - retention.toMillis());
+    }
+
+    /** Calls in progress in this node's rooms. */
+    public int callsInProgress() {
+        return (int) rooms.values().stream().filter(r -> r.callSize() > 0).count();
+    }
+
+    /** People in this node's rooms' calls. */
+    public int callParticipants() {
+        return rooms.values().stream().mapToInt(Room::callSize).sum();
+    }
+
+    /** Connections of this node seated in rooms, one per room each. */
+    public int seated() {
+        return rooms.values().stream().mapToInt(Room::seated).sum();
+    }
+
+    /** Connections that said hello on this node. */
+    public int connections() {
+        return connected.size();
     }
 
     /** Who belongs to a room and with which role: invitations, roles, kicks, bans, quitting, deleting. */

@@ -65,13 +65,13 @@ final class Room {
     }
 
     Room(RoomId id, String name, String topic, long lastSeq, RoomKind kind, List<Membership> members, List<UserRef> banned,
-         MediaPath path, Backfill backfill, Consumer<Fact> publish) {
+         MediaPath path, Call.Recorder recorder, Backfill backfill, Consumer<Fact> publish) {
         this.id = id;
         this.name = name;
         this.topic = topic;
         this.kind = kind;
         this.lastSeq = lastSeq;
-        this.call = new Call(id, path);
+        this.call = new Call(id, path, recorder);
         this.backfill = backfill;
         this.publish = publish;
         members.forEach(m -> this.members.put(m.user().id(), m));
@@ -276,6 +276,16 @@ final class Room {
         return call.has(session);
     }
 
+    /** How many are in the call now (0: no call). */
+    synchronized int callSize() {
+        return call.size();
+    }
+
+    /** How many of this node's connections are seated in the room. */
+    synchronized int seated() {
+        return seats.size();
+    }
+
     /**
      * A seated client asks to join the call. Already in it, it is told its place again, and nothing changes.
      */
@@ -283,7 +293,7 @@ final class Room {
         if (!seats.containsKey(client.sessionId())) throw new RoomException(Refusal.NOT_JOINED, "join room " + id + " first");
         Participant you = call.get(client.sessionId());
         if (you != null) {
-            hand(client, new Delivery.CallEntered(id, you, call.participants(), ref));
+            hand(client, new Delivery.CallEntered(id, call.id(), you, call.participants(), ref));
             return;
         }
         // Checked against this node's roster. On one node the fact is applied before the lock is let go, so
@@ -292,7 +302,7 @@ final class Room {
         if (call.full()) {
             throw new RoomException(Refusal.CALL_FULL, "the call in " + name + " is full (" + call.capacity() + " people)");
         }
-        publish.accept(new Fact.CallJoined(id, client.info(), ref));
+        publish.accept(new Fact.CallJoined(id, client.info(), ref, call.idForJoin()));
     }
 
     /**
@@ -303,9 +313,9 @@ final class Room {
     synchronized void callJoined(Fact.CallJoined joined) {
         SessionId session = joined.client().sessionId();
         if (!present.containsKey(session)) return; // it left the room before the fact came
-        boolean added = call.add(joined.client()) != null;
+        boolean added = call.add(joined.client(), joined.call()) != null;
         Seat seat = seats.get(session);
-        if (seat != null) hand(seat.client, new Delivery.CallEntered(id, call.get(session), call.participants(), joined.ref()));
+        if (seat != null) hand(seat.client, new Delivery.CallEntered(id, call.id(), call.get(session), call.participants(), joined.ref()));
         if (added) callChanged();
     }
 

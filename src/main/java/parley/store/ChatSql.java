@@ -320,6 +320,7 @@ final class ChatSql implements GroupCommit.BatchState {
         List<String> files = sql.list("SELECT id FROM files WHERE room_id = ?", r -> r.getString(1), room);
         sql.update("DELETE FROM message_search WHERE rowid IN (SELECT search_rowid FROM messages WHERE room_id = ? AND search_rowid IS NOT NULL)", room);
         // Children first: the foreign keys are enforced.
+        CallSql.deleteRoom(sql, room);
         for (String table : List.of("reactions", "messages", "files", "room_members", "room_bans", "room_readers")) {
             sql.update("DELETE FROM " + table + " WHERE room_id = ?", room);
         }

@@ -61,6 +61,22 @@ final class GroupCommit implements AutoCloseable {
     private final Thread writer;
     private final int batchMax;
     private volatile boolean running = true;
+    /** Told of each commit; the writer reads it once per batch. */
+    private volatile CommitObserver observer = (writes, nanos) -> { };
+
+    /** Told of each batch committed: how many writes it held and how long it took (nanoseconds). */
+    interface CommitObserver {
+        void committed(int writes, long nanos);
+    }
+
+    void observe(CommitObserver observer) {
+        this.observer = observer;
+    }
+
+    /** Writes waiting for the writer. */
+    int queued() {
+        return queue.size();
+    }
 
     /**
      * Takes over {@code writer} (in auto-commit: {@code begin} and COMMIT make each batch's transaction) and
@@ -182,6 +198,7 @@ final class GroupCommit implements AutoCloseable {
     private void commit(List<Write> batch) {
         List<Write> succeeded = new ArrayList<>(batch.size());
         List<Map.Entry<Write, Exception>> refused = new ArrayList<>();
+        long started = System.nanoTime();
         try {
             // SQLite's BEGIN IMMEDIATE takes the write lock up front, so a lock held by another program (the
             // sqlite3 shell, say) is waited out with the busy timeout instead of failing the batch midway.
@@ -196,6 +213,7 @@ final class GroupCommit implements AutoCloseable {
             }
             state.beforeCommit(writerSql);
             writerSql.execute("COMMIT");
+            observer.committed(batch.size(), System.nanoTime() - started);
         } catch (SQLException | RuntimeException e) {
             log.error("store commit of {} writes failed; none of them is stored", batch.size(), e);
             try {

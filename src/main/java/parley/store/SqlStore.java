@@ -8,8 +8,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import parley.account.AccountStore;
 import parley.room.ChatMessage;
+import parley.room.CallLog;
 import parley.room.ChatStore;
+import parley.room.ClientInfo;
 import parley.room.ReadState;
+import parley.room.SessionId;
 import parley.room.Role;
 import parley.room.RoomFile;
 import parley.room.RoomId;
@@ -21,7 +24,7 @@ import parley.room.UserId;
  * append's outcome is reported, once it is committed), every read runs on its reader threads. The SQL is
  * {@link ChatSql}'s and {@link AccountSql}'s; a subclass opens a database for it: its connections, its schema.
  */
-public abstract class SqlStore implements ChatStore, AccountStore {
+public abstract class SqlStore implements ChatStore, AccountStore, CallLog, io.micrometer.core.instrument.binder.MeterBinder {
     private final ChatSql chat = new ChatSql();
     private final GroupCommit commit;
 
@@ -34,6 +37,27 @@ public abstract class SqlStore implements ChatStore, AccountStore {
     /** Takes over the database's connections: {@link #close} closes them. */
     protected SqlStore(Database db, int batchMax, int queueMax) {
         commit = new GroupCommit(db.writer(), db.begin(), db.readers(), db.readerPool(), batchMax, queueMax, chat);
+    }
+
+    /**
+     * The group commit's meters: each commit's time and number of writes (histograms), and the writes
+     * waiting (read when scraped). Recorded once per batch, on the writer thread.
+     */
+    @Override
+    public void bindTo(io.micrometer.core.instrument.MeterRegistry registry) {
+        var commitTime = io.micrometer.core.instrument.Timer.builder("parley.store.commit")
+                .description("time of one group commit: its writes, and the commit with its fsync")
+                .publishPercentileHistogram().minimumExpectedValue(java.time.Duration.ofNanos(100_000))
+                .maximumExpectedValue(java.time.Duration.ofSeconds(10)).register(registry);
+        var batchSize = io.micrometer.core.instrument.DistributionSummary.builder("parley.store.batch")
+                .baseUnit("writes").description("writes in one group commit")
+                .serviceLevelObjectives(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000).register(registry);
+        io.micrometer.core.instrument.Gauge.builder("parley.store.queue", commit::queued).strongReference(true)
+                .baseUnit("writes").description("writes waiting for the store's writer").register(registry);
+        commit.observe((writes, nanos) -> {
+            commitTime.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+            batchSize.record(writes);
+        });
     }
 
     // ---- ChatStore ------------------------------------------------------------------------------
@@ -132,6 +156,39 @@ public abstract class SqlStore implements ChatStore, AccountStore {
     public CompletableFuture<Boolean> healthy() {
         if (!commit.writing()) return CompletableFuture.completedFuture(false);
         return commit.read(ChatSql::readable).exceptionally(e -> false);
+    }
+
+    // ---- CallLog --------------------------------------------------------------------------------
+
+    @Override
+    public CompletableFuture<Void> joined(String call, RoomId room, ClientInfo who, long ts) {
+        return commit.write(sql -> CallSql.joined(sql, call, room, who, ts));
+    }
+
+    @Override
+    public CompletableFuture<Void> left(String call, SessionId session, long ts) {
+        return commit.write(sql -> CallSql.left(sql, call, session, ts));
+    }
+
+    @Override
+    public CompletableFuture<Void> interrupted(long ts) {
+        return commit.write(sql -> CallSql.interrupted(sql, ts));
+    }
+
+    @Override
+    public CompletableFuture<Reported> report(String call, RoomId room, SessionId session, boolean last, String report, long ts) {
+        return commit.write(sql -> CallSql.report(sql, call, room, session, last, report, ts));
+    }
+
+    @Override
+    public CompletableFuture<List<CallRecord>> recent(RoomId room, int limit) {
+        // Through the writer, behind the records queued before it: a call that was just joined is listed.
+        return commit.write(sql -> CallSql.recent(sql, room, limit));
+    }
+
+    @Override
+    public CompletableFuture<Integer> purge(long ts) {
+        return commit.write(sql -> CallSql.purge(sql, ts));
     }
 
     // ---- AccountStore ---------------------------------------------------------------------------

@@ -47,7 +47,11 @@ final class AccountRoutes {
     private final Proxies proxies;
     private final Sockets sockets;
 
-    AccountRoutes(Vertx vertx, Accounts accounts, Origins origins, SessionCookie cookie, Proxies proxies, Sockets sockets) {
+    private final ServerMetrics metrics;
+
+    AccountRoutes(Vertx vertx, Accounts accounts, Origins origins, SessionCookie cookie, Proxies proxies, Sockets sockets,
+                  ServerMetrics metrics) {
+        this.metrics = metrics;
         this.vertx = vertx;
         this.accounts = accounts;
         this.origins = origins;
@@ -102,6 +106,8 @@ final class AccountRoutes {
         answer(ctx, context, accounts.signIn(f.get("username"), f.get("password"), address).whenComplete((signed, e) -> {
             AccountException refused = e == null ? null : Accounts.refusal(e);
             // For operators (and fail2ban): who was refused, from where. Never the password.
+            if (refused != null && refused.kind() == AccountException.Kind.BAD_CREDENTIALS) metrics.signinBadCredentials.increment();
+            if (refused != null && refused.kind() == AccountException.Kind.TOO_MANY_ATTEMPTS) metrics.signinThrottled.increment();
             if (refused != null && refused.kind() != AccountException.Kind.INVALID) {
                 log.info("sign-in refused ({}) for {} from {}", refused.kind().name().toLowerCase(Locale.ROOT), f.get("username"), address);
             }

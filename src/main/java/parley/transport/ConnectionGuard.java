@@ -70,6 +70,11 @@ final class ConnectionGuard {
         }
     }
 
+    /** Connections open now, HTTP and WebSocket. */
+    int open() {
+        return open.get();
+    }
+
     /** A new connection: counted, or closed at once when the server or its address has its maximum. */
     void opened(HttpConnection connection) {
         String peer = connection.remoteAddress().hostAddress();

@@ -23,6 +23,7 @@ public final class IceServers {
     private final int ttlSeconds;
     private final boolean relayOnly;
     private final Clock clock;
+    private volatile io.micrometer.core.instrument.Counter issued = ServerMetrics.NONE.turnCredentials;
 
     public IceServers(List<String> stun, List<String> turn, String secret, int ttlSeconds, boolean relayOnly, Clock clock) {
         this.stun = List.copyOf(stun);
@@ -33,12 +34,18 @@ public final class IceServers {
         this.clock = clock;
     }
 
+    /** Counts the TURN credentials handed out from now on. */
+    void countIn(ServerMetrics metrics) {
+        issued = metrics.turnCredentials;
+    }
+
     List<ServerMessage.IceServer> forUser(UserId user) {
         List<ServerMessage.IceServer> servers = new ArrayList<>();
         if (!stun.isEmpty()) servers.add(new ServerMessage.IceServer(stun, null, null));
         if (!turn.isEmpty()) {
             String username = (clock.instant().getEpochSecond() + ttlSeconds) + ":" + user.value();
             servers.add(new ServerMessage.IceServer(turn, username, credential(secret, username)));
+            issued.increment();
         }
         return servers;
     }

@@ -10,7 +10,7 @@ final class RateLimit {
     private double tokens;
     private long last;
 
-    RateLimit(int perSecond, int burst, long now) {
+    RateLimit(double perSecond, int burst, long now) {
         this.perNano = perSecond / 1e9;
         this.burst = burst;
         this.tokens = burst;

@@ -52,7 +52,15 @@ final class RoomFiles {
     private final Duration stallTimeout;
     private final byte[] key = new byte[32];
 
+    private final ServerMetrics metrics;
+
     RoomFiles(Vertx vertx, Path dir, Hub hub, Accounts accounts, Origins origins, Clock clock, Duration stallTimeout) {
+        this(vertx, dir, hub, accounts, origins, clock, stallTimeout, ServerMetrics.NONE);
+    }
+
+    RoomFiles(Vertx vertx, Path dir, Hub hub, Accounts accounts, Origins origins, Clock clock, Duration stallTimeout,
+              ServerMetrics metrics) {
+        this.metrics = metrics;
         this.vertx = vertx;
         this.dir = dir;
         this.incoming = dir.resolve("incoming");
@@ -118,7 +126,8 @@ final class RoomFiles {
                     .putHeader("Content-Disposition", "attachment; filename*=UTF-8''" + encode(file.meta().name()))
                     .putHeader("Cache-Control", "private, no-store")
                     .putHeader("Content-Security-Policy", "sandbox; default-src 'none'")
-                    .sendFile(dir.resolve(id).toString());
+                    .sendFile(dir.resolve(id).toString())
+                    .onSuccess(sent -> metrics.fileBytesOut.increment(file.meta().size()));
         }));
     }
 
@@ -312,6 +321,7 @@ final class RoomFiles {
                         refuse(ctx, 404, "no such file: its room was deleted");
                         return;
                     }
+                    metrics.fileBytesIn.increment(file.meta().size());
                     plain(ctx.response(), 201, "stored");
                 });
     }

@@ -77,6 +77,11 @@ final class Sockets {
         if (open != null) open.stream().filter(s -> !s.sessionKey().equals(keep)).forEach(WsSession::endSession);
     }
 
+    /** Sockets open now (read when metrics are scraped). */
+    int size() {
+        return byUser.values().stream().mapToInt(Set::size).sum();
+    }
+
     void forEach(Consumer<WsSession> action) {
         byUser.values().forEach(set -> set.forEach(action));
     }

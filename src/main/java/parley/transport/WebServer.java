@@ -49,6 +49,20 @@ public final class WebServer {
                          int maxConnectionsPerAddress, int maxConnectionsPerUser, Duration handshakeTimeout,
                          Duration requestBodyTimeout, Duration helloTimeout, Duration idleTimeout, List<String> trustedProxies) {}
 
+    /**
+     * Call reports: {@code maxBytes} the largest report (as JSON), {@code perMinute} how many one connection may
+     * send a minute, {@code retention} how long a call's record is kept (purged every {@link #PURGE_EVERY_MS}).
+     */
+    public record CallReports(int maxBytes, int perMinute, Duration retention) {
+        public static final CallReports DEFAULTS = new CallReports(16_384, 6, Duration.ofDays(30));
+    }
+
+    /**
+     * {@code GET /metrics}: {@code scrape} gives the Prometheus text to a bearer of {@code token}; without an
+     * endpoint (null) the route answers 404.
+     */
+    public record MetricsEndpoint(String token, java.util.function.Supplier<String> scrape) {}
+
     /** PEM files: the certificate chain and its private key. */
     public record Tls(Path cert, Path key) {}
 
@@ -73,13 +87,27 @@ public final class WebServer {
     private final Accounts accounts;
     private final AccountRoutes accountRoutes;
     private final List<Long> timers = new ArrayList<>();
+    private final ServerMetrics metrics;
+    private final MetricsEndpoint metricsEndpoint;
+    private final CallReports reports;
 
     /** How often the server looks for accounts disabled by another process (the {@code user} command). */
     private static final long DISABLED_SWEEP_MS = 5_000;
     private static final long EXPIRED_SWEEP_MS = 3_600_000;
+    /** How often calls older than their retention are purged. */
+    private static final long PURGE_EVERY_MS = 3_600_000;
 
     public WebServer(Vertx vertx, Options options, Hub hub, Accounts accounts) {
+        this(vertx, options, hub, accounts, CallReports.DEFAULTS, ServerMetrics.NONE, null);
+    }
+
+    /** {@code metricsEndpoint}: null to answer {@code /metrics} with 404. */
+    public WebServer(Vertx vertx, Options options, Hub hub, Accounts accounts, CallReports reports, ServerMetrics metrics,
+                     MetricsEndpoint metricsEndpoint) {
         this.vertx = vertx;
+        this.metrics = metrics;
+        this.metricsEndpoint = metricsEndpoint;
+        this.reports = reports;
         this.options = options;
         this.hub = hub;
         this.accounts = accounts;
@@ -89,13 +117,17 @@ public final class WebServer {
         Guards g = options.guards();
         this.guard = new ConnectionGuard(vertx, new ConnectionGuard.Limits(g.maxConnections(), g.maxConnectionsPerAddress(),
                 g.handshakeTimeout(), g.requestBodyTimeout()), proxies);
-        this.files = new RoomFiles(vertx, options.filesDir(), hub, accounts, origins, java.time.Clock.systemUTC(), g.requestBodyTimeout());
-        this.accountRoutes = new AccountRoutes(vertx, accounts, origins, new SessionCookie(options.tls() != null, proxies), proxies, sockets);
+        this.files = new RoomFiles(vertx, options.filesDir(), hub, accounts, origins, java.time.Clock.systemUTC(), g.requestBodyTimeout(),
+                metrics);
+        this.accountRoutes = new AccountRoutes(vertx, accounts, origins, new SessionCookie(options.tls() != null, proxies), proxies, sockets,
+                metrics);
+        options.ice().countIn(metrics);
+        metrics.watch(hub, guard::open, sockets::size);
         this.services = new Services(hub, new Codec(), new Wire(new Codec(), options.ice()), options.maxFrameBytes(),
                 options.maxQueuedBytes(), options.ice(), options.callGrace(),
                 new ServerMessage.Limits(options.maxFrameBytes(), l.maxTextChars(), l.historyPageMax(), l.catchupMax(),
                         options.guards().messagesPerSecond(), options.guards().messageBurst(), l.unreadCountMax()),
-                files, options.maxUploadBytes(), options.guards());
+                files, options.maxUploadBytes(), options.guards(), reports, metrics);
     }
 
     /**
@@ -104,9 +136,11 @@ public final class WebServer {
      */
     public Future<Integer> start() {
         int port = options.port() != 0 ? options.port() : freePort(options.bind());
+        purgeCalls().join(); // before the first request: no one sees a call older than its retention
         sweepDisabled();
         synchronized (timers) {
             timers.add(vertx.setPeriodic(EXPIRED_SWEEP_MS, t -> accounts.deleteExpired()));
+            timers.add(vertx.setPeriodic(PURGE_EVERY_MS, t -> purgeCalls()));
         }
         return listen(port, options.eventLoops()).map(port);
     }
@@ -131,6 +165,14 @@ public final class WebServer {
                 });
             }));
         }
+    }
+
+    /** Forgets calls older than their retention; a failure is tried again at the next purge. */
+    private java.util.concurrent.CompletableFuture<Integer> purgeCalls() {
+        return hub.purgeCalls(reports.retention()).whenComplete((n, e) -> {
+            if (e != null) log.warn("purging old calls failed: {}", e.toString());
+            else if (n > 0) log.info("purged {} calls older than {} days", n, reports.retention().toDays());
+        }).exceptionally(e -> 0);
     }
 
     private static int freePort(String bind) {
@@ -277,6 +319,7 @@ public final class WebServer {
             Context context = vertx.getOrCreateContext(); // the request's event loop: see setStrictThreadMode
             hub.healthy().whenComplete((ok, e) -> context.runOnContext(v -> health(ctx, e == null && Boolean.TRUE.equals(ok))));
         });
+        router.get("/metrics").handler(this::metrics);
         accountRoutes.mount(router);
         router.put("/files/:id").handler(ctx -> {
             guard.bodyStreamed(ctx.request()); // RoomFiles bounds the time without a byte instead
@@ -286,6 +329,34 @@ public final class WebServer {
         router.get("/emoji.json").handler(EmojiCatalog::serve);
         router.get().handler(StaticHandler.create("web").setCachingEnabled(false).setIndexPage("index.html"));
         return router;
+    }
+
+    /**
+     * The Prometheus text, for a bearer of {@code metrics-token} (compared in constant time); 401 to anyone
+     * else, 404 while no token is set. Scraping reads every meter, so it runs off the event loop.
+     */
+    private void metrics(RoutingContext ctx) {
+        HttpServerResponse response = ctx.response().putHeader("Cache-Control", "no-store");
+        if (metricsEndpoint == null) {
+            response.setStatusCode(404).putHeader("Content-Type", "text/plain; charset=utf-8").end("metrics are off: set metrics-token");
+            return;
+        }
+        String given = ctx.request().getHeader("Authorization");
+        byte[] expected = ("Bearer " + metricsEndpoint.token()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (given == null || !java.security.MessageDigest.isEqual(given.getBytes(java.nio.charset.StandardCharsets.UTF_8), expected)) {
+            response.setStatusCode(401).putHeader("WWW-Authenticate", "Bearer realm=\"parley-metrics\"")
+                    .putHeader("Content-Type", "text/plain; charset=utf-8").end("metrics need the bearer token (metrics-token)");
+            return;
+        }
+        Context context = vertx.getOrCreateContext();
+        vertx.executeBlocking(metricsEndpoint.scrape()::get, false).onComplete(scraped -> context.runOnContext(v -> {
+            if (scraped.failed()) {
+                log.error("scraping the metrics failed", scraped.cause());
+                response.setStatusCode(500).end();
+                return;
+            }
+            response.putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(scraped.result());
+        }));
     }
 
     private static void health(RoutingContext ctx, boolean up) {

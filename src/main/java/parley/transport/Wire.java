@@ -72,7 +72,7 @@ final class Wire {
             case Delivery.RoomAdded a -> new ServerMessage.RoomAdded(null, view(a.info()));
             case Fact.FileStored f -> new ServerMessage.FileStored(f.room().value(), f.fileId());
             case Delivery.Reset r -> new ServerMessage.Reset(r.room().value(), r.lastSeq());
-            case Delivery.CallEntered c -> new ServerMessage.CallJoined(c.ref(), c.room().value(), view(c.you()),
+            case Delivery.CallEntered c -> new ServerMessage.CallJoined(c.ref(), c.room().value(), c.call(), view(c.you()),
                     participants(c.participants()), ice.forUser(user), ice.policy());
             case Delivery.CallChanged c -> new ServerMessage.Call(c.room().value(), participants(c.participants()));
             case Fact.Signal g -> new ServerMessage.Signal(g.room().value(), view(g.from()),

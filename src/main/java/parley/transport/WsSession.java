@@ -78,6 +78,7 @@ final class WsSession implements Client {
     private boolean oversize;
     private final RateLimit rate; // event loop only
     private int refusedInARow; // messages refused by the rate limit since the last one let through
+    private RateLimit reportRate; // call reports' own limit, made at the first report (most connections send none)
     private final long helloTimer;
 
     /**
@@ -261,6 +262,7 @@ final class WsSession implements Client {
 
     @Override
     public void deliver(Delivery delivery) {
+        services.metrics().deliveries.increment();
         enqueue(services.wire().encode(delivery, userId()));
     }
 
@@ -269,6 +271,7 @@ final class WsSession implements Client {
     }
 
     private void error(String ref, ErrorCode code, String message) {
+        services.metrics().refused(code);
         reply(new ServerMessage.Error(ref, code, message));
     }
 
@@ -466,7 +469,45 @@ final class WsSession implements Client {
                         if (e == null) reply(new ServerMessage.Notify(n.ref(), n.room(), level.wire()));
                         else fail(n.ref(), e);
                     });
+            case ClientMessage.CallReport r -> callReport(r);
+            case ClientMessage.Calls c -> hub.calls(this, new RoomId(c.room()), c.limit()).whenComplete((calls, e) -> {
+                if (e == null) reply(new ServerMessage.CallsPage(c.ref(), c.room(), calls.stream().map(this::view).toList()));
+                else fail(c.ref(), e);
+            });
         }
+    }
+
+    /**
+     * A participant's report of a call: within its own rate limit ({@code call-reports-per-minute}) and size
+     * ({@code call-report-max-bytes}, the report as the server writes it), kept for the session's part in that call.
+     */
+    private void callReport(ClientMessage.CallReport r) {
+        WebServer.CallReports limits = services.reports();
+        long now = System.nanoTime();
+        if (reportRate == null) reportRate = new RateLimit(limits.perMinute() / 60.0, limits.perMinute(), now);
+        if (!reportRate.take(now)) {
+            throw new ProtocolException(ErrorCode.RATE_LIMITED, "more than " + limits.perMinute() + " call reports a minute; this one was dropped");
+        }
+        String report = services.codec().json(r.report());
+        if (report.getBytes(StandardCharsets.UTF_8).length > limits.maxBytes()) {
+            throw new ProtocolException(ErrorCode.TOO_LARGE, "call reports are limited to " + limits.maxBytes() + " bytes");
+        }
+        services.hub().report(this, new RoomId(r.room()), r.call(), r.last(), report).whenComplete((v, e) -> {
+            if (e != null) {
+                fail(r.ref(), e);
+                return;
+            }
+            services.metrics().callReports.increment();
+            reply(new ServerMessage.CallReported(r.ref(), r.room(), r.call()));
+        });
+    }
+
+    private ServerMessage.CallView view(parley.room.CallLog.CallRecord call) {
+        return new ServerMessage.CallView(call.id(), call.started(), call.ended(), call.participants().stream()
+                .map(p -> new ServerMessage.CallParticipantView(p.who().sessionId().value(), p.who().userId().value(), p.who().name(),
+                        p.joined(), p.left(), p.reported(), p.last(),
+                        p.report() == null ? null : services.codec().report(p.report())))
+                .toList());
     }
 
     /** The rooms this person may see, each with their read state in it. */
@@ -489,6 +530,7 @@ final class WsSession implements Client {
         return result -> {
             switch (result) {
                 case Hub.SendResult.Accepted a -> {
+                    if (!a.duplicate()) services.metrics().messages.increment();
                     reply(new ServerMessage.Ack(ref, room, clientId, a.message().seq(), a.message().ts(), a.duplicate(),
                             Wire.file(a.message())));
                     if (a.removedFile() != null) services.files().forget(List.of(a.removedFile()));

@@ -53,6 +53,22 @@ class SettingsTest {
     }
 
     @Test
+    void metrics_and_call_reports_have_their_documented_defaults_and_refuse_a_short_token() {
+        Settings s = Settings.parse(List.of(), Map.of());
+        assertThat(s.metricsToken()).as("metrics off").isNull();
+        assertThat(s.callReportMaxBytes()).isEqualTo(16_384);
+        assertThat(s.callReportsPerMinute()).isEqualTo(6);
+        assertThat(s.callRetentionDays()).isEqualTo(30);
+        assertThat(Settings.parse(List.of(), Map.of("PARLEY_METRICS_TOKEN", "0123456789abcdef")).metricsToken()).isEqualTo("0123456789abcdef");
+        assertThatThrownBy(() -> Settings.parse(List.of("--metrics-token", "short"), Map.of())).hasMessageContaining("at least 16 characters");
+        assertThatThrownBy(() -> Settings.parse(List.of("--metrics-token", "0123456789abcdef\"x"), Map.of()))
+                .hasMessageContaining("letters, digits");
+        assertThatThrownBy(() -> Settings.parse(List.of("--call-report-max-bytes", "100"), Map.of())).hasMessageContaining("between 256 and");
+        assertThatThrownBy(() -> Settings.parse(List.of("--call-reports-per-minute", "0"), Map.of())).hasMessageContaining("between 1 and");
+        assertThatThrownBy(() -> Settings.parse(List.of("--call-retention-days", "-1"), Map.of())).hasMessageContaining("between 0 and");
+    }
+
+    @Test
     void the_limits_have_their_documented_defaults() {
         Settings s = Settings.parse(List.of(), Map.of());
         assertThat(s.messagesPerSecond()).isEqualTo(50);

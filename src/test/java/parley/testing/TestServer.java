@@ -76,10 +76,12 @@ public final class TestServer implements AutoCloseable {
         }
     }
 
-    /** Stops this server and starts another on the same data and settings (on another port). */
-    public TestServer restart() {
+    /** Stops this server and starts another on the same data and settings (on another port), and {@code more} settings. */
+    public TestServer restart(String... more) {
         parley.close();
-        return new TestServer(dataDir, settings);
+        List<String> all = new ArrayList<>(List.of(settings));
+        all.addAll(List.of(more));
+        return new TestServer(dataDir, all.toArray(String[]::new));
     }
 
     @Override
