@@ -283,6 +283,9 @@ public final class WebServer {
             files.upload(ctx);
         });
         router.get("/files/:id").handler(files::download);
+        // Browser libraries come as WebJars, served from the jar under /vendor/.
+        router.get("/vendor/uplot/*").handler(StaticHandler.create("META-INF/resources/webjars/uplot/1.6.30/dist")
+                .setCachingEnabled(false));
         router.get().handler(StaticHandler.create("web").setCachingEnabled(false).setIndexPage("index.html"));
         return router;
     }

@@ -28,14 +28,11 @@ class CallCrashBrowserTest extends BrowserTestBase {
     }
 
     private Page inCall(Page page, String name) {
-        Pages.enter(page, server.url(), name);
-        page.locator("#call-join").click();
-        assertThat(page.locator("#call-tiles .tile.self")).isVisible();
-        return page;
+        return Pages.inCall(page, server.url(), name);
     }
 
     private static String sessionOf(Page page) {
-        return (String) page.locator("#call-tiles .tile.self").getAttribute("data-session-id");
+        return Pages.callSession(page);
     }
 
     private static void awaitFramesFrom(Page page, String session, Duration timeout) {
