@@ -551,7 +551,7 @@ final class WsSession implements Client {
     private void closed(Short code) {
         Hub hub = services.hub();
         boolean noCloseFrame = code == null || code == ABNORMAL;
-        boolean comingBack = !sessionEnded && (noCloseFrame && reset || code == RESUMING);
+        boolean comingBack = !sessionEnded && (noCloseFrame ? reset : code == RESUMING);
         if (comingBack && !services.callGrace().isZero() && hub.park(this)) {
             context.owner().setTimer(services.callGrace().toMillis(), t -> hub.expire(this));
         } else {
