@@ -2,6 +2,8 @@ import { account, explain } from './account.js';
 import { Call } from './call.js';
 import { CallView } from './callview.js';
 import { Chat } from './chat.js';
+import { CallQuality } from './quality.js';
+import { QualityView } from './qualityview.js';
 import { Connection } from './connection.js';
 import { byId } from './dom.js';
 import { Files } from './files.js';
@@ -119,9 +121,11 @@ function enter(user) {
   new MembersPanel(chat);
   new Notifier(chat, /** @type {HTMLButtonElement} */ (byId('notify-button')));
   const call = new Call(connection, chat);
-  new CallView(chat, call);
+  const quality = new CallQuality(call, connection);
+  new CallView(chat, call, quality);
+  new QualityView(call, quality);
   // For the browser tests and for anyone debugging a call from the console.
-  window.parleyCall = { peers: () => call.connections() };
+  window.parleyCall = { peers: () => call.connections(), report: () => quality.reportSoFar() };
   // The same, for file transfers.
   window.parleyFiles = files;
 

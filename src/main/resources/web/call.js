@@ -26,7 +26,9 @@ const RETRY_CAP_MS = 30_000;
  * mute, camera, screen share and device choice.
  *
  * Events: "state" (joined or left), "tiles" (participants, their media or streams changed),
- * "local" (our own stream or flags changed), "notice" (a sentence for the person, or "").
+ * "local" (our own stream or flags changed), "notice" (a sentence for the person, or ""), "peer" (a
+ * connection to another participant was made: its Peer, before any negotiation), "leaving" (the call is
+ * about to end for us: its connections are still there).
  */
 export class Call extends Emitter {
   /** @type {string|null} the room whose call we are in */
@@ -42,6 +44,12 @@ export class Call extends Emitter {
   sharing = false;
   /** @type {{mic: boolean, camera: boolean}} which devices we could open */
   have = { mic: false, camera: false };
+  /** @type {string[]} why a device could not be opened (errors' names: NotAllowedError, ...) */
+  deviceErrors = [];
+  /** ICE restarts since we joined */
+  iceRestarts = 0;
+  /** @type {string|null} the call's id, where the server gives one (call_joined's `call`) */
+  callId = null;
 
   #conn;
   /** @type {MediaStreamTrack|null} */
@@ -57,6 +65,14 @@ export class Call extends Emitter {
   /** @type {Map<string, ServerMessage[]>} signals from participants we have not heard of yet */
   #early = new Map();
   #joining = false;
+  /** @returns {RTCIceServer[]} the ICE servers of our call (with TURN credentials) */
+  get iceServers() {
+    return this.#iceServers;
+  }
+  /** @returns {RTCIceTransportPolicy} */
+  get icePolicy() {
+    return this.#icePolicy;
+  }
   /** Back on a new socket, waiting to be in the call's room again before rejoining the call. */
   #rejoining = false;
 
@@ -106,6 +122,8 @@ export class Call extends Emitter {
       const reply = await this.#conn.request({ type: 'call_join', room: roomId });
       this.room = roomId;
       this.self = reply.you;
+      this.callId = typeof reply.call === 'string' ? reply.call : null;
+      this.iceRestarts = 0;
       this.#iceServers = reply.iceServers ?? [];
       this.#icePolicy = reply.iceTransportPolicy === 'relay' ? 'relay' : 'all';
       this.emit('state');
@@ -215,17 +233,20 @@ export class Call extends Emitter {
 
   async #openDevices() {
     this.have = { mic: false, camera: false };
+    this.deviceErrors = [];
     const missing = [];
     try {
       this.#mic = await this.#openTrack('audio', prefs.device('mic'));
       this.have.mic = true;
     } catch (e) {
+      this.deviceErrors.push(/** @type {Error} */ (e)?.name);
       missing.push(deviceProblem(e, 'microphone'));
     }
     try {
       this.#camera = await this.#openTrack('video', prefs.device('camera'));
       this.have.camera = true;
     } catch (e) {
+      this.deviceErrors.push(/** @type {Error} */ (e)?.name);
       missing.push(deviceProblem(e, 'camera'));
     }
     this.muted = false;
@@ -345,6 +366,7 @@ export class Call extends Emitter {
     /** @type {Peer} */
     const peer = { info, pc, negotiation, stream: new MediaStream() };
     this.peers.set(info.sessionId, peer);
+    this.emit('peer', peer);
 
     pc.addEventListener('track', ({ track }) => {
       peer.stream.addTrack(track);
@@ -392,6 +414,7 @@ export class Call extends Emitter {
     const state = peer.pc.connectionState;
     if (state === 'connected' || state === 'closed') return;
     peer.pc.restartIce();
+    this.iceRestarts++;
     const wait = peer.retryMs ?? RETRY_FIRST_MS;
     peer.retryMs = Math.min(wait * 2, RETRY_CAP_MS);
     peer.restartTimer = setTimeout(() => this.#restart(peer), wait);
@@ -449,6 +472,7 @@ export class Call extends Emitter {
   }
 
   #teardown() {
+    if (this.room) this.emit('leaving');
     for (const [sessionId, peer] of this.peers) this.#disconnect(sessionId, peer);
     this.#early.clear();
     this.#stopDevices();

@@ -4,6 +4,7 @@ import { prefs } from './prefs.js';
 
 /** @typedef {import('./chat.js').Chat} Chat */
 /** @typedef {import('./call.js').Call} Call */
+/** @typedef {import('./quality.js').CallQuality} CallQuality */
 /** @typedef {import('./protocol.js').Participant} Participant */
 
 /**
@@ -25,16 +26,20 @@ export class CallView {
   #screen = /** @type {HTMLButtonElement} */ (byId('call-screen'));
   #micSelect = /** @type {HTMLSelectElement} */ (byId('call-mic-select'));
   #camSelect = /** @type {HTMLSelectElement} */ (byId('call-cam-select'));
-  /** @type {Map<string, {el: HTMLElement, video: HTMLVideoElement, name: HTMLElement}>} by sessionId */
+  #quality;
+  /** @type {Map<string, {el: HTMLElement, video: HTMLVideoElement, name: HTMLElement, quality: HTMLElement}>} by sessionId */
   #tileOf = new Map();
 
   /**
    * @param {Chat} chat
    * @param {Call} call
+   * @param {CallQuality} quality whose grades the tiles' quality marks show
    */
-  constructor(chat, call) {
+  constructor(chat, call, quality) {
     this.#chat = chat;
     this.#call = call;
+    this.#quality = quality;
+    quality.on('sample', () => this.#renderMarks());
     chat.on('current', () => this.#renderBanner());
     chat.on('call', (id) => id === chat.current && this.#renderBanner());
     chat.on('members', (id) => id === chat.current && this.#renderBanner());
@@ -125,6 +130,18 @@ export class CallView {
     });
     reconcile(this.#tiles, elements);
     this.#tiles.dataset.count = String(elements.length);
+    this.#renderMarks();
+  }
+
+  /** Each other participant's tile says how the connection to them goes: good, fair or poor, and why. */
+  #renderMarks() {
+    for (const [sessionId, tile] of this.#tileOf) {
+      if (tile.el.classList.contains('self')) continue;
+      const g = this.#quality.grade(sessionId);
+      tile.quality.textContent = g.reason ? `${g.level}: ${g.reason}` : g.level;
+      tile.quality.dataset.level = g.level;
+      tile.quality.title = `Connection quality: ${tile.quality.textContent}`;
+    }
   }
 
   /**
@@ -138,6 +155,8 @@ export class CallView {
     // Our own tile must not play our microphone back to us.
     video.muted = self;
     const name = h('span', { className: 'tile-name' });
+    const quality = h('span', { className: 'tile-quality' });
+    quality.hidden = self;
     const el = h(
       'div',
       { className: self ? 'tile self' : 'tile' },
@@ -153,7 +172,8 @@ export class CallView {
       ),
     );
     el.dataset.sessionId = p.sessionId;
-    tile = { el, video, name };
+    el.append(quality);
+    tile = { el, video, name, quality };
     this.#tileOf.set(p.sessionId, tile);
     return tile;
   }

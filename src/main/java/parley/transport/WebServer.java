@@ -327,6 +327,9 @@ public final class WebServer {
         });
         router.get("/files/:id").handler(files::download);
         router.get("/emoji.json").handler(EmojiCatalog::serve);
+        // Browser libraries come as WebJars, served from the jar under /vendor/.
+        router.get("/vendor/uplot/*").handler(StaticHandler.create("META-INF/resources/webjars/uplot/1.6.30/dist")
+                .setCachingEnabled(false));
         router.get().handler(StaticHandler.create("web").setCachingEnabled(false).setIndexPage("index.html"));
         return router;
     }

@@ -74,6 +74,12 @@ final class WsSession implements Client {
     private final Who who;
     private volatile boolean helloed; // set once, on the event loop, by hello
     private volatile boolean sessionEnded; // its account session ended: closing, and not coming back
+    /**
+     * The connection was reset (TCP RST: read on the event loop), which something on the network between us does.
+     * A socket that ends in an orderly way (FIN) without a WebSocket close frame was closed by the client's own
+     * operating system: its browser crashed or was killed, and nothing is coming back to take the session up.
+     */
+    private boolean reset; // event loop only
     private Buffer partial; // the text message being reassembled, event loop only
     private boolean oversize;
     private final RateLimit rate; // event loop only
@@ -206,6 +212,7 @@ final class WsSession implements Client {
         } else if (e instanceof TooLongFrameException) {
             ws.close((short) WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), "message too big");
         } else {
+            if (e instanceof java.io.IOException) reset = true;
             log.debug("websocket {} failed: {}", sessionId, e.toString());
         }
     }
@@ -608,13 +615,17 @@ final class WsSession implements Client {
     }
 
     /**
-     * The socket closed. Without a close frame (the network or the browser went away) or with 4000 (the
-     * client gave up on a silent socket and is reconnecting), a call participant keeps its place for
-     * {@code call-grace}; any other close (the tab closed, 1000 or 1001) leaves at once.
+     * The socket closed. Reset by the network without a close frame, or closed with 4000 (the client gave up on
+     * a silent socket and is reconnecting), a call participant keeps its place for {@code call-grace}. Any other
+     * close leaves at once: the tab closed (1000, 1001), or the client's own system ended the socket without a
+     * close frame (its browser crashed), or the server gave up on a silent one ({@code idle-timeout}). A client
+     * whose network failed silently takes its session up with {@code resume} whenever it comes back within the
+     * grace of its drop, whose socket {@link Hub#resume} parks then.
      */
     private void closed(Short code) {
         Hub hub = services.hub();
-        boolean comingBack = !sessionEnded && (code == null || code == ABNORMAL || code == RESUMING);
+        boolean noCloseFrame = code == null || code == ABNORMAL;
+        boolean comingBack = !sessionEnded && (noCloseFrame ? reset : code == RESUMING);
         if (comingBack && !services.callGrace().isZero() && hub.park(this)) {
             context.owner().setTimer(services.callGrace().toMillis(), t -> hub.expire(this));
         } else {

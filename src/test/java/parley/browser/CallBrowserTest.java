@@ -27,14 +27,11 @@ class CallBrowserTest extends BrowserTestBase {
               })) })""";
 
     private Page inCall(String name) {
-        Page page = Pages.enter(browser.newUser(), server.url(), name);
-        page.locator("#call-join").click();
-        assertThat(page.locator("#call-tiles .tile.self")).isVisible();
-        return page;
+        return Pages.inCall(browser.newUser(), server.url(), name);
     }
 
     private static String sessionOf(Page page) {
-        return (String) page.locator("#call-tiles .tile.self").getAttribute("data-session-id");
+        return Pages.callSession(page);
     }
 
     /** Waits until this page decodes video frames from each of the given sessions, and more than {@code after}. */

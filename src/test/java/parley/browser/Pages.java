@@ -47,6 +47,19 @@ public final class Pages {
         return enter(page, url, name, "general");
     }
 
+    /** Enters as {@link #enter(Page, String, String)} does, and joins the room's call. */
+    public static Page inCall(Page page, String url, String name) {
+        enter(page, url, name);
+        page.locator("#call-join").click();
+        assertThat(page.locator("#call-tiles .tile.self")).isVisible();
+        return page;
+    }
+
+    /** The session of this page's own tile in its call. */
+    public static String callSession(Page page) {
+        return page.locator("#call-tiles .tile.self").getAttribute("data-session-id");
+    }
+
     /** Fills the sign-in form and submits it. */
     public static void signIn(Page page, String username, String password) {
         page.locator("#signin-username").fill(username);

@@ -82,6 +82,44 @@ class TurnBrowserTest extends BrowserTestBase {
         }
     }
 
+    @Test
+    void a_relayed_call_says_so_on_the_tiles_and_in_the_quality_panel() throws Exception {
+        try (TurnServer turn = new TurnServer(SECRET, dir.resolve("turn.log")); TestServer server = relayOnlyParley(turn)) {
+            Page[] pages = relayedCall(server);
+            for (Page page : pages) {
+                assertThat(page.locator("#call-tiles .tile:not(.self) .tile-quality")).containsText("connected through a relay");
+                page.locator("#call-quality-toggle").click();
+                assertThat(page.locator("#call-quality-cards .quality-card:not([data-session-id='self'])")).hasAttribute("data-path", "relay");
+                assertThat(page.locator("#call-quality-cards .quality-card:not([data-session-id='self']) .quality-figures"))
+                        .containsText("relay, UDP via turn:");
+            }
+            assertThat(browser.closeUsers()).as("errors in the browser console").isEmpty();
+        }
+    }
+
+    @Test
+    void a_relay_only_call_whose_turn_secret_is_wrong_is_diagnosed_as_a_refused_credential() throws Exception {
+        try (TurnServer turn = new TurnServer(SECRET, dir.resolve("turn.log"));
+             TestServer server = TestServer.start("--turn-urls", turn.udpUrl(), "--turn-secret", "not-" + SECRET, "--ice-relay-only", "true")) {
+            String[] names = {"Ada", "Grace"};
+            Page[] pages = new Page[2];
+            for (int i = 0; i < 2; i++) {
+                pages[i] = Pages.enter(browser.newUser(), server.url(), names[i]);
+                pages[i].locator("#call-join").click();
+            }
+            for (Page page : pages) {
+                assertThat(page.locator("#call-diagnosis")).containsText("refused the credential",
+                        new com.microsoft.playwright.assertions.LocatorAssertions.ContainsTextOptions().setTimeout(30_000));
+                assertThat(page.locator("#call-diagnosis")).containsText("same secret");
+                assertThat(page.locator("#call-tiles .tile:not(.self) .tile-quality")).containsText("poor");
+            }
+            pages[0].locator("#call-test").click();
+            assertThat(pages[0].locator("#call-test-result li")).containsText("refused the credential",
+                    new com.microsoft.playwright.assertions.LocatorAssertions.ContainsTextOptions().setTimeout(20_000));
+            assertThat(browser.closeUsers()).as("errors in the browser console").isEmpty();
+        }
+    }
+
     /** The ICE username fragment of this page's local description, which an ICE restart changes. */
     private static final String LOCAL_UFRAG =
             "() => window.parleyCall.peers()[0][1].localDescription.sdp.match(/a=ice-ufrag:(\\S+)/)[1]";

@@ -75,14 +75,16 @@ public final class TcpProxy implements AutoCloseable {
     /** Resets every connection through the proxy and refuses new ones. */
     public void cut() {
         cut = true;
+        // Every socket abortive before any closes: a pump that sees its side close closes the other, which
+        // must then be reset too (as a network failure would leave it), never ended in order with a FIN.
         for (Socket s : open) {
             try {
                 s.setSoLinger(true, 0);
             } catch (IOException ignored) {
                 // closing anyway
             }
-            closeQuietly(s);
         }
+        for (Socket s : open) closeQuietly(s);
     }
 
     public void restore() {

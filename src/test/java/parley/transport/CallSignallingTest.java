@@ -12,6 +12,8 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import parley.testing.TcpProxy;
+import parley.testing.TestAccounts;
 import parley.testing.TestServer;
 import parley.testing.WsClient;
 
@@ -291,34 +293,67 @@ class CallSignallingTest {
 
     @Test
     void a_participant_whose_connection_drops_and_comes_back_within_the_grace_period_never_left() {
-        Pair pair = pairInCall("blip");
-        String room = pair.room();
-        WsClient ada = pair.ada();
-        WsClient grace = pair.grace();
-        ada.sync();
-        int mark = ada.mark();
+        server = TestServer.start();
+        try (TcpProxy network = new TcpProxy(server.port())) {
+            Pair pair = pairInCallThrough(network, "blip");
+            String room = pair.room();
+            WsClient ada = pair.ada();
+            WsClient grace = pair.grace();
+            ada.sync();
+            int mark = ada.mark();
 
-        // The network failed: no close frame. The server may or may not have seen it yet when Grace comes
-        // back; either way she takes her session up again (the signals kept meanwhile: see HubTest).
+            // The network failed: the connection is reset, no close frame. The server may or may not have seen it
+            // yet when Grace comes back; either way she takes her session up again (the signals kept meanwhile:
+            // see HubTest).
+            network.cut();
+
+            // Someone else cannot take the session over.
+            WsClient thief = WsClient.hello(server.port(), "Mallory", grace.sessionId());
+            clients.add(thief);
+            assertThat(thief.sessionId()).isNotEqualTo(grace.sessionId());
+
+            WsClient back = WsClient.withCookie(server.port(), grace.cookie(), grace.sessionId());
+            clients.add(back);
+            assertThat(back.sessionId()).isEqualTo(grace.sessionId());
+            ada.send(offer(grace.sessionId(), room));
+            assertThat(back.expect("signal").at("/from/sessionId").asText()).isEqualTo(ada.sessionId());
+
+            back.send("join", "room", room);
+            assertThat(sessions(back.expect("joined").get("call"))).containsExactly(ada.sessionId(), grace.sessionId());
+            assertThat(joinCall(back, room).at("/you/order").asInt()).as("the same place in the call").isEqualTo(2);
+            back.send(offer(ada.sessionId(), room));
+            assertThat(ada.expect("signal").at("/from/sessionId").asText()).isEqualTo(grace.sessionId());
+            assertThat(ada.received().subList(mark, ada.received().size())).noneMatch(CallSignallingTest::isCallOrPresence);
+        }
+    }
+
+    /** A room with Ada and Grace in its call, Grace's connection through {@code network}, which the test can cut. */
+    private Pair pairInCallThrough(TcpProxy network, String roomName) {
+        String room = room(roomName);
+        WsClient ada = inRoom("Ada", room);
+        WsClient grace = WsClient.withCookie(network.port(), TestAccounts.cookie(server.port(), "Grace"), null);
+        clients.add(grace);
+        grace.send("join", "room", room);
+        grace.expect("joined");
+        joinCall(ada, room);
+        joinCall(grace, room);
+        return new Pair(room, ada, grace);
+    }
+
+    @Test
+    void a_participant_whose_socket_its_own_system_closes_without_a_close_frame_leaves_the_call_at_once() {
+        server = TestServer.start("--call-grace", "600");
+        String room = room("crash");
+        WsClient ada = inRoom("Ada", room);
+        WsClient grace = inRoom("Grace", room);
+        joinCall(ada, room);
+        joinCall(grace, room);
+        ada.expect(m -> m.path("type").asText().equals("call") && m.get("participants").size() == 2, "call of 2");
+
+        // Grace's browser crashed: her operating system ends the connection in order (FIN), with no close frame.
         grace.abort();
-
-        // Someone else cannot take the session over.
-        WsClient thief = WsClient.hello(server.port(), "Mallory", grace.sessionId());
-        clients.add(thief);
-        assertThat(thief.sessionId()).isNotEqualTo(grace.sessionId());
-
-        WsClient back = WsClient.withCookie(server.port(), grace.cookie(), grace.sessionId());
-        clients.add(back);
-        assertThat(back.sessionId()).isEqualTo(grace.sessionId());
-        ada.send(offer(grace.sessionId(), room));
-        assertThat(back.expect("signal").at("/from/sessionId").asText()).isEqualTo(ada.sessionId());
-
-        back.send("join", "room", room);
-        assertThat(sessions(back.expect("joined").get("call"))).containsExactly(ada.sessionId(), grace.sessionId());
-        assertThat(joinCall(back, room).at("/you/order").asInt()).as("the same place in the call").isEqualTo(2);
-        back.send(offer(ada.sessionId(), room));
-        assertThat(ada.expect("signal").at("/from/sessionId").asText()).isEqualTo(grace.sessionId());
-        assertThat(ada.received().subList(mark, ada.received().size())).noneMatch(CallSignallingTest::isCallOrPresence);
+        assertThat(sessions(ada.expect(m -> m.path("type").asText().equals("call") && m.get("participants").size() == 1,
+                "call of 1").get("participants"))).as("long before the grace period ends").containsExactly(ada.sessionId());
     }
 
     @Test
@@ -345,19 +380,19 @@ class CallSignallingTest {
     @Test
     void past_the_grace_period_a_dropped_participant_leaves_and_a_resume_starts_afresh() {
         server = TestServer.start("--call-grace", "1");
-        String room = room("gone");
-        WsClient ada = inRoom("Ada", room);
-        WsClient grace = inRoom("Grace", room);
-        joinCall(ada, room);
-        joinCall(grace, room);
+        try (TcpProxy network = new TcpProxy(server.port())) {
+            Pair pair = pairInCallThrough(network, "gone");
+            WsClient ada = pair.ada();
+            WsClient grace = pair.grace();
 
-        grace.abort();
-        assertThat(sessions(ada.expect(m -> m.path("type").asText().equals("call") && m.get("participants").size() == 1,
-                "call of 1").get("participants"))).containsExactly(ada.sessionId());
-        ada.expect(m -> m.path("type").asText().equals("presence") && m.path("event").asText().equals("leave"), "Grace left");
+            network.cut();
+            assertThat(sessions(ada.expect(m -> m.path("type").asText().equals("call") && m.get("participants").size() == 1,
+                    "call of 1").get("participants"))).containsExactly(ada.sessionId());
+            ada.expect(m -> m.path("type").asText().equals("presence") && m.path("event").asText().equals("leave"), "Grace left");
 
-        WsClient late = WsClient.withCookie(server.port(), grace.cookie(), grace.sessionId());
-        clients.add(late);
-        assertThat(late.sessionId()).isNotEqualTo(grace.sessionId());
+            WsClient late = WsClient.withCookie(server.port(), grace.cookie(), grace.sessionId());
+            clients.add(late);
+            assertThat(late.sessionId()).isNotEqualTo(grace.sessionId());
+        }
     }
 }
