@@ -3,12 +3,14 @@ package parley.browser;
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import parley.testing.WsClient;
 
 /** The call's quality as people see it: the marks on the tiles and the panel with its figures and charts. */
 class CallQualityBrowserTest extends BrowserTestBase {
@@ -26,7 +28,7 @@ class CallQualityBrowserTest extends BrowserTestBase {
                    return !!c && +c.dataset.receiveKbps > 0 && +c.dataset.fps > 0 && +c.dataset.rttMs > 0; }""";
 
     @Test
-    void the_quality_panel_shows_bitrate_frame_rate_and_round_trip_for_each_other_participant_and_updates() {
+    void the_quality_panel_shows_bitrate_frame_rate_and_round_trip_for_each_other_participant_and_updates() throws Exception {
         Page ada = inCall("Ada");
         Page grace = inCall("Grace");
         Page linus = inCall("Linus");
@@ -43,8 +45,10 @@ class CallQualityBrowserTest extends BrowserTestBase {
                 String before = card.locator(".quality-figures").innerText();
                 page.waitForFunction("([s, before]) => document.querySelector(`#call-quality-cards .quality-card[data-session-id='${s}'] .quality-figures`).innerText !== before",
                         List.of(s, before));
-                // The tile says how it goes without the panel.
-                assertThat(page.locator("#call-tiles .tile[data-session-id='" + s + "'] .tile-quality")).containsText("good");
+                // The tile says how it goes without the panel: on loopback nothing is lost or late, but three
+                // pages encoding video on two busy cores may well send fewer than 12 frames a second.
+                assertThat(page.locator("#call-tiles .tile[data-session-id='" + s + "'] .tile-quality"))
+                        .hasText(java.util.regex.Pattern.compile("good|fair: (their upload is limited|your computer is busy)"));
             }
             assertThat(page.locator("#call-quality-cards .quality-card[data-session-id='self'] meter")).isVisible();
         }
@@ -60,6 +64,27 @@ class CallQualityBrowserTest extends BrowserTestBase {
         ada.locator("#call-quality-toggle").click();
         assertThat(ada.locator("#call-quality")).isHidden();
         assertThat(ada.locator("#call-quality-cards canvas")).hasCount(0);
+
+        // Leaving sends the final report, which the server keeps and shows to an admin (Ada's is the first account).
+        String adaSession = sessionOf(ada);
+        ada.locator("#call-leave").click();
+        try (WsClient admin = server.hello("Ada")) {
+            String room = admin.ask("list_rooms").get("rooms").get(0).get("id").asText();
+            JsonNode mine = null;
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (mine == null && System.nanoTime() < deadline) {
+                Thread.sleep(200); // asking again, well within the server's rate limit
+                JsonNode calls = admin.ask("calls", "room", room).get("calls");
+                for (JsonNode p : calls.get(0).get("participants")) {
+                    if (p.get("sessionId").asText().equals(adaSession) && p.path("final").asBoolean()) mine = p;
+                }
+            }
+            assertThat(mine).as("Ada's final report, kept by the server").isNotNull();
+            assertThat(mine.at("/report/figures/rtt/avg").asDouble()).isPositive();
+            assertThat(mine.at("/report/figures/fps/avg").asDouble()).isPositive();
+            assertThat(mine.at("/report/seconds").asInt()).isPositive();
+            assertThat(mine.has("left")).as("she left").isTrue();
+        }
     }
 
     @Test
