@@ -39,10 +39,13 @@ class CallCrashBrowserTest extends BrowserTestBase {
         Pages.waitUntil(page, "async s => ((await (" + Pages.FRAMES_DECODED + ")())[s] || 0) > 0", session, timeout);
     }
 
-    /** Chromium's main processes (not their helpers) among this JVM's descendants. */
+    /**
+     * Chromium's main processes among this JVM's descendants: those Playwright talks to over a pipe (not their
+     * renderers, GPU and network processes, nor the crash reporter, which may or may not be running).
+     */
     private static Set<ProcessHandle> chromiums() {
         return ProcessHandle.current().descendants()
-                .filter(p -> p.info().commandLine().map(c -> c.contains("chromium") && !c.contains("--type=")).orElse(false))
+                .filter(p -> p.info().commandLine().map(c -> c.contains("chromium") && c.contains("--remote-debugging-pipe")).orElse(false))
                 .collect(Collectors.toSet());
     }
 
