@@ -41,8 +41,10 @@ import parley.room.UserRef;
  */
 final class ChatSql implements GroupCommit.BatchState {
 
-    /** An entry as it reads now: an edit with its target's text of now (an edit keeps no text of its own). */
-    /** ... and a reply with the message it answers as that reads now (q, and qf its file). */
+    /**
+     * An entry as it reads now: an edit with its target's text of now (an edit keeps no text of its own), a
+     * reply with the message it answers as that reads now ({@code q}, and {@code qf} its file).
+     */
     private static final String SELECT_MESSAGE = """
             SELECT m.room_id, m.seq, m.sender_id, m.sender_name, m.client_id,
                    CASE WHEN m.kind = 'edit' THEN t.body ELSE m.body END, m.created_at,
