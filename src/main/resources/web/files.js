@@ -124,7 +124,7 @@ export class Files extends Emitter {
       this.preparing = null;
       this.emit('preparing', null);
     }
-    const preview = await previewing;
+    const preview = await previewing.catch(() => null); // a file is shared without a preview rather than not at all
     const ack = await this.#conn.request(
       {
         type: 'send',
